@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { addMoney, CurrencyMismatchError, formatMoney, MoneySchema, subtractMoney } from "./index.js";
+
+describe("money", () => {
+  it("accepts integer minor units and an ISO 4217 code", () => {
+    expect(MoneySchema.parse({ amount: 1050, currency: "USD" })).toEqual({ amount: 1050, currency: "USD" });
+  });
+
+  it("refuses floats, negative amounts and lower-case currencies", () => {
+    expect(MoneySchema.safeParse({ amount: 10.5, currency: "USD" }).success).toBe(false);
+    expect(MoneySchema.safeParse({ amount: -1, currency: "USD" }).success).toBe(false);
+    expect(MoneySchema.safeParse({ amount: 1, currency: "usd" }).success).toBe(false);
+  });
+
+  it("formats two-, zero- and three-decimal currencies", () => {
+    expect(formatMoney({ amount: 1050, currency: "USD" })).toBe("10.50 USD");
+    expect(formatMoney({ amount: 5, currency: "EUR" })).toBe("0.05 EUR");
+    expect(formatMoney({ amount: 1050, currency: "JPY" })).toBe("1050 JPY");
+    expect(formatMoney({ amount: 1050, currency: "KWD" })).toBe("1.050 KWD");
+    expect(formatMoney({ amount: -250, currency: "USD" })).toBe("-2.50 USD");
+  });
+
+  it("adds and subtracts only within one currency", () => {
+    expect(addMoney({ amount: 1, currency: "USD" }, { amount: 2, currency: "USD" }).amount).toBe(3);
+    expect(subtractMoney({ amount: 5, currency: "USD" }, { amount: 2, currency: "USD" }).amount).toBe(3);
+    expect(() => addMoney({ amount: 1, currency: "USD" }, { amount: 2, currency: "EUR" })).toThrow(CurrencyMismatchError);
+  });
+});
