@@ -1,0 +1,2 @@
+export * from "./errors.js";
+export { buildProgram, main } from "./cli.js";

@@ -1,0 +1,1 @@
+export type { EventBus, EventHandler, SubscribeOptions, Subscription } from "./events/bus.js";
