@@ -1,0 +1,55 @@
+import { execFile } from "node:child_process";
+import { ExternalError } from "../errors.js";
+
+export interface GitOptions {
+  /** Working directory: the repository (or a folder inside it). */
+  cwd: string;
+  /** Extra environment, merged over process.env (so the user's GIT_* settings still apply). */
+  env?: NodeJS.ProcessEnv;
+  /** Text written to git's standard input. */
+  input?: string;
+}
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** A git command that exited non-zero. `stderr` is git's own words. */
+export class GitError extends ExternalError {
+  override readonly name = "GitError";
+  constructor(
+    readonly args: readonly string[],
+    readonly exitStatus: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit ${String(exitStatus)}`}`);
+  }
+}
+
+/**
+ * The one place that runs git (CONVENTIONS: git behind one small module).
+ * Uses the git CLI so the user's config, signing, credentials and GIT_*
+ * environment apply.
+ */
+export function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "git",
+      [...args],
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ stdout, stderr });
+        const code = typeof error.code === "number" ? error.code : null;
+        if (error.code === "ENOENT") return reject(new ExternalError("git is not installed or not on PATH", { cause: error }));
+        reject(new GitError(args, code, stderr));
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** Like `git`, but returns trimmed stdout. */
+export async function gitText(args: readonly string[], options: GitOptions): Promise<string> {
+  return (await git(args, options)).stdout.trim();
+}
