@@ -24,7 +24,7 @@ export class ExitError extends Error {
 
 /** Bad input from the user: a flag, a file, a value. Exit 2. */
 export class InputError extends ExitError {
-  override readonly name = "InputError";
+  override readonly name: string = "InputError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(ExitCode.Usage, message, options);
   }
@@ -32,7 +32,7 @@ export class InputError extends ExitError {
 
 /** A gate or check that ran and failed. Exit 1. */
 export class CheckFailedError extends ExitError {
-  override readonly name = "CheckFailedError";
+  override readonly name: string = "CheckFailedError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(ExitCode.CheckFailed, message, options);
   }
@@ -40,7 +40,7 @@ export class CheckFailedError extends ExitError {
 
 /** git, the network, a child process: something outside failed. Exit 3. */
 export class ExternalError extends ExitError {
-  override readonly name = "ExternalError";
+  override readonly name: string = "ExternalError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(ExitCode.External, message, options);
   }

@@ -17,7 +17,7 @@ export interface GitResult {
 
 /** A git command that exited non-zero. `stderr` is git's own words. */
 export class GitError extends ExternalError {
-  override readonly name = "GitError";
+  override readonly name: string = "GitError";
   constructor(
     readonly args: readonly string[],
     readonly exitStatus: number | null,
