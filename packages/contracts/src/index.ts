@@ -1,2 +1,3 @@
 export * from "./money.js";
 export * from "./envelope.js";
+export * from "./events/index.js";
