@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_TRUST_CONFIG, TrustConfigError, trustConfigFromEnv } from "./config.js";
+import { assess, decide, type DonationSignals } from "./rules.js";
+
+const clean: DonationSignals = {
+  kind: "donation",
+  suspended: { card: false, email: false, ip: false },
+  ipAttemptsLastHour: 1,
+  donorAttemptsLastHour: 1,
+  donorCampaignAttemptsLastHour: 1,
+  cardAttempts: 1,
+  cardFailures: 0,
+  amount: 1000,
+  campaignPercentileAmount: null,
+  newDonor: true,
+};
+const codes = (s: Partial<DonationSignals>) => assess({ ...clean, ...s }, DEFAULT_TRUST_CONFIG).reasons.map((r) => r.code);
+
+describe("donation rules", () => {
+  it("allows an ordinary donation with score 0", () => {
+    expect(assess(clean, DEFAULT_TRUST_CONFIG)).toEqual({ score: 0, decision: "allow", reasons: [] });
+  });
+
+  it("trips IP velocity only above 5 attempts an hour", () => {
+    expect(codes({ ipAttemptsLastHour: 5 })).toEqual([]);
+    expect(codes({ ipAttemptsLastHour: 6 })).toEqual(["ip_velocity"]);
+  });
+
+  it("trips donor velocity above 10 an hour and above 2 to one campaign", () => {
+    expect(codes({ donorAttemptsLastHour: 10, donorCampaignAttemptsLastHour: 2 })).toEqual([]);
+    expect(codes({ donorAttemptsLastHour: 11 })).toEqual(["donor_velocity"]);
+    expect(codes({ donorCampaignAttemptsLastHour: 3 })).toEqual(["donor_campaign_velocity"]);
+    expect(codes({ donorAttemptsLastHour: null, donorCampaignAttemptsLastHour: null })).toEqual([]);
+  });
+
+  it("detects card testing at >= 10 attempts with >= 80% failures", () => {
+    expect(codes({ cardAttempts: 10, cardFailures: 8 })).toEqual(["card_testing"]);
+    expect(codes({ cardAttempts: 10, cardFailures: 7 })).toEqual([]);
+    expect(codes({ cardAttempts: 9, cardFailures: 9 })).toEqual([]);
+  });
+
+  it("flags a new donor's amount at or above the campaign percentile, not a returning donor's", () => {
+    expect(codes({ amount: 5000, campaignPercentileAmount: 5000 })).toEqual(["amount_outlier"]);
+    expect(codes({ amount: 4999, campaignPercentileAmount: 5000 })).toEqual([]);
+    expect(codes({ amount: 9000, campaignPercentileAmount: 5000, newDonor: false })).toEqual([]);
+  });
+
+  it("reviews one velocity hit, blocks two, blocks any suspended asset", () => {
+    expect(assess({ ...clean, ipAttemptsLastHour: 6 }, DEFAULT_TRUST_CONFIG).decision).toBe("review");
+    const both = assess({ ...clean, ipAttemptsLastHour: 6, donorCampaignAttemptsLastHour: 3 }, DEFAULT_TRUST_CONFIG);
+    expect(both).toMatchObject({ score: 100, decision: "block" });
+    const suspended = assess({ ...clean, suspended: { card: true, email: true, ip: false } }, DEFAULT_TRUST_CONFIG);
+    expect(suspended.decision).toBe("block");
+    expect(suspended.reasons.map((r) => r.code)).toEqual(["suspended_card", "suspended_email"]);
+    expect(suspended.reasons[0]!.message).toBe("the card is suspended");
+  });
+});
+
+describe("campaign rules", () => {
+  it("reviews an organizer publishing more than 3 campaigns a day, blocks a suspended email", () => {
+    const base = { kind: "campaign" as const, suspended: { card: false, email: false, ip: false }, organizerAssessmentsLastDay: 3 };
+    expect(assess(base, DEFAULT_TRUST_CONFIG).decision).toBe("allow");
+    expect(assess({ ...base, organizerAssessmentsLastDay: 4 }, DEFAULT_TRUST_CONFIG).reasons[0]!.code).toBe("organizer_velocity");
+    expect(assess({ ...base, suspended: { ...base.suspended, email: true } }, DEFAULT_TRUST_CONFIG).decision).toBe("block");
+  });
+});
+
+describe("thresholds", () => {
+  it("reviews from 65 and blocks from 75 by default", () => {
+    expect([64, 65, 74, 75].map((s) => decide(s, DEFAULT_TRUST_CONFIG))).toEqual(["allow", "review", "review", "block"]);
+  });
+
+  it("reads every threshold and weight from the environment", () => {
+    const config = trustConfigFromEnv({ TRUST_IP_PER_HOUR: "2", TRUST_WEIGHT_IP_VELOCITY: "80", TRUST_CARD_TESTING_FAILURE_RATIO: "0.5" });
+    expect(config.ipPerHour).toBe(2);
+    expect(config.cardTestingFailureRatio).toBe(0.5);
+    expect(assess({ ...clean, ipAttemptsLastHour: 3 }, config)).toMatchObject({ score: 80, decision: "block" });
+    expect(trustConfigFromEnv({})).toEqual(DEFAULT_TRUST_CONFIG);
+  });
+
+  it("names the variable of a bad value", () => {
+    expect(() => trustConfigFromEnv({ TRUST_IP_PER_HOUR: "many" })).toThrow(/TRUST_IP_PER_HOUR=many/);
+    expect(() => trustConfigFromEnv({ TRUST_WEIGHT_CARD_TESTING: "101" })).toThrow(TrustConfigError);
+    expect(() => trustConfigFromEnv({ TRUST_REVIEW_FROM: "80", TRUST_BLOCK_FROM: "70" })).toThrow(/must not be below/);
+  });
+});
