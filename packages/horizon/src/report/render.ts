@@ -1,0 +1,120 @@
+import { barChart } from "./charts.js";
+import { formatDuration, html, raw, type RawHtml } from "./html.js";
+import type { DashboardData, DashboardDeployment, DashboardGate, DashboardRun } from "./model.js";
+import { DASHBOARD_CSS } from "./style.js";
+
+/** The delivery dashboard: one self-contained HTML page (no scripts, no network), from plain data. */
+export function renderDashboard(data: DashboardData): string {
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${data.title}</title>
+<style>${raw(DASHBOARD_CSS)}</style>
+</head>
+<body>
+<header>
+  <h1>${data.title}</h1>
+  <p class="generated">Generated ${data.generatedAt}</p>
+</header>
+<main>
+${runSection(data.run)}
+${gatesSection(data.gates)}
+${environmentsSection(data.deployments)}
+${doraSection(data.dora)}
+${historySection(data.history)}
+</main>
+</body>
+</html>
+`;
+  return page.__html;
+}
+
+function badge(status: string): RawHtml {
+  return html`<span class="badge ${status}">${status}</span>`;
+}
+
+function runSection(run: DashboardRun | undefined): RawHtml {
+  if (!run) return html`<section id="run"><h2>Last run</h2><p class="empty">No pipeline run yet: <code>npm run pipeline</code>.</p></section>`;
+  return html`<section id="run" data-testid="run">
+  <h2>Last run ${badge(run.status)}</h2>
+  <p class="meta">Run <code>${run.runId}</code> started ${run.startedAt}, took <strong data-testid="run-duration">${formatDuration(run.durationMs)}</strong>${run.commit ? html`, commit <code>${run.commit.slice(0, 12)}</code>` : ""}; services: ${run.services.length > 0 ? run.services.join(", ") : "none changed"}.</p>
+  ${run.failure ? html`<p class="failure" data-testid="run-failure">${run.failure}</p>` : ""}
+  <table class="stages">
+    <thead><tr><th>Stage</th><th>Service</th><th>Status</th><th class="num">Duration</th><th>Result</th></tr></thead>
+    <tbody>${run.stages.map(
+      (s) => html`<tr class="${s.status}"><td>${s.title}</td><td>${s.service ?? ""}</td><td>${badge(s.status)}</td><td class="num">${formatDuration(s.durationMs)}</td><td>${s.summary}</td></tr>`,
+    )}</tbody>
+  </table>
+</section>`;
+}
+
+function gatesSection(gates: readonly DashboardGate[]): RawHtml {
+  if (gates.length === 0) return html`<section id="gates"><h2>Quality gates</h2><p class="empty">No gate results in this run.</p></section>`;
+  return html`<section id="gates" data-testid="gates">
+  <h2>Quality gates</h2>
+  <table>
+    <thead><tr><th>Service</th><th>Gate</th><th>Status</th><th class="num">Actual</th><th class="num">Threshold</th><th>Verdict</th></tr></thead>
+    <tbody>${gates.map(
+      (g) => html`<tr class="${g.status}" data-gate="${g.service}/${g.gate}"><td>${g.service}</td><td>${g.gate}</td><td>${badge(g.status)}</td><td class="num">${g.actual}</td><td class="num">${g.threshold}</td><td>${g.message}</td></tr>`,
+    )}</tbody>
+  </table>
+</section>`;
+}
+
+function environmentsSection(deployments: readonly DashboardDeployment[]): RawHtml {
+  if (deployments.length === 0) return html`<section id="environments"><h2>Environments</h2><p class="empty">No manifests repository found.</p></section>`;
+  const environments = unique(deployments.map((d) => d.environment));
+  const services = unique(deployments.map((d) => d.service)).sort();
+  const at = (env: string, service: string) => deployments.find((d) => d.environment === env && d.service === service);
+  return html`<section id="environments" data-testid="environments">
+  <h2>Environments</h2>
+  <table class="matrix">
+    <thead><tr><th>Service</th>${environments.map((e) => html`<th>${e}</th>`)}</tr></thead>
+    <tbody>${services.map(
+      (service) => html`<tr><td>${service}</td>${environments.map((env) => {
+        const d = at(env, service);
+        if (!d) return html`<td class="none">—</td>`;
+        return html`<td data-cell="${env}/${service}"><code>${imageTag(d.image)}</code>${d.sourceCommit ? html`<br><span class="small">from ${d.sourceCommit.slice(0, 7)}</span>` : ""}${d.deployedAt ? html`<br><span class="small">${d.deployedAt}</span>` : ""}${d.hold ? html`<br><span class="hold" title="${d.hold}">on hold: ${d.hold}</span>` : ""}</td>`;
+      })}</tr>`,
+    )}</tbody>
+  </table>
+</section>`;
+}
+
+function doraSection(dora: DashboardData["dora"]): RawHtml {
+  if (!dora) return html`<section id="dora"><h2>DORA metrics</h2><p class="empty">No deployments recorded yet.</p></section>`;
+  return html`<section id="dora" data-testid="dora">
+  <h2>DORA metrics <span class="small">${dora.environment}, ${dora.window}</span></h2>
+  <div class="cards">${dora.metrics.map(
+    (m) => html`<div class="card"><div class="label">${m.label}</div><div class="value">${m.value}</div>${m.tier ? html`<div class="tier ${m.tier.toLowerCase()}">${m.tier}</div>` : ""}${m.detail ? html`<div class="small">${m.detail}</div>` : ""}</div>`,
+  )}</div>
+  <div class="charts">
+    <figure><figcaption>Deployments per day</figcaption>${barChart(dora.deploysPerDay, "Deployments per day", "deploys")}</figure>
+    <figure><figcaption>Lead time for changes (median per day)</figcaption>${barChart(dora.leadTimeHours, "Lead time", "hours")}</figure>
+  </div>
+</section>`;
+}
+
+function historySection(history: DashboardData["history"]): RawHtml {
+  if (history.length === 0) return html`<section id="history"><h2>Deployment history</h2><p class="empty">No deployments yet.</p></section>`;
+  return html`<section id="history" data-testid="history">
+  <h2>Deployment history</h2>
+  <table>
+    <thead><tr><th>When</th><th>Action</th><th>Environment</th><th>Services</th><th>Image</th><th>Source</th><th>By</th><th>Signed</th></tr></thead>
+    <tbody>${history.map(
+      (h) => html`<tr class="${h.action === "rollback" ? "rollback" : ""}"><td>${h.time}</td><td>${h.action}</td><td>${h.environment}</td><td>${h.services.join(", ")}</td><td>${h.images.map((i) => html`<code>${imageTag(i)}</code> `)}</td><td>${h.sourceCommit ? h.sourceCommit.slice(0, 7) : ""}</td><td>${h.author ?? ""}</td><td>${h.signed === undefined ? "" : h.signed ? "yes" : "no"}</td></tr>`,
+    )}</tbody>
+  </table>
+</section>`;
+}
+
+/** `123.dkr.ecr.../blessed-horizon/campaign-service:abc123` -> `campaign-service:abc123`. */
+function imageTag(image: string): string {
+  return image.split("/").at(-1) ?? image;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
