@@ -1,1 +1,1 @@
-export type { EventBus, EventHandler, SubscribeOptions, Subscription } from "./events/bus.js";
+export * from "./events/index.js";

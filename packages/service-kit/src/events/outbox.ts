@@ -1,0 +1,115 @@
+import { parseEvent, type EventEnvelope } from "@blessed-horizon/contracts";
+import type { EventBus } from "./bus.js";
+import type { SqlDatabase, SqlQueryable } from "./sql.js";
+
+/**
+ * Records an event in the producer's transaction (ARCHITECTURE §2): it is
+ * published if and only if the change that caused it commits. The event is
+ * validated against its contract first, so a broken event fails the change,
+ * not the consumers.
+ */
+export async function writeOutbox(tx: SqlQueryable, event: EventEnvelope): Promise<void> {
+  const valid = parseEvent(event);
+  await tx.query(
+    "INSERT INTO event_outbox (event_id, type, occurred_at, data) VALUES ($1, $2, $3, $4::jsonb)",
+    [valid.eventId, valid.type, valid.occurredAt, JSON.stringify(valid.data)],
+  );
+}
+
+export interface OutboxRelayOptions {
+  /** How often to look for unpublished events when nobody pokes the relay. */
+  intervalMs?: number;
+  batchSize?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface OutboxRelay {
+  /** Publish now (call after a commit that wrote the outbox, for low latency). */
+  poke(): void;
+  /** Publishes everything unpublished right now; resolves with how many it published. */
+  flush(): Promise<number>;
+  /** Stops polling after the batch in flight. */
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  position: string;
+  event_id: string;
+  type: string;
+  occurred_at: Date | string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Publishes outbox rows in order. Rows are claimed with `FOR UPDATE SKIP
+ * LOCKED`, so several replicas relay side by side without publishing a row
+ * twice while it is being published; a crash between publish and commit
+ * publishes the row again later (at-least-once: consumers dedupe by event id).
+ */
+export function startOutboxRelay(db: SqlDatabase, bus: EventBus, options: OutboxRelayOptions = {}): OutboxRelay {
+  const intervalMs = options.intervalMs ?? 250;
+  const batchSize = options.batchSize ?? 100;
+  let stopped = false;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const publishBatch = (): Promise<number> =>
+    db.transaction(async (tx) => {
+      const { rows } = await tx.query<OutboxRow>(
+        `SELECT position, event_id, type, occurred_at, data FROM event_outbox
+          WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      for (const row of rows) {
+        await bus.publish({ eventId: row.event_id, type: row.type, occurredAt: new Date(row.occurred_at).toISOString(), data: row.data });
+      }
+      if (rows.length > 0) {
+        await tx.query("UPDATE event_outbox SET published_at = now() WHERE position = ANY($1::bigint[])", [rows.map((r) => r.position)]);
+      }
+      return rows.length;
+    });
+
+  const flush = async (): Promise<number> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      try {
+        for (;;) {
+          again = false;
+          const n = await publishBatch();
+          total += n;
+          if (n < batchSize && !again) return total;
+        }
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+
+  const tick = (): void => {
+    if (stopped) return;
+    flush()
+      .catch((error: unknown) => options.onError?.(error))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  timer = setTimeout(tick, 0);
+
+  return {
+    poke: () => {
+      if (!stopped) void flush().catch((error: unknown) => options.onError?.(error));
+    },
+    flush,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
