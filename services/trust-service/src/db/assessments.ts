@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { createEvent } from "@blessed-horizon/contracts";
+import type { TrustConfig } from "../domain/config.js";
+import type { AssessmentRequest, CampaignAssessmentInput, DonationAssessmentInput } from "../domain/input.js";
+import { donorKey } from "../domain/input.js";
+import { assess, type Decision, type Reason, type Verdict } from "../domain/rules.js";
+import type { Queryable, Transactor, WriteEvent } from "./queryable.js";
+import { campaignSignals, donationSignals } from "./signals.js";
+
+/** What `POST /api/v1/assessments` answers. */
+export interface Assessment extends Verdict {
+  id: string;
+  kind: "donation" | "campaign";
+  subjectId: string;
+  campaignId: string;
+  /** The review this assessment opened (decision review only). */
+  reviewId: string | null;
+  createdAt: string;
+}
+
+export interface AssessDeps {
+  db: Transactor;
+  config: TrustConfig;
+  writeEvent: WriteEvent;
+  now?: () => Date;
+}
+
+/**
+ * Assesses a donation or a campaign in one transaction: records the attempt,
+ * counts, decides, stores the assessment, opens a review when the decision is
+ * review, and writes `trust.decision` to the outbox. A donation already
+ * assessed (same donationId) gets its first assessment back.
+ */
+export async function createAssessment(deps: AssessDeps, input: AssessmentRequest): Promise<{ assessment: Assessment; created: boolean }> {
+  const now = deps.now?.() ?? new Date();
+  return deps.db.transaction(async (tx) => {
+    if (input.kind === "donation" && input.donationId) {
+      const existing = await findDonationAssessment(tx, input.donationId);
+      if (existing) return { assessment: existing, created: false };
+    }
+    const id = randomUUID();
+    const verdict = input.kind === "donation" ? await assessDonation(tx, deps.config, input, now) : await assessCampaign(tx, deps.config, input, now);
+    const subjectId = input.kind === "donation" ? (input.donationId ?? id) : input.campaignId;
+    const actorKey = input.kind === "donation" ? donorKey(input) : input.organizerId;
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO trust_assessments (id, kind, subject_id, campaign_id, actor_key, score, decision, reasons, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::timestamptz)
+       ON CONFLICT (subject_id) WHERE kind = 'donation' DO NOTHING RETURNING id`,
+      [id, input.kind, subjectId, input.campaignId, actorKey, verdict.score, verdict.decision, JSON.stringify(verdict.reasons), now.toISOString()],
+    );
+    if (inserted.rows.length === 0) {
+      // A concurrent call for the same donation won; answer what it decided.
+      return { assessment: (await findDonationAssessment(tx, subjectId))!, created: false };
+    }
+    let reviewId: string | null = null;
+    if (verdict.decision === "review") {
+      reviewId = randomUUID();
+      await tx.query(`INSERT INTO trust_reviews (id, assessment_id, created_at) VALUES ($1, $2, $3::timestamptz)`, [reviewId, id, now.toISOString()]);
+    }
+    const assessment: Assessment = { id, kind: input.kind, subjectId, campaignId: input.campaignId, reviewId, createdAt: now.toISOString(), ...verdict };
+    await deps.writeEvent(tx, decisionEvent(assessment, verdict.decision, now));
+    return { assessment, created: true };
+  });
+}
+
+/** The `trust.decision` event of an assessment, or of the review that settled it (decision allow or block). */
+export function decisionEvent(a: Pick<Assessment, "id" | "kind" | "subjectId" | "campaignId" | "score" | "reasons">, decision: Decision, now: Date) {
+  return createEvent(
+    "trust.decision",
+    { assessmentId: a.id, kind: a.kind, subjectId: a.subjectId, campaignId: a.campaignId, score: a.score, decision, reasons: a.reasons.map((r) => r.code) },
+    now,
+  );
+}
+
+async function assessDonation(tx: Queryable, config: TrustConfig, input: DonationAssessmentInput, now: Date): Promise<Verdict> {
+  // Recorded first, so that every count includes this attempt.
+  await tx.query(
+    `INSERT INTO trust_attempts (id, donation_id, campaign_id, donor_key, ip, card_fingerprint, amount, currency, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz) ON CONFLICT (donation_id) DO NOTHING`,
+    [randomUUID(), input.donationId ?? null, input.campaignId, donorKey(input), input.ip, input.cardFingerprint, input.amount.amount, input.amount.currency, now.toISOString()],
+  );
+  return assess(await donationSignals(tx, input, config, now), config);
+}
+
+async function assessCampaign(tx: Queryable, config: TrustConfig, input: CampaignAssessmentInput, now: Date): Promise<Verdict> {
+  return assess(await campaignSignals(tx, input, now), config);
+}
+
+interface AssessmentRow {
+  id: string;
+  kind: "donation" | "campaign";
+  subject_id: string;
+  campaign_id: string;
+  score: number;
+  decision: Decision;
+  reasons: Reason[] | string;
+  review_id: string | null;
+  created_at: Date | string;
+}
+
+export const ASSESSMENT_COLUMNS = `a.id, a.kind, a.subject_id, a.campaign_id, a.score, a.decision, a.reasons, a.created_at, r.id AS review_id`;
+
+export function toAssessment(row: AssessmentRow): Assessment {
+  return {
+    id: row.id,
+    kind: row.kind,
+    subjectId: row.subject_id,
+    campaignId: row.campaign_id,
+    score: row.score,
+    decision: row.decision,
+    reasons: typeof row.reasons === "string" ? (JSON.parse(row.reasons) as Reason[]) : row.reasons,
+    reviewId: row.review_id,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export async function findAssessment(q: Queryable, id: string): Promise<Assessment | undefined> {
+  const { rows } = await q.query<AssessmentRow>(
+    `SELECT ${ASSESSMENT_COLUMNS} FROM trust_assessments a LEFT JOIN trust_reviews r ON r.assessment_id = a.id WHERE a.id = $1`,
+    [id],
+  );
+  return rows[0] && toAssessment(rows[0]);
+}
+
+async function findDonationAssessment(q: Queryable, donationId: string): Promise<Assessment | undefined> {
+  const { rows } = await q.query<AssessmentRow>(
+    `SELECT ${ASSESSMENT_COLUMNS} FROM trust_assessments a LEFT JOIN trust_reviews r ON r.assessment_id = a.id
+      WHERE a.kind = 'donation' AND a.subject_id = $1`,
+    [donationId],
+  );
+  return rows[0] && toAssessment(rows[0]);
+}

@@ -1,0 +1,69 @@
+import { MoneySchema } from "@blessed-horizon/contracts";
+import { z } from "zod";
+
+const Id = z.string().trim().min(1).max(200);
+const Ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
+const Email = z.email().max(320).transform((e) => e.toLowerCase());
+
+/** A donation about to be charged. payment-service sends this before it calls the provider. */
+export const DonationAssessmentSchema = z.strictObject({
+  kind: z.literal("donation"),
+  donationId: Id.optional(),
+  campaignId: Id,
+  amount: MoneySchema,
+  donorId: Id.optional(),
+  email: Email.optional(),
+  ip: Ip,
+  cardFingerprint: z.string().trim().min(8).max(200),
+});
+
+/** A campaign about to be published. */
+export const CampaignAssessmentSchema = z.strictObject({
+  kind: z.literal("campaign"),
+  campaignId: Id,
+  organizerId: Id,
+  email: Email.optional(),
+  ip: Ip.optional(),
+  title: z.string().max(500).optional(),
+  goal: MoneySchema.optional(),
+});
+
+export const AssessmentRequestSchema = z.discriminatedUnion("kind", [DonationAssessmentSchema, CampaignAssessmentSchema], {
+  error: "kind must be 'donation' or 'campaign'",
+});
+
+export type DonationAssessmentInput = z.infer<typeof DonationAssessmentSchema>;
+export type CampaignAssessmentInput = z.infer<typeof CampaignAssessmentSchema>;
+export type AssessmentRequest = z.infer<typeof AssessmentRequestSchema>;
+
+export const ASSET_KINDS = ["card_fingerprint", "email", "ip"] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];
+
+export const SuspendAssetSchema = z
+  .strictObject({
+    kind: z.enum(ASSET_KINDS),
+    value: z.string().trim().min(1).max(320),
+    reason: z.string().max(1000).optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.kind === "email" && !z.email().safeParse(a.value).success) ctx.addIssue({ code: "custom", path: ["value"], message: "must be an email address" });
+    if (a.kind === "ip" && !Ip.safeParse(a.value).success) ctx.addIssue({ code: "custom", path: ["value"], message: "must be an IPv4 or IPv6 address" });
+  })
+  .transform((a) => ({ ...a, value: normalizeAsset(a.kind, a.value) }));
+
+export const ReviewDecisionSchema = z.strictObject({
+  decision: z.enum(["approve", "reject"]),
+  note: z.string().max(2000).optional(),
+});
+
+/** Emails compare case-insensitively; other assets as given. */
+export function normalizeAsset(kind: AssetKind, value: string): string {
+  return kind === "email" ? value.trim().toLowerCase() : value.trim();
+}
+
+/** One identity per donor for velocity: the account id when signed in, else the email. */
+export function donorKey(input: { donorId?: string | undefined; email?: string | undefined }): string | null {
+  if (input.donorId) return `id:${input.donorId}`;
+  if (input.email) return `email:${input.email.toLowerCase()}`;
+  return null;
+}
