@@ -1,6 +1,6 @@
 /** What the outbox and inbox need from a database: the kit's `Database` and its transactions fit. */
 export interface SqlQueryable {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
 }
 
 export interface SqlDatabase extends SqlQueryable {

@@ -1,0 +1,112 @@
+import { randomUUID } from "node:crypto";
+import { createEvent, type EventEnvelope } from "@blessed-horizon/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { durableName, NatsEventBus } from "./nats.js";
+import { createEventBus } from "./factory.js";
+
+const url = process.env.TEST_NATS_URL;
+
+const published = (campaignId: string) =>
+  createEvent("campaign.published", { campaignId, organizerId: "o1", title: "Wells", goal: { amount: 100_000, currency: "EUR" } });
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("durableName", () => {
+  it("turns consumer names into names NATS accepts", () => {
+    expect(durableName("campaign-service.totals")).toBe("campaign-service_totals");
+    expect(durableName("a b/c>*")).toBe("a_b_c__");
+  });
+});
+
+describe.skipIf(!url)("NatsEventBus on a real NATS JetStream server (TEST_NATS_URL unset: skipped)", () => {
+  // Others share the server: a stream and subjects of our own.
+  const run = randomUUID().slice(0, 8);
+  const options = { url: url ?? "", stream: `BH_TEST_${run}`, subjectPrefix: `bhtest_${run}`, retryBaseMs: 20, retryMaxMs: 100, ackWaitMs: 2000 };
+  let bus: NatsEventBus;
+
+  beforeAll(async () => {
+    bus = await NatsEventBus.connect(options);
+  });
+  afterAll(async () => {
+    await bus.deleteStream();
+    await bus.close();
+  });
+
+  it("delivers published events to a durable consumer, only the types it asked for", async () => {
+    const seen: EventEnvelope[] = [];
+    const sub = await bus.subscribe({
+      consumer: "test.one", types: ["campaign.published", "campaign.paused"],
+      handler: (e) => { seen.push(e); return Promise.resolve(); },
+    });
+    const a = published("c1");
+    await bus.publish(a);
+    await bus.publish(createEvent("donation.failed", { donationId: "d", campaignId: "c1", amount: { amount: 1, currency: "EUR" }, reason: "card_declined" }));
+    const b = published("c2");
+    await bus.publish(b);
+    await until(() => seen.length === 2);
+    expect(seen.map((e) => e.eventId)).toEqual([a.eventId, b.eventId]);
+    await sub.unsubscribe();
+  });
+
+  it("keeps the cursor of a durable consumer across unsubscribe and a new connection", async () => {
+    const seen: string[] = [];
+    const handler = (e: EventEnvelope) => { seen.push(e.data.campaignId as string); return Promise.resolve(); };
+    const sub = await bus.subscribe({ consumer: "test.cursor", types: ["campaign.published"], handler });
+    await until(() => seen.length === 2); // c1, c2 from the first test: a new durable consumer starts at the beginning
+    await sub.unsubscribe();
+    await bus.publish(published("c3"));
+    const other = await NatsEventBus.connect(options);
+    const again = await other.subscribe({ consumer: "test.cursor", types: ["campaign.published"], handler });
+    await until(() => seen.length === 3);
+    expect(seen).toEqual(["c1", "c2", "c3"]);
+    await again.unsubscribe();
+    await other.close();
+  });
+
+  it("redelivers an event whose handler throws, until it succeeds", async () => {
+    let calls = 0;
+    const errors: number[] = [];
+    const failing = await NatsEventBus.connect({ ...options, onError: (_e, _ev, _c, attempt) => errors.push(attempt) });
+    const done: string[] = [];
+    const event = published("flaky");
+    const sub = await failing.subscribe({
+      consumer: "test.flaky", types: ["campaign.published"],
+      handler: (e) => {
+        if (e.eventId !== event.eventId) return Promise.resolve();
+        calls += 1;
+        if (calls < 3) return Promise.reject(new Error("not yet"));
+        done.push(e.eventId);
+        return Promise.resolve();
+      },
+    });
+    await failing.publish(event);
+    await until(() => done.length === 1);
+    expect(errors).toEqual([1, 2]);
+    await sub.unsubscribe();
+    await failing.close();
+  });
+
+  it("drops a second publish of the same event id (the relay may publish twice after a crash)", async () => {
+    const seen: string[] = [];
+    const event = published("dup");
+    await bus.publish(event);
+    await bus.publish(event);
+    const sub = await bus.subscribe({ consumer: "test.dup", types: ["campaign.published"], handler: (e) => { seen.push(e.eventId); return Promise.resolve(); } });
+    await until(() => seen.includes(event.eventId));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.filter((id) => id === event.eventId)).toHaveLength(1);
+    await sub.unsubscribe();
+  });
+
+  it("is what createEventBus returns when NATS_URL is set", async () => {
+    const viaEnv = await createEventBus({ NATS_URL: url, NATS_STREAM: options.stream, NATS_SUBJECT_PREFIX: options.subjectPrefix });
+    expect(viaEnv).toBeInstanceOf(NatsEventBus);
+    await viaEnv.close();
+  });
+});
