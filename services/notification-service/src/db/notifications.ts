@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import { createEvent, type DomainEvent } from "@blessed-horizon/contracts";
+import type { Queryable } from "@blessed-horizon/service-kit";
+import type { Intent } from "../domain/plan.js";
+import { chooseChannels, type Channel } from "../domain/preferences.js";
+import { render } from "../domain/templates.js";
+import { getRecipient } from "./recipients.js";
+
+export type WriteEvent = (tx: Queryable, event: DomainEvent) => Promise<void>;
+export type NotificationStatus = "pending" | "sent" | "dead";
+
+export interface Notification {
+  id: string;
+  recipientId: string;
+  channel: Channel;
+  category: string;
+  sourceEventId: string;
+  template: string;
+  locale: string;
+  templateVersion: number;
+  subject: string;
+  body: string;
+  address: string | null;
+  status: NotificationStatus;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface NotificationRow {
+  id: string;
+  recipient_id: string;
+  channel: Channel;
+  category: string;
+  source_event_id: string;
+  template: string;
+  locale: string;
+  template_version: number;
+  subject: string;
+  body: string;
+  address: string | null;
+  status: NotificationStatus;
+  attempts: number;
+  next_attempt_at: Date | string | null;
+  last_error: string | null;
+  created_at: Date | string;
+  sent_at: Date | string | null;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function toNotification(r: NotificationRow): Notification {
+  return {
+    id: r.id,
+    recipientId: r.recipient_id,
+    channel: r.channel,
+    category: r.category,
+    sourceEventId: r.source_event_id,
+    template: r.template,
+    locale: r.locale,
+    templateVersion: r.template_version,
+    subject: r.subject,
+    body: r.body,
+    address: r.address,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: iso(r.next_attempt_at),
+    lastError: r.last_error,
+    createdAt: iso(r.created_at)!,
+    sentAt: iso(r.sent_at),
+  };
+}
+
+/**
+ * Turns an event's intents into messages, in the consumer's transaction: one
+ * row per enabled channel, rendered in the recipient's locale. In-app
+ * messages are delivered by being written (the feed reads them); email and
+ * webhook wait for the dispatcher. Returns how many wait for dispatch.
+ */
+export async function enqueueIntents(tx: Queryable, writeEvent: WriteEvent, sourceEventId: string, intents: Intent[], now: Date): Promise<number> {
+  let queued = 0;
+  for (const intent of intents) {
+    const { preferences } = await getRecipient(tx, intent.recipientId);
+    const { channels, email } = chooseChannels(preferences, intent.category, intent.email);
+    const message = render(intent.template, preferences.locale, intent.vars);
+    for (const channel of channels) {
+      const inApp = channel === "in_app";
+      const address = channel === "email" ? email : channel === "webhook" ? preferences.webhookUrl : null;
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO notifications (id, recipient_id, channel, category, source_event_id, template, locale, template_version,
+           subject, body, address, status, attempts, next_attempt_at, created_at, sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::timestamptz, $15::timestamptz, $16::timestamptz)
+         ON CONFLICT (source_event_id, recipient_id, channel, template) DO NOTHING RETURNING id`,
+        [
+          randomUUID(), intent.recipientId, channel, intent.category, sourceEventId, message.template, message.locale, message.version,
+          message.subject, message.text, address, inApp ? "sent" : "pending", inApp ? 1 : 0,
+          inApp ? null : now.toISOString(), now.toISOString(), inApp ? now.toISOString() : null,
+        ],
+      );
+      const id = rows[0]?.id;
+      if (id === undefined) continue;
+      if (inApp) {
+        await writeEvent(tx, createEvent("notification.delivered", { notificationId: id, recipientId: intent.recipientId, channel, category: intent.category, sourceEventId, attempts: 1 }, now));
+      } else {
+        queued += 1;
+      }
+    }
+  }
+  return queued;
+}
+
+/** A recipient's in-app feed, newest first. */
+export async function feed(q: Queryable, recipientId: string, options: { limit: number; before?: string | undefined }): Promise<Notification[]> {
+  const { rows } = await q.query<NotificationRow>(
+    `SELECT * FROM notifications WHERE recipient_id = $1 AND channel = 'in_app' AND ($2::timestamptz IS NULL OR created_at < $2::timestamptz)
+      ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [recipientId, options.before ?? null, options.limit],
+  );
+  return rows.map(toNotification);
+}
+
+export async function listDeadLetters(q: Queryable, options: { limit: number }): Promise<Notification[]> {
+  const { rows } = await q.query<NotificationRow>(`SELECT * FROM notifications WHERE status = 'dead' ORDER BY created_at, id LIMIT $1`, [options.limit]);
+  return rows.map(toNotification);
+}
+
+export async function findNotification(q: Queryable, id: string): Promise<Notification | undefined> {
+  const { rows } = await q.query<NotificationRow>("SELECT * FROM notifications WHERE id = $1", [id]);
+  return rows[0] && toNotification(rows[0]);
+}
+
+/** Puts a dead letter back in the queue with a fresh set of attempts; undefined when it is not a dead letter. */
+export async function replayDeadLetter(q: Queryable, id: string, now: Date): Promise<Notification | undefined> {
+  const { rows } = await q.query<NotificationRow>(
+    `UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = $2::timestamptz, lease_until = NULL
+      WHERE id = $1 AND status = 'dead' RETURNING *`,
+    [id, now.toISOString()],
+  );
+  return rows[0] && toNotification(rows[0]);
+}
