@@ -1,0 +1,71 @@
+import type { Hold } from "../gitops/holds.js";
+import { parsePinnedImageRef } from "../gitops/image-ref.js";
+import { imageOf, withImage } from "../gitops/manifests.js";
+import type { ServiceManifest } from "../gitops/manifests.js";
+import { formatReleaseMessage } from "../gitops/trailers.js";
+import type { ReleaseTrailers, ServiceRelease } from "../gitops/trailers.js";
+import { setVersionLabels } from "../gitops/version-labels.js";
+import { assertNotHeld } from "./release-plan.js";
+import type { FileEdit, ReleasePlan, SourceOrigin } from "./release-plan.js";
+
+export interface PromotedService {
+  service: string;
+  source: ServiceManifest;
+  target: ServiceManifest;
+  /** The target service folder's other YAML files (patches, ...): only their version labels may change. */
+  targetFiles: ReadonlyArray<{ path: string; source: string }>;
+  /** Source commit and time that came with the source environment's image, so lead time survives promotion. */
+  origin: SourceOrigin;
+}
+
+export interface PromotionInput {
+  from: string;
+  to: string;
+  services: readonly PromotedService[];
+  holds: readonly Hold[];
+  version?: string;
+  manifestsDir: string;
+}
+
+/**
+ * Carries image references (and, with a version, the existing version labels)
+ * from one environment to the next. Replicas, resources, hosts and patches of
+ * the target stay: only the image entry and version label values change.
+ * Undefined when the target already matches.
+ */
+export function planPromotion(input: PromotionInput): ReleasePlan | undefined {
+  const edits: FileEdit[] = [];
+  const services: ServiceRelease[] = [];
+  const relabelled: string[] = [];
+  for (const s of input.services) {
+    const image = imageOf(s.source);
+    const previousImage = imageOf(s.target);
+    let text = s.target.source;
+    if (image !== previousImage) {
+      assertNotHeld(input.holds, input.to, s.service, image, input.manifestsDir);
+      text = withImage(s.target, parsePinnedImageRef(image));
+      services.push({ service: s.service, image, previousImage, ...s.origin });
+    }
+    const files = [{ path: s.target.file, before: s.target.source, after: text }];
+    for (const f of s.targetFiles) if (f.path !== s.target.file) files.push({ path: f.path, before: f.source, after: f.source });
+    let labelsChanged = false;
+    for (const f of files) {
+      if (input.version !== undefined) {
+        const labelled = setVersionLabels(f.after, f.path, input.version);
+        labelsChanged ||= labelled !== f.after;
+        f.after = labelled;
+      }
+      if (f.after !== f.before) edits.push(f);
+    }
+    if (labelsChanged) relabelled.push(s.service);
+  }
+  if (edits.length === 0) return undefined;
+  const release: ReleaseTrailers = { action: "promote", environment: input.to, promotedFrom: input.from, services, rollsBack: [] };
+  const names = [...new Set([...services.map((s) => s.service), ...relabelled])];
+  const subject = `promote(${input.from} -> ${input.to}): ${input.version ? `${input.version} ` : ""}${names.join(", ")}`;
+  const body = [
+    ...services.map((s) => `${s.service}: ${s.previousImage ?? "?"} -> ${s.image}`),
+    ...(relabelled.length > 0 ? [`version labels set to ${input.version ?? ""}: ${relabelled.join(", ")}`] : []),
+  ];
+  return { edits, message: formatReleaseMessage(subject, body, release), release };
+}

@@ -1,0 +1,98 @@
+import { InputError } from "../errors.js";
+import { addHold, HOLDS_FILE, parseHolds, removeHolds } from "../gitops/holds.js";
+import { parsePinnedImageRef } from "../gitops/image-ref.js";
+import { imageOf, withImage } from "../gitops/manifests.js";
+import type { ServiceManifest } from "../gitops/manifests.js";
+import { formatReleaseMessage } from "../gitops/trailers.js";
+import type { ReleaseTrailers, ServiceRelease } from "../gitops/trailers.js";
+import type { FileEdit, ReleasePlan } from "./release-plan.js";
+
+export interface RollbackTarget {
+  manifest: ServiceManifest;
+  /** The image to go back to. */
+  restoreImage: string;
+  /** The deploy commits this rollback undoes (recorded, and counted as failed deployments by DORA). */
+  rollsBack: readonly string[];
+}
+
+export interface RollbackInput {
+  environment: string;
+  targets: readonly RollbackTarget[];
+  /** holds.yaml as it is now; undefined when there is none yet. */
+  holdsSource: string | undefined;
+  now: Date;
+  /** `--to COMMIT`, for the message. */
+  toCommit?: string;
+}
+
+/**
+ * A forward commit that restores earlier images (Argo CD's automated sync
+ * stays on and applies it) and puts each image it removes on hold, so the
+ * next CI run cannot deploy it again. Undefined when nothing differs.
+ */
+export function planRollback(input: RollbackInput): ReleasePlan | undefined {
+  const edits: FileEdit[] = [];
+  const services: ServiceRelease[] = [];
+  const rollsBack: ReleaseTrailers["rollsBack"] = [];
+  let holds = input.holdsSource;
+  for (const t of input.targets) {
+    const current = imageOf(t.manifest);
+    const restore = parsePinnedImageRef(t.restoreImage);
+    if (current === t.restoreImage) continue;
+    const after = withImage(t.manifest, restore);
+    if (after !== t.manifest.source) edits.push({ path: t.manifest.file, before: t.manifest.source, after });
+    services.push({ service: t.manifest.service, image: t.restoreImage, previousImage: current });
+    rollsBack.push(...t.rollsBack.map((commit) => ({ service: t.manifest.service, commit })));
+    const undone = t.rollsBack.map((c) => c.slice(0, 12)).join(", ");
+    holds = addHold(holds, {
+      environment: input.environment,
+      service: t.manifest.service,
+      image: current,
+      reason: `rolled back to ${t.restoreImage}${undone ? ` (undoes ${undone})` : ""}`,
+      since: input.now.toISOString(),
+    });
+  }
+  if (services.length === 0) return undefined;
+  if (holds !== undefined && holds !== input.holdsSource) {
+    edits.push({ path: HOLDS_FILE, ...(input.holdsSource === undefined ? {} : { before: input.holdsSource }), after: holds });
+  }
+  const release: ReleaseTrailers = { action: "rollback", environment: input.environment, services, rollsBack };
+  const what = input.toCommit ? `to ${input.toCommit.slice(0, 12)}` : services.map((s) => `${s.service} to ${s.image}`).join(", ");
+  const body = [
+    ...services.map((s) => `${s.service}: ${s.previousImage ?? "?"} -> ${s.image} (${s.previousImage ?? "?"} is now on hold)`),
+    `Lift a hold with: horizon release unhold --env ${input.environment} --service <name>`,
+  ];
+  return { edits, message: formatReleaseMessage(`rollback(${input.environment}): ${what}`, body, release), release };
+}
+
+export interface UnholdInput {
+  environment: string;
+  service: string;
+  image?: string;
+  holdsSource: string | undefined;
+}
+
+/** Lifts the holds on a service in an environment (all of them, or the one on `image`). Exit 2 when there is none. */
+export function planUnhold(input: UnholdInput): ReleasePlan {
+  const matches = (h: { environment: string; service: string; image: string }): boolean =>
+    h.environment === input.environment && h.service === input.service && (input.image === undefined || h.image === input.image);
+  const { text, removed } = removeHolds(input.holdsSource, matches);
+  if (removed.length === 0) {
+    const held = parseHolds(input.holdsSource).filter((h) => h.environment === input.environment && h.service === input.service);
+    throw new InputError(
+      `no hold on ${input.image ?? "any image"} for ${input.service} in ${input.environment}` +
+        (held.length > 0 ? ` (held: ${held.map((h) => h.image).join(", ")})` : ""),
+    );
+  }
+  const release: ReleaseTrailers = {
+    action: "unhold",
+    environment: input.environment,
+    services: removed.map((h) => ({ service: h.service, image: h.image })),
+    rollsBack: [],
+  };
+  return {
+    edits: [{ path: HOLDS_FILE, ...(input.holdsSource === undefined ? {} : { before: input.holdsSource }), after: text }],
+    message: formatReleaseMessage(`unhold(${input.environment}): ${input.service} ${removed.map((h) => h.image).join(", ")}`, [], release),
+    release,
+  };
+}

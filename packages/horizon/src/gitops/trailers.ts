@@ -1,0 +1,94 @@
+/**
+ * The git trailers that make a manifests-repo commit a release record. They
+ * are the audit trail (`horizon release history`) and the input of DORA
+ * (`horizon dora`), so they are a public format: see the package README.
+ *
+ *   Horizon-Action: deploy | promote | rollback | unhold
+ *   Horizon-Environment: <env>
+ *   Horizon-Promoted-From: <env>                 (promote)
+ *   Horizon-Service: <service> <image>           (one per service changed)
+ *   Horizon-Previous-Image: <service> <image>
+ *   Horizon-Source-Commit: <service> <sha>       (application commit built into the image)
+ *   Horizon-Source-Time: <service> <ISO 8601>    (its commit time: lead time starts here)
+ *   Horizon-Rolls-Back: <service> <commit>       (rollback: the deployment it undoes)
+ */
+export const RELEASE_ACTIONS = ["deploy", "promote", "rollback", "unhold"] as const;
+export type ReleaseAction = (typeof RELEASE_ACTIONS)[number];
+
+export interface ServiceRelease {
+  service: string;
+  image: string;
+  previousImage?: string;
+  sourceCommit?: string;
+  sourceTime?: string;
+}
+
+export interface ReleaseTrailers {
+  action: ReleaseAction;
+  environment: string;
+  promotedFrom?: string;
+  services: ServiceRelease[];
+  rollsBack: Array<{ service: string; commit: string }>;
+}
+
+const KEY = {
+  action: "Horizon-Action",
+  environment: "Horizon-Environment",
+  promotedFrom: "Horizon-Promoted-From",
+  service: "Horizon-Service",
+  previousImage: "Horizon-Previous-Image",
+  sourceCommit: "Horizon-Source-Commit",
+  sourceTime: "Horizon-Source-Time",
+  rollsBack: "Horizon-Rolls-Back",
+} as const;
+
+/** The commit message: subject, optional body, blank line, trailers. */
+export function formatReleaseMessage(subject: string, body: readonly string[], release: ReleaseTrailers): string {
+  const lines = [`${KEY.action}: ${release.action}`, `${KEY.environment}: ${release.environment}`];
+  if (release.promotedFrom) lines.push(`${KEY.promotedFrom}: ${release.promotedFrom}`);
+  for (const s of release.services) {
+    lines.push(`${KEY.service}: ${s.service} ${s.image}`);
+    if (s.previousImage) lines.push(`${KEY.previousImage}: ${s.service} ${s.previousImage}`);
+    if (s.sourceCommit) lines.push(`${KEY.sourceCommit}: ${s.service} ${s.sourceCommit}`);
+    if (s.sourceTime) lines.push(`${KEY.sourceTime}: ${s.service} ${s.sourceTime}`);
+  }
+  for (const r of release.rollsBack) lines.push(`${KEY.rollsBack}: ${r.service} ${r.commit}`);
+  return [subject, "", ...(body.length > 0 ? [...body, ""] : []), ...lines, ""].join("\n");
+}
+
+function splitPair(value: string): [string, string] {
+  const space = value.indexOf(" ");
+  return space < 0 ? [value, ""] : [value.slice(0, space), value.slice(space + 1).trim()];
+}
+
+/** Reads trailers (`[key, value]` pairs as git prints them) back; undefined when the commit is no release record. */
+export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, string]>): ReleaseTrailers | undefined {
+  const get = (key: string): string | undefined => trailers.find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+  const all = (key: string): Array<[string, string]> =>
+    trailers.filter(([k]) => k.toLowerCase() === key.toLowerCase()).map(([, v]) => splitPair(v));
+  const action = get(KEY.action) as ReleaseAction | undefined;
+  const environment = get(KEY.environment);
+  if (!action || !RELEASE_ACTIONS.includes(action) || !environment) return undefined;
+  const byService = (key: string): Map<string, string> => new Map(all(key));
+  const previous = byService(KEY.previousImage);
+  const commits = byService(KEY.sourceCommit);
+  const times = byService(KEY.sourceTime);
+  const services = all(KEY.service).map(([service, image]): ServiceRelease => {
+    const s: ServiceRelease = { service, image };
+    const p = previous.get(service);
+    const c = commits.get(service);
+    const t = times.get(service);
+    if (p) s.previousImage = p;
+    if (c) s.sourceCommit = c;
+    if (t) s.sourceTime = t;
+    return s;
+  });
+  const promotedFrom = get(KEY.promotedFrom);
+  return {
+    action,
+    environment,
+    ...(promotedFrom ? { promotedFrom } : {}),
+    services,
+    rollsBack: all(KEY.rollsBack).map(([service, commit]) => ({ service, commit })),
+  };
+}

@@ -1,0 +1,31 @@
+import { isScalar } from "yaml";
+import type { Scalar, YAMLMap } from "yaml";
+import { applySplices, getString, mapsAt, parseYamlDocuments, replaceScalar } from "./yaml-source.js";
+
+const VERSION_KEYS = ["app.kubernetes.io/version", "version"];
+
+/** Label maps that may change: object and pod-template labels, Kustomize `labels` without selectors. Never selectors, never `commonLabels` (kustomize copies those into selectors, which are immutable). */
+function labelMaps(contents: unknown): YAMLMap[] {
+  const kustomizeLabels = mapsAt(contents, ["labels", "*"])
+    .filter((entry) => getString(entry, "includeSelectors") !== "true")
+    .flatMap((entry) => mapsAt(entry, ["pairs"]));
+  return [
+    ...mapsAt(contents, ["metadata", "labels"]),
+    ...mapsAt(contents, ["spec", "template", "metadata", "labels"]),
+    ...mapsAt(contents, ["spec", "jobTemplate", "spec", "template", "metadata", "labels"]),
+    ...kustomizeLabels,
+  ];
+}
+
+/** Sets the existing version labels of a manifest file to `version`; adds none, touches nothing else. */
+export function setVersionLabels(source: string, file: string, version: string): string {
+  const splices = parseYamlDocuments(source, file)
+    .flatMap((doc) => labelMaps(doc.contents))
+    .flatMap((map) =>
+      VERSION_KEYS.map((key) => map.get(key, true)).filter(
+        (node): node is Scalar => isScalar(node) && String(node.value) !== version,
+      ),
+    )
+    .map((node) => replaceScalar(node, version));
+  return applySplices(source, splices);
+}
