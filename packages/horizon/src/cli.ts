@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerGate } from "./commands/gate/index.js";
 import { ExitCode, ExitError } from "./errors.js";
 
 /**
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Commands register here, one line each.
+  registerGate(program);
   return program;
 }
 
