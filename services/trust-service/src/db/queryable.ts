@@ -1,14 +1,10 @@
 import type { DomainEvent } from "@blessed-horizon/contracts";
+import type { Database, Queryable } from "@blessed-horizon/service-kit";
 
-/** The one thing the queries need: a pool, a client or a transaction. */
-export interface Queryable {
-  query<R extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-}
+export type { Queryable };
 
-/** Runs `fn` in one transaction: all of its writes, or none. */
-export interface Transactor extends Queryable {
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-}
+/** Runs a function in one transaction: the kit's `Database`. */
+export type Transactor = Pick<Database, "query" | "transaction">;
 
-/** Records an event in the same transaction as the change that caused it (the outbox). */
+/** Records an event in the same transaction as the change that caused it (the outbox: the kit's `writeOutbox`). */
 export type WriteEvent = (tx: Queryable, event: DomainEvent) => Promise<void>;
