@@ -1,5 +1,8 @@
 import { Command, CommanderError } from "commander";
+import { registerCompliance } from "./commands/compliance/index.js";
+import { registerDora } from "./commands/dora/index.js";
 import { registerGate } from "./commands/gate/index.js";
+import { registerRelease } from "./commands/release/index.js";
 import { ExitCode, ExitError } from "./errors.js";
 
 /**
@@ -14,6 +17,9 @@ export function buildProgram(): Command {
     .exitOverride();
   // Commands register here, one line each.
   registerGate(program);
+  registerRelease(program);
+  registerDora(program);
+  registerCompliance(program);
   return program;
 }
 

@@ -5,15 +5,19 @@ import type { FileEdit } from "../core/release-plan.js";
 import { git, gitText, GitError } from "../io/git.js";
 
 
-/** The manifests repository must be a git work tree with nothing uncommitted, or a release could sweep up a stranger's edit. */
-export async function assertCleanRepository(root: string): Promise<void> {
+export async function assertGitRepository(root: string): Promise<void> {
   if (!existsSync(root)) throw new InputError(`manifests directory ${root} does not exist`);
   try {
-    await gitText(["rev-parse", "--is-inside-work-tree"], { cwd: root });
+    await gitText(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root });
   } catch (error) {
-    throw new InputError(`${root} is not a git repository`, { cause: error });
+    throw new InputError(`${root} is not a git repository with at least one commit`, { cause: error });
   }
-  const status = await gitText(["status", "--porcelain", "--untracked-files=all"], { cwd: root });
+}
+
+/** The manifests repository must be a git work tree with nothing uncommitted, or a release could sweep up a stranger's edit. */
+export async function assertCleanRepository(root: string): Promise<void> {
+  await assertGitRepository(root);
+  const status = await gitText(["status", "--porcelain", "--untracked-files=all", "--", "."], { cwd: root });
   if (status !== "") {
     const files = status.split("\n").map((l) => l.slice(3));
     throw new InputError(
@@ -31,7 +35,8 @@ export function readRepoFile(root: string, path: string): string | undefined {
 /** A file as it was at `commit`; undefined when it did not exist there. */
 export async function showFileAt(root: string, commit: string, path: string): Promise<string | undefined> {
   try {
-    return (await git(["show", `${commit}:${path}`], { cwd: root })).stdout;
+    // `./` makes the path relative to the manifests folder, which may sit inside a bigger repository.
+    return (await git(["show", `${commit}:./${path}`], { cwd: root })).stdout;
   } catch (error) {
     if (error instanceof GitError) return undefined;
     throw error;

@@ -1,0 +1,95 @@
+import type { Command } from "commander";
+import { computeDora } from "../../core/dora.js";
+import type { DoraReport } from "../../core/dora.js";
+import { formatDora } from "../../core/dora-format.js";
+import { toDeployments } from "../../core/history.js";
+import { InputError } from "../../errors.js";
+import { listEnvironments } from "../../gitops/manifests.js";
+import { isVerifiedSignature, readReleaseHistory } from "../../gitops/release-log.js";
+import { assertGitRepository } from "../../gitops/repo.js";
+import { readIncidents } from "../dora/index.js";
+import { manifestsRoot, processContext } from "../release/shared.js";
+import type { CommandContext } from "../release/shared.js";
+
+export interface ComplianceOptions {
+  manifests: string;
+  month: string;
+  incidents?: string;
+  json?: boolean;
+}
+
+export interface ComplianceReport {
+  month: string;
+  environments: Array<{
+    environment: string;
+    deployments: number;
+    deployCommits: number;
+    rollbacks: number;
+    dora: DoraReport;
+  }>;
+  /** Release commits of the month without a verified signature (spec §11.1: signed commits required). */
+  unsigned: Array<{ commit: string; time: string; environment: string; action: string; author: string; signature: string; subject: string }>;
+}
+
+export function monthWindow(month: string): { start: Date; end: Date } {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
+  if (!m) throw new InputError(`--month "${month}" is not a month like 2026-01`);
+  const year = Number(m[1]);
+  const index = Number(m[2]) - 1;
+  return { start: new Date(Date.UTC(year, index, 1)), end: new Date(Date.UTC(year, index + 1, 1)) };
+}
+
+/** `horizon compliance`: spec §11.1's monthly report. */
+export async function runCompliance(options: ComplianceOptions, context: CommandContext): Promise<ComplianceReport> {
+  const root = manifestsRoot(context.cwd, options.manifests);
+  const { start, end } = monthWindow(options.month);
+  const incidents = readIncidents(context.cwd, options.incidents);
+  await assertGitRepository(root);
+  const environments = listEnvironments(root);
+  // Later commits count too: a rollback next month still fails this month's deployment.
+  const records = await readReleaseHistory(root, { since: start, signatures: true });
+  const inMonth = records.filter((r) => Date.parse(r.committedAt) >= start.getTime() && Date.parse(r.committedAt) < end.getTime());
+  const report: ComplianceReport = {
+    month: options.month,
+    environments: environments.map((environment) => {
+      const mine = inMonth.filter((r) => r.environment === environment);
+      const deploys = mine.filter((r) => r.action === "deploy" || r.action === "promote");
+      return {
+        environment,
+        deployments: deploys.reduce((n, r) => n + r.services.length, 0),
+        deployCommits: deploys.length,
+        rollbacks: mine.filter((r) => r.action === "rollback").length,
+        dora: computeDora(toDeployments(records, environment), incidents, { start: start.getTime(), end: end.getTime() }),
+      };
+    }),
+    unsigned: inMonth
+      .filter((r) => r.action !== "unhold" && !isVerifiedSignature(r.signature))
+      .map((r) => ({ commit: r.commit, time: r.committedAt, environment: r.environment, action: r.action, author: r.author, signature: r.signature, subject: r.subject })),
+  };
+  context.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCompliance(report));
+  return report;
+}
+
+export function formatCompliance(report: ComplianceReport): string {
+  const lines = [`Compliance report ${report.month}`];
+  for (const e of report.environments) {
+    lines.push(`${e.environment}: ${e.deployments} deployments in ${e.deployCommits} commits, ${e.rollbacks} rollbacks`);
+    lines.push(formatDora(e.dora, e.environment).trimEnd().replace(/^/gm, "  "));
+  }
+  lines.push(report.unsigned.length === 0 ? "every release commit is signed" : `unsigned release commits (${report.unsigned.length}):`);
+  for (const u of report.unsigned) lines.push(`  ${u.commit.slice(0, 12)} ${u.time} ${u.environment} ${u.action} by ${u.author} (%G? ${u.signature}) ${u.subject}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function registerCompliance(program: Command): void {
+  program
+    .command("compliance")
+    .description("monthly compliance report (spec §11.1): deployments and rollbacks per environment, unsigned release commits, DORA")
+    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
+    .requiredOption("--month <yyyy-mm>", "the month, UTC")
+    .option("--incidents <file>", "JSON [{id, openedAt, resolvedAt, deployment?}]")
+    .option("--json", "print the report as JSON")
+    .action(async (options: ComplianceOptions) => {
+      await runCompliance(options, processContext());
+    });
+}

@@ -1,0 +1,71 @@
+import type { Command } from "commander";
+import { historyEntries, parseSince } from "../../core/history.js";
+import type { HistoryEntry } from "../../core/history.js";
+import { assertEnvironment, listEnvironments } from "../../gitops/manifests.js";
+import { isVerifiedSignature, readReleaseHistory } from "../../gitops/release-log.js";
+import { assertGitRepository } from "../../gitops/repo.js";
+import { manifestsRoot, processContext } from "./shared.js";
+import type { CommandContext } from "./shared.js";
+
+export interface HistoryOptions {
+  manifests: string;
+  env?: string;
+  service?: string;
+  since?: string;
+  json?: boolean;
+}
+
+const short = (sha: string | undefined): string => (sha ? sha.slice(0, 12) : "-");
+
+export function formatHistory(entries: readonly HistoryEntry[]): string {
+  if (entries.length === 0) return "no release commits in this range\n";
+  const rows = entries.map((e) => {
+    const notes = [
+      e.promotedFrom ? `from ${e.promotedFrom}` : "",
+      e.rolledBackBy ? `ROLLED BACK by ${short(e.rolledBackBy)}` : "",
+      e.rollsBack ? `undoes ${e.rollsBack.map(short).join(", ")}` : "",
+    ].filter(Boolean);
+    return [
+      e.time,
+      e.environment,
+      e.action,
+      e.service,
+      e.image,
+      `source ${short(e.sourceCommit)}`,
+      `by ${e.author}`,
+      isVerifiedSignature(e.signature) ? "signed" : `unsigned(${e.signature})`,
+      short(e.commit),
+      notes.join("; "),
+    ].join("  ");
+  });
+  return `${rows.join("\n")}\n`;
+}
+
+/** `horizon release history`: the audit trail (spec §11.1) read back from the manifests repo's commits. */
+export async function runHistory(options: HistoryOptions, context: CommandContext): Promise<HistoryEntry[]> {
+  const root = manifestsRoot(context.cwd, options.manifests);
+  await assertGitRepository(root);
+  if (options.env) assertEnvironment(root, options.env);
+  else listEnvironments(root);
+  const now = context.now?.() ?? new Date();
+  const since = parseSince(options.since ?? "90d", now);
+  const entries = historyEntries(await readReleaseHistory(root, { since, signatures: true })).filter(
+    (e) => (!options.env || e.environment === options.env) && (!options.service || e.service === options.service),
+  );
+  context.write(options.json ? `${JSON.stringify(entries, null, 2)}\n` : formatHistory(entries));
+  return entries;
+}
+
+export function registerHistory(release: Command): void {
+  release
+    .command("history")
+    .description("the audit trail: when, where, which image, from which source commit, by whom, signed or not; rollbacks marked")
+    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
+    .option("--env <env>", "only this environment")
+    .option("--service <name>", "only this service")
+    .option("--since <when>", "how far back: 90d, 12w, 36h or a date", "90d")
+    .option("--json", "print the entries as JSON")
+    .action(async (options: HistoryOptions) => {
+      await runHistory(options, processContext());
+    });
+}

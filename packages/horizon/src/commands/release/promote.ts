@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { originOf } from "../../core/history.js";
+import { planPromotion } from "../../core/promotion.js";
+import type { PromotedService } from "../../core/promotion.js";
+import { InputError } from "../../errors.js";
+import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
+import { assertEnvironment, imageOf, listServices, readServiceManifest } from "../../gitops/manifests.js";
+import { readReleaseHistory } from "../../gitops/release-log.js";
+import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
+import { applyPlan, collect, manifestsRoot, processContext, writingOptions } from "./shared.js";
+import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
+
+export interface PromoteOptions extends ApplyOptions {
+  manifests: string;
+  from: string;
+  to: string;
+  service: string[];
+  version?: string;
+}
+
+/** The target service folder's YAML files: their version labels may change with --version. */
+function serviceFiles(root: string, environment: string, service: string): Array<{ path: string; source: string }> {
+  const dir = `environments/${environment}/${service}`;
+  return readdirSync(join(root, dir))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => ({ path: `${dir}/${f}`, source: readFileSync(join(root, dir, f), "utf8") }));
+}
+
+/** `horizon release promote`: carries image references (and version labels) from one environment to the next. */
+export async function runPromote(options: PromoteOptions, context: CommandContext): Promise<ReleaseOutcome> {
+  const root = manifestsRoot(context.cwd, options.manifests);
+  if (options.from === options.to) throw new InputError(`--from and --to are both ${options.from}`);
+  if (options.version !== undefined && !/^[\w][\w.+-]{0,62}$/.test(options.version)) {
+    throw new InputError(`--version "${options.version}" is not a label value (letters, digits, . _ - +, at most 63)`);
+  }
+  if (!options.dryRun) await assertCleanRepository(root);
+  assertEnvironment(root, options.from);
+  assertEnvironment(root, options.to);
+  const targets = new Set(listServices(root, options.to));
+  const names = options.service.length > 0 ? options.service : listServices(root, options.from).filter((s) => targets.has(s));
+  const history = await readReleaseHistory(root);
+  const services = names.map((service): PromotedService => {
+    const source = readServiceManifest(root, options.from, service);
+    const target = readServiceManifest(root, options.to, service);
+    return { service, source, target, targetFiles: serviceFiles(root, options.to, service), origin: originOf(history, options.from, service, imageOf(source)) };
+  });
+  const plan = planPromotion({
+    from: options.from,
+    to: options.to,
+    services,
+    holds: parseHolds(readRepoFile(root, HOLDS_FILE)),
+    ...(options.version === undefined ? {} : { version: options.version }),
+    manifestsDir: options.manifests,
+  });
+  return applyPlan(root, plan, options, context, `${options.to} already runs what ${options.from} runs (${names.join(", ")}); nothing to commit`);
+}
+
+export function registerPromote(release: Command): void {
+  writingOptions(
+    release
+      .command("promote")
+      .description("carry image references (and with --version, version labels) from one environment to the next; the target's own settings stay")
+      .requiredOption("--from <env>", "source environment")
+      .requiredOption("--to <env>", "target environment")
+      .option("--service <name>", "a service to promote; repeat for several (default: every service both environments have)", collect, [])
+      .option("--version <v>", "also set the existing app.kubernetes.io/version and version labels (never selectors)"),
+  ).action(async (options: PromoteOptions) => {
+    await runPromote(options, processContext());
+  });
+}

@@ -1,0 +1,73 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { describePlan } from "../../core/release-plan.js";
+import type { ReleasePlan } from "../../core/release-plan.js";
+import { commitEdits } from "../../gitops/repo.js";
+import { pushWithRetry } from "../../gitops/push.js";
+import type { PushResult } from "../../gitops/push.js";
+
+/** What a command needs from the outside; tests pass their own. */
+export interface CommandContext {
+  cwd: string;
+  write: (text: string) => void;
+  now?: () => Date;
+}
+
+export const processContext = (): CommandContext => ({ cwd: process.cwd(), write: (t) => void process.stdout.write(t) });
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  push?: boolean;
+  json?: boolean;
+}
+
+export interface ReleaseOutcome {
+  /** `unchanged`: nothing to do (already at that image). */
+  status: "committed" | "unchanged" | "dry-run";
+  plan?: ReleasePlan;
+  commit?: string;
+  push?: PushResult;
+}
+
+export const manifestsRoot = (cwd: string, dir: string): string => resolve(cwd, dir);
+
+/** Applies a plan (or only shows it with --dry-run), pushes with --push, reports. */
+export async function applyPlan(
+  root: string,
+  plan: ReleasePlan | undefined,
+  options: ApplyOptions,
+  context: CommandContext,
+  unchanged: string,
+): Promise<ReleaseOutcome> {
+  let outcome: ReleaseOutcome;
+  if (!plan) outcome = { status: "unchanged" };
+  else if (options.dryRun) outcome = { status: "dry-run", plan };
+  else {
+    const commit = await commitEdits(root, plan.edits, plan.message);
+    outcome = { status: "committed", plan, commit };
+    if (options.push) outcome.push = await pushWithRetry(root);
+  }
+  if (options.json) {
+    const { plan: p, ...rest } = outcome;
+    const json = { ...rest, ...(p ? { release: p.release, files: p.edits.map((e) => e.path), message: p.message } : {}) };
+    context.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else if (outcome.status === "unchanged") context.write(`${unchanged}\n`);
+  else if (outcome.status === "dry-run" && plan) context.write(`dry run, nothing changed. Plan:\n${describePlan(plan)}\n`);
+  else if (plan && outcome.commit) {
+    const subject = plan.message.split("\n")[0] ?? "";
+    const pushed = outcome.push ? `; pushed to ${outcome.push.remote} ${outcome.push.branch} (attempt ${outcome.push.attempts})` : "";
+    context.write(`committed ${outcome.commit.slice(0, 12)} ${subject}${pushed}\n`);
+  }
+  return outcome;
+}
+
+/** Options every writing release command has. */
+export function writingOptions(command: Command): Command {
+  return command
+    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
+    .option("--push", "push the commit; if someone pushed first, fetch, rebase and retry (never force)")
+    .option("--dry-run", "print the plan (files and commit message) and change nothing")
+    .option("--json", "print the outcome as JSON");
+}
+
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
