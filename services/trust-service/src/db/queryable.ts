@@ -1,10 +1,11 @@
 import type { DomainEvent } from "@blessed-horizon/contracts";
-import type { Database, Queryable } from "@blessed-horizon/service-kit";
+import type { SqlDatabase, SqlQueryable } from "@blessed-horizon/service-kit";
 
-export type { Queryable };
+/** What queries take: the database, or a transaction (also the one `processOnce` opens). */
+export type Queryable = SqlQueryable;
 
-/** Runs a function in one transaction: the kit's `Database`. */
-export type Transactor = Pick<Database, "query" | "transaction">;
+/** Runs a function in one transaction: the kit's `Database` fits. */
+export type Transactor = SqlDatabase;
 
 /** Records an event in the same transaction as the change that caused it (the outbox: the kit's `writeOutbox`). */
 export type WriteEvent = (tx: Queryable, event: DomainEvent) => Promise<void>;

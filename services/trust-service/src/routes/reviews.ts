@@ -12,7 +12,7 @@ const ListQuery = z.object({
 });
 
 export function registerReviewRoutes(app: TrustApp, deps: { db: Transactor; writeEvent: WriteEvent; onEvent: () => void }): void {
-  const guard = [app.authenticate, app.requireRole("trust")];
+  const guard = app.requireRole("trust");
 
   app.get("/api/v1/reviews", { schema: { querystring: ListQuery, tags: ["reviews"], summary: "The review queue, oldest first" }, onRequest: guard }, async (request) => ({
     items: await listReviews(deps.db, request.query),

@@ -10,7 +10,7 @@ const KindQuery = z.object({ kind: z.enum(ASSET_KINDS).optional() });
 const AssetQuery = z.object({ kind: z.enum(ASSET_KINDS), value: z.string().trim().min(1).max(320) });
 
 export function registerSuspendedAssetRoutes(app: TrustApp, deps: { db: Queryable }): void {
-  const guard = [app.authenticate, app.requireRole("trust")];
+  const guard = app.requireRole("trust");
 
   app.get("/api/v1/suspended-assets", { schema: { querystring: KindQuery, tags: ["suspended assets"] }, onRequest: guard }, async (request) => ({
     items: await listSuspendedAssets(deps.db, request.query.kind),

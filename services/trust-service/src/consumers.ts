@@ -1,0 +1,57 @@
+import { InvalidEventError, parseEvent, UnknownEventTypeError, type DomainEvent } from "@blessed-horizon/contracts";
+import { processOnce, type Database, type EventBus, type Subscription } from "@blessed-horizon/service-kit";
+import type { FastifyBaseLogger } from "fastify";
+import { createAssessment, type AssessDeps } from "./db/assessments.js";
+import { recordOutcome } from "./db/outcomes.js";
+
+export const CONSUMER = "trust-service";
+
+/**
+ * Applies one event once: donation outcomes settle velocity counters;
+ * a published campaign that nobody assessed before publishing gets assessed now.
+ */
+export async function handleEvent(deps: AssessDeps & { db: Database }, event: DomainEvent): Promise<boolean> {
+  return processOnce(deps.db, CONSUMER, event, async (tx) => {
+    switch (event.type) {
+      case "donation.succeeded":
+        return recordOutcome(tx, "succeeded", event.data, event.occurredAt);
+      case "donation.failed":
+        return recordOutcome(tx, "failed", event.data, event.occurredAt);
+      case "campaign.published": {
+        const { rows } = await tx.query("SELECT 1 FROM trust_assessments WHERE kind = 'campaign' AND subject_id = $1 LIMIT 1", [event.data.campaignId]);
+        if (rows.length > 0) return;
+        await createAssessment({ ...deps, db: { query: (sql, params) => tx.query(sql, params), transaction: (fn) => fn(tx) } }, {
+          kind: "campaign",
+          campaignId: event.data.campaignId,
+          organizerId: event.data.organizerId,
+          title: event.data.title,
+          goal: event.data.goal,
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  });
+}
+
+/** Subscribes the consumer; an event that breaks its contract is logged and skipped, never retried forever. */
+export async function subscribeTrustEvents(bus: EventBus, deps: AssessDeps & { db: Database; log: FastifyBaseLogger; onEvent: () => void }): Promise<Subscription> {
+  return bus.subscribe({
+    consumer: CONSUMER,
+    types: ["donation.succeeded", "donation.failed", "campaign.published"],
+    handler: async (envelope) => {
+      let event: DomainEvent;
+      try {
+        event = parseEvent(envelope);
+      } catch (error) {
+        if (error instanceof InvalidEventError || error instanceof UnknownEventTypeError) {
+          deps.log.error({ err: error, eventId: envelope.eventId }, "skipping an event that breaks its contract");
+          return;
+        }
+        throw error;
+      }
+      if ((await handleEvent(deps, event)) && event.type === "campaign.published") deps.onEvent();
+    },
+  });
+}
