@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerChanged } from "./commands/changed/index.js";
 import { registerCompliance } from "./commands/compliance/index.js";
 import { registerDora } from "./commands/dora/index.js";
 import { registerGate } from "./commands/gate/index.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   // Commands register here, one line each.
   registerGate(program);
+  registerChanged(program);
   registerRelease(program);
   registerDora(program);
   registerCompliance(program);

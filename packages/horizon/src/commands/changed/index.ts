@@ -1,0 +1,97 @@
+import type { Command } from "commander";
+import { affectedServices, isService, serviceName } from "../../core/changed.js";
+import { InputError } from "../../errors.js";
+import { git, GitError, gitText } from "../../io/git.js";
+import { readWorkspaces } from "./workspaces.js";
+
+export interface ChangedOptions {
+  base: string;
+  head?: string;
+  json?: boolean;
+}
+
+export interface ChangedContext {
+  cwd: string;
+  write: (text: string) => void;
+  warn: (text: string) => void;
+}
+
+/** GitHub's `before` on the first push of a branch: there is no base to compare with. */
+const NO_BASE = /^0{40}$|^0{64}$/;
+
+async function repositoryRoot(cwd: string): Promise<string> {
+  try {
+    return await gitText(["rev-parse", "--show-toplevel"], { cwd });
+  } catch (error) {
+    if (error instanceof GitError) throw new InputError(`${cwd} is not inside a git repository`, { cause: error });
+    throw error;
+  }
+}
+
+async function resolveCommit(ref: string, cwd: string, flag: string): Promise<string> {
+  try {
+    return await gitText(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { cwd });
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    throw new InputError(`${flag} ${ref}: no such commit in this repository (in a shallow CI clone, fetch it first: git fetch --depth=1 origin ${ref})`, { cause: error });
+  }
+}
+
+/**
+ * Files changed on head's side since it forked from base (`base...head`).
+ * Without a common ancestor (unrelated or cut-off shallow history) the two
+ * trees are compared directly.
+ */
+async function changedFiles(base: string, head: string, cwd: string, warn: (text: string) => void): Promise<string[]> {
+  let from = base;
+  try {
+    from = await gitText(["merge-base", base, head], { cwd });
+  } catch (error) {
+    if (!(error instanceof GitError) || error.exitStatus !== 1) throw error;
+    warn(`horizon: ${base} and ${head} have no common ancestor here (unrelated or shallow history); comparing the two trees directly\n`);
+  }
+  const { stdout } = await git(["diff", "--name-only", "--no-renames", "-z", from, head, "--"], { cwd });
+  return stdout.split("\0").filter(Boolean);
+}
+
+/** `horizon changed`: the services that the change base...head affects. */
+export async function runChanged(options: ChangedOptions, context: ChangedContext): Promise<string[]> {
+  const root = await repositoryRoot(context.cwd);
+  const head = await resolveCommit(options.head ?? "HEAD", root, "--head");
+  const workspaces = await readWorkspaces(head, root);
+  let services: string[];
+  if (NO_BASE.test(options.base)) {
+    context.warn(`horizon: base ${options.base} is the null commit (a new branch); every service is affected\n`);
+    services = workspaces.filter(isService).map(serviceName).sort();
+  } else {
+    const base = await resolveCommit(options.base, root, "--base");
+    services = affectedServices(await changedFiles(base, head, root, context.warn), workspaces);
+  }
+  context.write(options.json ? `${JSON.stringify(services)}\n` : services.map((name) => `${name}\n`).join(""));
+  return services;
+}
+
+export function registerChanged(program: Command): void {
+  program
+    .command("changed")
+    .description("print the services a change affects (base...head), for a CI build matrix")
+    .requiredOption("--base <ref>", "the commit the change starts from (merge-base semantics, like base...head)")
+    .option("--head <ref>", "the commit the change ends at", "HEAD")
+    .option("--json", "print a JSON array of service names, for fromJSON() in a GitHub Actions matrix")
+    .addHelpText(
+      "after",
+      `
+A file under services/<name>/ affects that service; under packages/<p>/, every service
+that depends on <p> (transitively, from the workspaces' package.json); a shared root file
+(package-lock.json, tsconfig*.json, eslint.config.js, vitest.*, .npmrc, .nvmrc, .github/,
+and any root file no rule knows) affects all services; *.md, docs/ and deploy/ affect none.
+Exit codes: 0 printed (possibly nothing), 2 unknown ref or not a git repository, 3 git failed.`,
+    )
+    .action(async (options: ChangedOptions) => {
+      await runChanged(options, {
+        cwd: process.cwd(),
+        write: (text) => process.stdout.write(text),
+        warn: (text) => process.stderr.write(text),
+      });
+    });
+}
