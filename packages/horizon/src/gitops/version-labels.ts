@@ -17,15 +17,20 @@ function labelMaps(contents: unknown): YAMLMap[] {
   ];
 }
 
+/** Label keys the object's selector uses: the pod template must keep matching it, so those stay. */
+function selectorKeys(contents: unknown): Set<string> {
+  const selectors = [...mapsAt(contents, ["spec", "selector", "matchLabels"]), ...mapsAt(contents, ["spec", "selector"])];
+  return new Set(selectors.flatMap((m) => m.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ""))));
+}
+
 /** Sets the existing version labels of a manifest file to `version`; adds none, touches nothing else. */
 export function setVersionLabels(source: string, file: string, version: string): string {
   const splices = parseYamlDocuments(source, file)
-    .flatMap((doc) => labelMaps(doc.contents))
-    .flatMap((map) =>
-      VERSION_KEYS.map((key) => map.get(key, true)).filter(
-        (node): node is Scalar => isScalar(node) && String(node.value) !== version,
-      ),
-    )
+    .flatMap((doc) => {
+      const keys = VERSION_KEYS.filter((k) => !selectorKeys(doc.contents).has(k));
+      return labelMaps(doc.contents).flatMap((map) => keys.map((key) => map.get(key, true)));
+    })
+    .filter((node): node is Scalar => isScalar(node) && String(node.value) !== version)
     .map((node) => replaceScalar(node, version));
   return applySplices(source, splices);
 }
