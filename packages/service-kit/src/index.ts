@@ -1,1 +1,43 @@
 export * from "./events/index.js";
+
+export { baseConfigSchema, ConfigError, DEVELOPMENT_JWT_SECRET, LOG_LEVELS, loadConfig } from "./config/config.js";
+export type { BaseConfig } from "./config/config.js";
+
+export {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  UnprocessableError,
+} from "./errors.js";
+export type { AppErrorOptions, ProblemFieldError } from "./errors.js";
+
+export { DatabaseError, openDatabase } from "./db/database.js";
+export type { Database, OpenDatabaseOptions, Queryable, QueryResult, Transaction } from "./db/database.js";
+export { DirtyMigrationError, migrate, MigrationError, migrationStatus, readMigrations } from "./db/migrations.js";
+export type { MigrateOptions, MigrationFile, MigrationStatus } from "./db/migrations.js";
+export { KIT_MIGRATIONS_TABLE, kitMigrationsDir, migrateService, serviceMigrationsApplied } from "./db/service-migrations.js";
+
+export { createServiceApp } from "./http/app.js";
+export type { ServiceAppOptions } from "./http/app.js";
+export { createLogger, REDACTED_PATHS } from "./http/logger.js";
+export { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from "./http/problem.js";
+export type { Problem } from "./http/problem.js";
+export { RequestValidationError, toJsonSchema } from "./http/zod.js";
+export type { ZodTypeProvider } from "./http/zod.js";
+
+export { createHmacVerifier, createJwksVerifier, ROLES, signServiceToken, signToken, TokenError } from "./auth/tokens.js";
+export type { AuthUser, Role, Verifier } from "./auth/tokens.js";
+export type { AuthHook } from "./auth/plugin.js";
+
+export { purgeExpiredIdempotencyKeys } from "./idempotency/store.js";
+export { requestFingerprint } from "./idempotency/plugin.js";
+export type { IdempotencyMode } from "./idempotency/plugin.js";
+
+export { bootService } from "./process/service.js";
+export type { BootDeps, BootSpec, RunningService, StartOptions } from "./process/service.js";
+export { runMain } from "./process/run-main.js";
+export type { RunMainOptions } from "./process/run-main.js";

@@ -1,0 +1,74 @@
+import { z } from "zod";
+
+/** The fixed secret used outside production when JWT_SECRET is unset. Never use it in production. */
+export const DEVELOPMENT_JWT_SECRET = "blessed-horizon-development-secret-do-not-use-in-production";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Settings every service reads. Extend with `baseConfigSchema.extend({...})`. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  DATA_DIR: z.string().min(1).default(".data/service"),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWKS_URL: z.url().optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
+
+export type BaseConfig = Omit<z.infer<typeof baseConfigSchema>, "JWT_SECRET"> & { JWT_SECRET: string };
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    message: string,
+    readonly variables: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Reads configuration from environment variables: `defaults` fill unset (or
+ * empty) variables, then `schema` validates. Throws `ConfigError` naming every
+ * bad variable. With NODE_ENV=production a missing JWT_SECRET (and no JWKS_URL)
+ * is an error; elsewhere the development secret is used.
+ */
+export function loadConfig<S extends typeof baseConfigSchema>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+  defaults: Readonly<Record<string, string>> = {},
+): Omit<z.infer<S>, "JWT_SECRET"> & { JWT_SECRET: string } {
+  const input: Record<string, string> = { ...defaults };
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== "") input[key] = value;
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const variable = issue.path.map(String).join(".") || "(environment)";
+      const message = issue.code === "invalid_type" && input[variable] === undefined ? "is required" : issue.message;
+      return { variable, text: `${variable}: ${message}` };
+    });
+    throw new ConfigError(
+      `invalid configuration: ${problems.map((p) => p.text).join("; ")}`,
+      problems.map((p) => p.variable),
+      { cause: result.error },
+    );
+  }
+  const config = result.data;
+  if (config.JWT_SECRET === undefined) {
+    if (config.NODE_ENV === "production" && config.JWKS_URL === undefined) {
+      throw new ConfigError("invalid configuration: JWT_SECRET: is required when NODE_ENV=production", ["JWT_SECRET"]);
+    }
+    return { ...config, JWT_SECRET: DEVELOPMENT_JWT_SECRET };
+  }
+  return { ...config, JWT_SECRET: config.JWT_SECRET };
+}

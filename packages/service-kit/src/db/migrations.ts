@@ -1,0 +1,135 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Database, Queryable } from "./database.js";
+
+/** One migration in golang-migrate's format: `NNNN_name.up.sql` (+ optional `.down.sql`). */
+export interface MigrationFile {
+  version: number;
+  name: string;
+  up: string;
+}
+
+export interface MigrationStatus {
+  /** Version recorded in the table; null when nothing was ever applied. */
+  current: number | null;
+  /** Highest version among the files. */
+  latest: number;
+  dirty: boolean;
+  /** Versions on disk newer than `current`. */
+  pending: number[];
+}
+
+export interface MigrateOptions {
+  /** golang-migrate's `x-migrations-table`; default `schema_migrations`. */
+  table?: string;
+}
+
+export class MigrationError extends Error {
+  override name = "MigrationError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The database records a migration that failed half-way; a person must repair it. */
+export class DirtyMigrationError extends MigrationError {
+  override name = "DirtyMigrationError";
+  constructor(readonly table: string, readonly version: number) {
+    super(
+      `database is dirty at version ${version} (table ${table}): a migration failed half-way; ` +
+        `repair the schema by hand, then run \`migrate force ${version}\` (or fix the row in ${table})`,
+    );
+  }
+}
+
+const FILE_PATTERN = /^(\d+)_([\w.-]+)\.(up|down)\.sql$/;
+const TABLE_PATTERN = /^[a-z_][a-z0-9_]*$/;
+
+/** Reads the `.up.sql` files of `dir`, ordered by version. */
+export async function readMigrations(dir: string): Promise<MigrationFile[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw new MigrationError(`cannot read migrations folder ${dir}`, { cause: error });
+  }
+  const files = new Map<number, MigrationFile>();
+  for (const fileName of names) {
+    const match = FILE_PATTERN.exec(fileName);
+    if (match === null || match[3] !== "up") continue;
+    const version = Number(match[1]);
+    if (files.has(version)) throw new MigrationError(`two migrations with version ${version} in ${dir}`);
+    files.set(version, { version, name: match[2] ?? "", up: await readFile(join(dir, fileName), "utf8") });
+  }
+  return [...files.values()].sort((a, b) => a.version - b.version);
+}
+
+function checkTable(table: string): string {
+  if (!TABLE_PATTERN.test(table)) throw new MigrationError(`invalid migrations table name "${table}"`);
+  return table;
+}
+
+async function ensureTable(db: Queryable, table: string): Promise<void> {
+  await db.query(`create table if not exists ${table} (version bigint not null primary key, dirty boolean not null)`);
+}
+
+async function readState(db: Queryable, table: string): Promise<{ version: number | null; dirty: boolean }> {
+  const { rows } = await db.query<{ version: number; dirty: boolean }>(`select version, dirty from ${table} limit 1`);
+  const row = rows[0];
+  return row === undefined ? { version: null, dirty: false } : { version: Number(row.version), dirty: row.dirty };
+}
+
+/** A stable advisory-lock key per table, so replicas starting together migrate one at a time. */
+function lockKey(table: string): number {
+  let hash = 0;
+  for (const char of `blessed-horizon:${table}`) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) | 0;
+  return hash;
+}
+
+/**
+ * Applies the pending up migrations of `dir` in order. Each runs in its own
+ * transaction together with the version update, so a failing migration leaves
+ * the previous version recorded, clean. A dirty row (left by the `migrate`
+ * CLI) throws `DirtyMigrationError`. Returns the versions applied.
+ */
+export async function migrate(db: Database, dir: string, options: MigrateOptions = {}): Promise<number[]> {
+  const table = checkTable(options.table ?? "schema_migrations");
+  const files = await readMigrations(dir);
+  const key = lockKey(table);
+  await db.transaction(async (tx) => {
+    await tx.query("select pg_advisory_xact_lock($1)", [key]);
+    await ensureTable(tx, table);
+  });
+  const applied: number[] = [];
+  for (;;) {
+    const next = await db.transaction(async (tx) => {
+      await tx.query("select pg_advisory_xact_lock($1)", [key]);
+      const state = await readState(tx, table);
+      if (state.dirty && state.version !== null) throw new DirtyMigrationError(table, state.version);
+      const file = files.find((f) => state.version === null || f.version > state.version);
+      if (file === undefined) return undefined;
+      try {
+        await tx.exec(file.up);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new MigrationError(`migration ${file.version}_${file.name} failed: ${reason}`, { cause: error });
+      }
+      await tx.query(`delete from ${table}`);
+      await tx.query(`insert into ${table} (version, dirty) values ($1, false)`, [file.version]);
+      return file.version;
+    });
+    if (next === undefined) return applied;
+    applied.push(next);
+  }
+}
+
+/** Where the database stands against the files of `dir`. A missing table counts as nothing applied. */
+export async function migrationStatus(db: Queryable, dir: string, options: MigrateOptions = {}): Promise<MigrationStatus> {
+  const table = checkTable(options.table ?? "schema_migrations");
+  const files = await readMigrations(dir);
+  const { rows } = await db.query<{ present: boolean }>("select to_regclass($1) is not null as present", [table]);
+  const state = rows[0]?.present === true ? await readState(db, table) : { version: null, dirty: false };
+  const latest = files.at(-1)?.version ?? 0;
+  const pending = files.filter((f) => state.version === null || f.version > state.version).map((f) => f.version);
+  return { current: state.version, latest, dirty: state.dirty, pending };
+}

@@ -1,0 +1,46 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import type { Database, QueryResult, Transaction } from "./database.js";
+
+interface PgliteResult {
+  rows: unknown[];
+  affectedRows?: number;
+}
+
+function toResult<T>(result: PgliteResult): QueryResult<T> {
+  return { rows: result.rows as T[], rowCount: result.affectedRows || result.rows.length };
+}
+
+/** Embedded PostgreSQL (WASM): in `dataDir`, or in memory when it is undefined. */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  return {
+    kind: "pglite",
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      return toResult<T>(await db.query(sql, params as unknown[] | undefined));
+    },
+    async transaction(fn) {
+      // PGlite has one connection; its transaction() holds it for the whole callback.
+      return db.transaction(async (tx) => {
+        const queryable: Transaction = {
+          query: async <T>(sql: string, params?: readonly unknown[]) =>
+            toResult<T>(await tx.query(sql, params as unknown[] | undefined)),
+          exec: async (sql: string) => {
+            await tx.exec(sql);
+          },
+        };
+        return fn(queryable);
+      });
+    },
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async ping() {
+      await db.query("select 1");
+    },
+    async close() {
+      if (!db.closed) await db.close();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { Queryable } from "../db/database.js";
+
+/** What a stored key holds; `response` is undefined while the first request is still running. */
+export interface StoredKey {
+  fingerprint: string;
+  createdAt: Date;
+  expired: boolean;
+  abandoned: boolean;
+  response: StoredResponse | undefined;
+}
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Keys are kept this long (Stripe keeps them at least 24 h). */
+export const IDEMPOTENCY_TTL_HOURS = 24;
+/** A claim still in flight after this long belongs to a request that died with its process. */
+export const ABANDONED_AFTER_SECONDS = 300;
+
+/** Claims `key` for a new request; false when a row for it already exists. */
+export async function claimKey(db: Queryable, key: string, fingerprint: string): Promise<boolean> {
+  const { rows } = await db.query(
+    "insert into idempotency_keys (key, fingerprint) values ($1, $2) on conflict (key) do nothing returning key",
+    [key, fingerprint],
+  );
+  return rows.length === 1;
+}
+
+export async function findKey(db: Queryable, key: string): Promise<StoredKey | undefined> {
+  const { rows } = await db.query<{
+    fingerprint: string;
+    created_at: Date;
+    expired: boolean;
+    abandoned: boolean;
+    response_status: number | null;
+    response_headers: Record<string, string> | null;
+    response_body: string | null;
+  }>(
+    `select fingerprint, created_at, response_status, response_headers, response_body,
+            created_at < now() - make_interval(hours => $2) as expired,
+            (completed_at is null and created_at < now() - make_interval(secs => $3)) as abandoned
+       from idempotency_keys where key = $1`,
+    [key, IDEMPOTENCY_TTL_HOURS, ABANDONED_AFTER_SECONDS],
+  );
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  return {
+    fingerprint: row.fingerprint,
+    createdAt: row.created_at,
+    expired: row.expired,
+    abandoned: row.abandoned,
+    response:
+      row.response_status === null
+        ? undefined
+        : { status: row.response_status, headers: row.response_headers ?? {}, body: row.response_body ?? "" },
+  };
+}
+
+/** Deletes one specific claim (by its creation time, so a newer claim of the same key survives). */
+export async function dropKey(db: Queryable, key: string, createdAt: Date): Promise<void> {
+  await db.query("delete from idempotency_keys where key = $1 and created_at = $2", [key, createdAt]);
+}
+
+/** Releases a claim whose request did not produce a storable response. */
+export async function releaseKey(db: Queryable, key: string): Promise<void> {
+  await db.query("delete from idempotency_keys where key = $1 and completed_at is null", [key]);
+}
+
+export async function completeKey(db: Queryable, key: string, response: StoredResponse): Promise<void> {
+  await db.query(
+    `update idempotency_keys set completed_at = now(), response_status = $2, response_headers = $3, response_body = $4
+      where key = $1 and completed_at is null`,
+    [key, response.status, JSON.stringify(response.headers), response.body],
+  );
+}
+
+/** Deletes keys older than 24 h; returns how many. */
+export async function purgeExpiredIdempotencyKeys(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query("delete from idempotency_keys where created_at < now() - make_interval(hours => $1)", [
+    IDEMPOTENCY_TTL_HOURS,
+  ]);
+  return rowCount;
+}

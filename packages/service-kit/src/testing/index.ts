@@ -1,0 +1,20 @@
+import { signToken } from "../auth/tokens.js";
+import type { AuthUser } from "../auth/tokens.js";
+import type { BaseConfig } from "../config/config.js";
+import { baseConfigSchema, loadConfig } from "../config/config.js";
+
+export { testDatabases } from "./databases.js";
+export type { TestDatabase } from "./databases.js";
+
+/** The JWT secret of `testConfig()`. */
+export const TEST_JWT_SECRET = "blessed-horizon-test-secret-0123456789abcdef";
+
+/** A valid configuration for tests: silent logs, the test secret, an in-memory data dir. */
+export function testConfig(overrides: Record<string, string> = {}): BaseConfig {
+  return loadConfig(baseConfigSchema, { NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: ":memory:", ...overrides });
+}
+
+/** `{ authorization: "Bearer <token>" }` for `inject({ headers })`. */
+export async function bearer(user: AuthUser, secret: string = TEST_JWT_SECRET, ttl: string | number = "1h") {
+  return { authorization: `Bearer ${await signToken(user, secret, ttl)}` };
+}
