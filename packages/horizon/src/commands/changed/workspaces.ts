@@ -17,7 +17,7 @@ async function readPackageJson(ref: string, path: string, cwd: string): Promise<
   try {
     const data = JSON.parse(text) as unknown;
     if (typeof data !== "object" || data === null || Array.isArray(data)) throw new Error("not a JSON object");
-    return data as PackageJson;
+    return data;
   } catch (error) {
     throw new InputError(`${path} at ${ref}: not valid package.json: ${(error as Error).message}`, { cause: error });
   }
