@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "@blessed-horizon/contracts";
-import type { SqlDatabase, SqlQueryable } from "./sql.js";
+import type { SqlQueryable } from "./sql.js";
 
 /**
  * Applies an event's effect once per consumer: the event id is recorded in the
@@ -8,11 +8,11 @@ import type { SqlDatabase, SqlQueryable } from "./sql.js";
  * delivers the event again). Resolves true if the effect ran, false if the
  * event had already been applied.
  */
-export async function processOnce(
-  db: SqlDatabase,
+export async function processOnce<Tx extends SqlQueryable>(
+  db: { transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> },
   consumer: string,
   event: Pick<EventEnvelope, "eventId">,
-  effect: (tx: SqlQueryable) => Promise<void>,
+  effect: (tx: Tx) => Promise<void>,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query(

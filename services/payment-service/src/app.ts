@@ -1,0 +1,67 @@
+import { parseEvent, type DomainEvent } from "@blessed-horizon/contracts";
+import { createServiceApp, startOutboxRelay, type Database, type EventBus, type Subscription } from "@blessed-horizon/service-kit";
+import type { FastifyInstance } from "fastify";
+import { fileURLToPath } from "node:url";
+import { httpCampaignClient, type CampaignClient } from "./clients/campaigns.js";
+import { httpTrustClient, type TrustClient } from "./clients/trust.js";
+import type { PaymentConfig } from "./config.js";
+import type { PaymentProvider } from "./providers/provider.js";
+import { SandboxProvider } from "./providers/sandbox.js";
+import { registerDonationRoutes } from "./routes/donations.js";
+import { registerLedgerRoutes } from "./routes/ledger.js";
+import type { PaymentApp } from "./routes/types.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
+import { applyTrustDecision, REVIEW_CONSUMER } from "./service/reviews.js";
+
+export const migrationsDir = fileURLToPath(new URL("../migrations", import.meta.url));
+export const SERVICE_NAME = "payment-service";
+export const SERVICE_VERSION = "0.1.0";
+
+export interface PaymentAppDeps {
+  config: PaymentConfig;
+  db: Database;
+  /** Without a bus, events stay in the outbox until a relay with a bus publishes them. */
+  bus?: EventBus | undefined;
+  provider?: PaymentProvider;
+  campaigns?: CampaignClient;
+  trust?: TrustClient;
+  now?: () => Date;
+}
+
+/**
+ * The payment-service app: the kit's app plus donations, refunds, ledger and
+ * provider webhooks; with a bus, the outbox relay and the review consumer,
+ * both stopped when the app closes.
+ */
+export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
+  const { config, db, bus } = deps;
+  const app = (await createServiceApp({ name: SERVICE_NAME, version: SERVICE_VERSION, config, db, migrationsDir })) as unknown as PaymentApp;
+  const relay = bus ? startOutboxRelay(db, bus, { intervalMs: config.OUTBOX_POLL_MS, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") }) : undefined;
+  const paymentDeps = {
+    db,
+    provider: deps.provider ?? new SandboxProvider(),
+    campaigns: deps.campaigns ?? httpCampaignClient(config.CAMPAIGN_SERVICE_URL),
+    trust: deps.trust ?? httpTrustClient(config.TRUST_SERVICE_URL, config.JWT_SECRET),
+    cardSecret: config.CARD_FINGERPRINT_SECRET,
+    outboxWritten: () => relay?.poke(),
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  registerDonationRoutes(app, paymentDeps);
+  registerLedgerRoutes(app, paymentDeps);
+  registerWebhookRoutes(app, { ...paymentDeps, webhookSecret: config.PROVIDER_WEBHOOK_SECRET });
+
+  let subscription: Subscription | undefined;
+  app.addHook("onReady", async () => {
+    if (!bus) return;
+    subscription = await bus.subscribe({
+      consumer: REVIEW_CONSUMER,
+      types: ["trust.decision"],
+      handler: async (event) => applyTrustDecision(paymentDeps, parseEvent(event) as DomainEvent<"trust.decision">),
+    });
+  });
+  app.addHook("onClose", async () => {
+    await subscription?.unsubscribe();
+    await relay?.stop();
+  });
+  return app;
+}

@@ -1,0 +1,25 @@
+import { baseConfigSchema } from "@blessed-horizon/service-kit";
+import { z } from "zod";
+
+const DEVELOPMENT_SECRET = "blessed-horizon-payment-development-secret";
+
+/** payment-service settings on top of the kit's (README "Configuration"). */
+export const paymentConfigSchema = baseConfigSchema.extend({
+  CAMPAIGN_SERVICE_URL: z.url().default("http://127.0.0.1:8081"),
+  TRUST_SERVICE_URL: z.url().default("http://127.0.0.1:8084"),
+  PAYMENT_PROVIDER: z.enum(["sandbox"]).default("sandbox"),
+  /** Key of the card fingerprint HMAC: the same card gives the same fingerprint only under the same key. */
+  CARD_FINGERPRINT_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_SECRET),
+  /** Secret the provider signs webhooks with (Stripe's whsec_...). */
+  PROVIDER_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_SECRET),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+});
+
+export type PaymentConfig = Omit<z.infer<typeof paymentConfigSchema>, "JWT_SECRET"> & { JWT_SECRET: string };
+
+/** Production must not run on the public development secrets. */
+export function assertProductionSecrets(config: PaymentConfig): void {
+  if (config.NODE_ENV !== "production") return;
+  const weak = (["CARD_FINGERPRINT_SECRET", "PROVIDER_WEBHOOK_SECRET"] as const).filter((k) => config[k] === DEVELOPMENT_SECRET);
+  if (weak.length > 0) throw new Error(`invalid configuration: ${weak.map((k) => `${k}: is required when NODE_ENV=production`).join("; ")}`);
+}

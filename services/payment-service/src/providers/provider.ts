@@ -1,0 +1,37 @@
+import type { Card } from "../domain/card.js";
+
+export type DeclineCode = "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error";
+
+export type AuthorizeResult =
+  | { outcome: "authorized"; authorizationId: string }
+  | { outcome: "declined"; code: DeclineCode };
+
+export interface CaptureResult {
+  chargeId: string;
+  /** What the processor keeps, in the charge's minor units. */
+  fee: number;
+}
+
+/**
+ * A payment processor. Every call takes a `reference` the provider uses as
+ * its own idempotency key (Stripe's Idempotency-Key), so retrying a call after
+ * a timeout never charges twice.
+ */
+export interface PaymentProvider {
+  readonly name: string;
+  /** Holds `amount` on the card. */
+  authorize(input: { card: Card; amount: number; currency: string; reference: string }): Promise<AuthorizeResult>;
+  /** Takes the held money. */
+  capture(input: { authorizationId: string; reference: string }): Promise<CaptureResult>;
+  /** Releases a hold that will not be captured. */
+  cancel(input: { authorizationId: string; reference: string }): Promise<void>;
+  /** Sends part of a captured charge back. */
+  refund(input: { chargeId: string; amount: number; reference: string }): Promise<{ refundId: string }>;
+}
+
+export class ProviderError extends Error {
+  override readonly name = "ProviderError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,41 @@
+import { NotFoundError } from "@blessed-horizon/service-kit";
+import { z } from "zod";
+import { accountBalances, listLedgerTransactions } from "../db/ledger.js";
+import type { PaymentDeps } from "../service/deps.js";
+import type { PaymentApp } from "./types.js";
+
+const ListQuery = z.strictObject({
+  donationId: z.uuid("must be a UUID").optional(),
+  account: z.string().min(1).max(300).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.coerce.number().int().positive().optional(),
+});
+
+const AccountParams = z.object({ id: z.string().min(1).max(300) });
+
+export function registerLedgerRoutes(app: PaymentApp, deps: Pick<PaymentDeps, "db">): void {
+  app.get(
+    "/api/v1/ledger/transactions",
+    { schema: { querystring: ListQuery, tags: ["ledger"], summary: "Ledger groups, newest first, each with its balanced entries" }, onRequest: [app.requireRole("admin")] },
+    async (request) => {
+      const { donationId, account, limit, cursor } = request.query;
+      return listLedgerTransactions(deps.db, { donationId, account, limit, before: cursor });
+    },
+  );
+
+  app.get(
+    "/api/v1/ledger/accounts/:id/balance",
+    {
+      schema: { params: AccountParams, tags: ["ledger"], summary: "Debits, credits and balance (credits - debits) of an account, per currency" },
+      onRequest: [app.requireRole("admin")],
+    },
+    async (request) => {
+      const balances = await accountBalances(deps.db, request.params.id);
+      if (balances.length === 0) throw new NotFoundError(`account ${request.params.id} has no entries`);
+      return {
+        account: request.params.id,
+        balances: balances.map((b) => ({ currency: b.currency, debits: b.debits, credits: b.credits, balance: b.credits - b.debits })),
+      };
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import type { Money } from "@blessed-horizon/contracts";
+import { AppError, InputError } from "@blessed-horizon/service-kit";
+import { findDonation, insertDonation, transitionDonation, type DonationRow } from "../db/donations.js";
+import { cardSummary, isExpired, type Card } from "../domain/card.js";
+import type { DeclineCode } from "../providers/provider.js";
+import type { PaymentDeps } from "./deps.js";
+import { settleFailed, settlePaid } from "./settle.js";
+
+export interface DonationRequest {
+  campaignId: string;
+  amount: Money;
+  tipAmount?: Money | undefined;
+  donorId?: string | undefined;
+  email?: string | undefined;
+  ip: string;
+  card: Card;
+}
+
+/** 402 with Stripe's wording for card problems; a trust block gets one generic message (no hint for fraudsters). */
+export class PaymentDeclinedError extends AppError {
+  override name = "PaymentDeclinedError";
+  constructor(readonly reason: DeclineCode | "blocked", readonly donationId: string) {
+    super(402, reason === "blocked" ? "BH_PAYMENT_REFUSED" : `BH_${reason.toUpperCase()}`, "Payment Required", DECLINE_MESSAGES[reason]);
+  }
+}
+
+const DECLINE_MESSAGES: Readonly<Record<DeclineCode | "blocked", string>> = {
+  blocked: "The payment could not be processed.",
+  card_declined: "Your card was declined.",
+  insufficient_funds: "Your card has insufficient funds.",
+  expired_card: "Your card has expired.",
+  incorrect_cvc: "Your card's security code is incorrect.",
+  processing_error: "An error occurred while processing your card. Try again in a little bit.",
+};
+
+/**
+ * POST /api/v1/donations (ARCHITECTURE §2): the campaign must be active,
+ * trust-service decides (block: nothing charged; review: the card is
+ * authorized and held), then the provider captures and one transaction writes
+ * PAID, the ledger and `donation.succeeded`. Each step's state is committed
+ * before the next external call, so a crash leaves a donation whose state
+ * says what happened.
+ */
+export async function createDonation(deps: PaymentDeps, request: DonationRequest): Promise<DonationRow> {
+  const { amount, card } = request;
+  const tip = request.tipAmount ?? { amount: 0, currency: amount.currency };
+  if (amount.amount <= 0) throw new InputError("amount must be at least 1 minor unit", { errors: [{ in: "body", path: "/amount/amount", message: "must be positive" }] });
+  if (tip.currency !== amount.currency) throw new InputError(`tipAmount must be in ${amount.currency}, like amount`, { errors: [{ in: "body", path: "/tipAmount/currency", message: `must be ${amount.currency}` }] });
+  if (isExpired(card, deps.now?.() ?? new Date())) throw new InputError("the card has expired", { errors: [{ in: "body", path: "/card/expYear", message: "the card has expired" }] });
+
+  const campaign = await deps.campaigns.getActiveCampaign(request.campaignId);
+  if (campaign.goal && campaign.goal.currency !== amount.currency) {
+    throw new InputError(`campaign ${campaign.id} takes ${campaign.goal.currency}, not ${amount.currency}`, { errors: [{ in: "body", path: "/amount/currency", message: `must be ${campaign.goal.currency}` }] });
+  }
+  const summary = cardSummary(card, deps.cardSecret);
+  const donation = await insertDonation(deps.db, {
+    id: randomUUID(), campaign_id: campaign.id, organizer_id: campaign.organizerId ?? null, donor_id: request.donorId ?? null,
+    email: request.email ?? null, ip: request.ip, currency: amount.currency, amount: amount.amount, tip: tip.amount,
+    card_fingerprint: summary.fingerprint, card_last4: summary.last4, card_brand: summary.brand, provider: deps.provider.name,
+  });
+
+  let verdict;
+  try {
+    verdict = await deps.trust.assess({
+      kind: "donation", donationId: donation.id, campaignId: campaign.id, amount,
+      ...(request.donorId ? { donorId: request.donorId } : {}), ...(request.email ? { email: request.email } : {}),
+      ip: request.ip, cardFingerprint: summary.fingerprint,
+    });
+  } catch (error) {
+    await transitionDonation(deps.db, donation.id, "NEW", "ERROR", { failure_code: "trust_unavailable" });
+    throw error;
+  }
+  const trust = { trust_score: verdict.score, trust_decision: verdict.decision, trust_reasons: verdict.reasons };
+  if (verdict.decision === "block") {
+    await deps.db.transaction((tx) => settleFailed(tx, donation, "NEW", "blocked", trust));
+    deps.outboxWritten();
+    throw new PaymentDeclinedError("blocked", donation.id);
+  }
+  const processing = (await transitionDonation(deps.db, donation.id, "NEW", "PROCESSING", trust))!;
+
+  const authorization = await deps.provider.authorize({ card, amount: amount.amount + tip.amount, currency: amount.currency, reference: donation.id })
+    .catch(async (error: unknown) => {
+      await failAndNotify(deps, processing, "processing_error");
+      throw error;
+    });
+  if (authorization.outcome === "declined") {
+    await failAndNotify(deps, processing, authorization.code);
+    throw new PaymentDeclinedError(authorization.code, donation.id);
+  }
+  if (verdict.decision === "review") {
+    return (await transitionDonation(deps.db, donation.id, "PROCESSING", "IN_REVIEW", { authorization_id: authorization.authorizationId }))!;
+  }
+  const capture = await deps.provider.capture({ authorizationId: authorization.authorizationId, reference: donation.id });
+  const paid = await deps.db.transaction((tx) => settlePaid(tx, processing, "PROCESSING", { ...capture, authorizationId: authorization.authorizationId }));
+  deps.outboxWritten();
+  // Someone else settled it (a provider webhook raced us): answer the current state.
+  return paid ?? (await findDonation(deps.db, donation.id))!;
+}
+
+async function failAndNotify(deps: PaymentDeps, donation: DonationRow, reason: string): Promise<void> {
+  await deps.db.transaction((tx) => settleFailed(tx, donation, "PROCESSING", reason));
+  deps.outboxWritten();
+}

@@ -1,0 +1,39 @@
+import type { DomainEvent } from "@blessed-horizon/contracts";
+import { processOnce } from "@blessed-horizon/service-kit";
+import { findDonation } from "../db/donations.js";
+import type { PaymentDeps } from "./deps.js";
+import { settleFailed, settlePaid } from "./settle.js";
+
+export const REVIEW_CONSUMER = "payment-service.reviews";
+
+export class NotYetHeldError extends Error {
+  override readonly name = "NotYetHeldError";
+}
+
+/**
+ * A person decided a held donation (trust-service's review queue sends
+ * `trust.decision` again with allow or block): allow captures the held
+ * authorization, block releases it. Applied once per event.
+ */
+export async function applyTrustDecision(deps: Pick<PaymentDeps, "db" | "provider" | "outboxWritten">, event: DomainEvent<"trust.decision">): Promise<void> {
+  const { kind, subjectId, decision } = event.data;
+  if (kind !== "donation" || decision === "review") return;
+  const donation = await findDonation(deps.db, subjectId);
+  if (!donation) return;
+  // The first decision may arrive while the request is still running: ask for it again later.
+  if (donation.status === "NEW" || (donation.status === "PROCESSING" && donation.trust_decision === "review")) {
+    throw new NotYetHeldError(`donation ${donation.id} is ${donation.status}; its review decision waits`);
+  }
+  if (donation.status !== "IN_REVIEW" || !donation.authorization_id) return;
+  const authorizationId = donation.authorization_id;
+  const applied = await processOnce(deps.db, REVIEW_CONSUMER, event, async (tx) => {
+    if (decision === "allow") {
+      const capture = await deps.provider.capture({ authorizationId, reference: donation.id });
+      await settlePaid(tx, donation, "IN_REVIEW", capture);
+    } else {
+      await deps.provider.cancel({ authorizationId, reference: donation.id });
+      await settleFailed(tx, donation, "IN_REVIEW", "blocked");
+    }
+  });
+  if (applied) deps.outboxWritten();
+}
