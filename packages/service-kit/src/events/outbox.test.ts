@@ -1,0 +1,105 @@
+import { createEvent, type EventEnvelope } from "@blessed-horizon/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database, Queryable } from "../db/database.js";
+import { migrate } from "../db/migrations.js";
+import { kitMigrationsDir, KIT_MIGRATIONS_TABLE } from "../db/service-migrations.js";
+import { testDatabases } from "../testing/databases.js";
+import { InProcessEventBus } from "./in-process.js";
+import { processOnce } from "./inbox.js";
+import { startOutboxRelay, writeOutbox } from "./outbox.js";
+import type { EventBus } from "./bus.js";
+
+const paused = (campaignId: string) => createEvent("campaign.paused", { campaignId, organizerId: "o1" });
+
+/** A bus that records what it is given, and can be told to fail. */
+function recordingBus(): EventBus & { events: EventEnvelope[]; failing: boolean } {
+  const bus = {
+    events: [] as EventEnvelope[],
+    failing: false,
+    publish(event: EventEnvelope) {
+      if (bus.failing) return Promise.reject(new Error("broker down"));
+      bus.events.push(event);
+      return Promise.resolve();
+    },
+    subscribe: () => Promise.reject(new Error("not used")),
+    close: () => Promise.resolve(),
+  };
+  return bus;
+}
+
+describe.each(testDatabases())("outbox and inbox on $kind", ({ open }) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await open();
+    await migrate(db, kitMigrationsDir, { table: KIT_MIGRATIONS_TABLE });
+  });
+  afterAll(async () => db.close());
+
+  it("publishes an event only when the producer's transaction commits, in order, once", async () => {
+    const bus = recordingBus();
+    const committed = [paused("a"), paused("b")];
+    await db.transaction(async (tx) => {
+      for (const e of committed) await writeOutbox(tx, e);
+    });
+    await db.transaction(async (tx) => {
+      await writeOutbox(tx, paused("rolled-back"));
+      throw new Error("the change failed");
+    }).catch(() => undefined);
+    const relay = startOutboxRelay(db, bus, { intervalMs: 10_000 });
+    await relay.flush();
+    await relay.flush();
+    await relay.stop();
+    expect(bus.events.map((e) => e.data.campaignId)).toEqual(["a", "b"]);
+    expect(bus.events[0]).toEqual(committed[0]);
+  });
+
+  it("refuses an event that breaks its contract, failing the producer's change", async () => {
+    const broken = { ...paused("x"), data: { campaignId: "x" } };
+    await expect(db.transaction((tx) => writeOutbox(tx, broken))).rejects.toThrow(/organizerId/);
+  });
+
+  it("keeps events while the broker is down and publishes them when it is back", async () => {
+    const bus = recordingBus();
+    bus.failing = true;
+    const errors: unknown[] = [];
+    const relay = startOutboxRelay(db, bus, { intervalMs: 20, onError: (e) => errors.push(e) });
+    await db.transaction((tx) => writeOutbox(tx, paused("while-down")));
+    relay.poke();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(errors.length).toBeGreaterThan(0);
+    bus.failing = false;
+    const deadline = Date.now() + 5000;
+    while (!bus.events.some((e) => e.data.campaignId === "while-down") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await relay.stop();
+    expect(bus.events.filter((e) => e.data.campaignId === "while-down")).toHaveLength(1);
+  });
+
+  it("applies a redelivered event once, and nothing of an effect that failed", async () => {
+    await db.exec("CREATE TABLE IF NOT EXISTS test_totals (id text PRIMARY KEY, n integer NOT NULL)");
+    await db.query("INSERT INTO test_totals VALUES ('t', 0) ON CONFLICT DO NOTHING");
+    const event = paused("counted");
+    const bump = (tx: Queryable) => tx.query("UPDATE test_totals SET n = n + 1 WHERE id = 't'").then(() => undefined);
+    await expect(processOnce(db, "test.fail", event, async (tx) => {
+      await bump(tx);
+      throw new Error("effect failed");
+    })).rejects.toThrow("effect failed");
+    const results = await Promise.all([1, 2, 3, 4].map(() => processOnce(db, "test.count", event, bump)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await processOnce(db, "test.other-consumer", event, bump)).toBe(true);
+    const { rows } = await db.query<{ n: number }>("SELECT n FROM test_totals WHERE id = 't'");
+    expect(rows[0]?.n).toBe(2);
+  });
+
+  it("relays from the outbox to subscribers of a real bus end to end", async () => {
+    const bus = new InProcessEventBus();
+    const seen: string[] = [];
+    await bus.subscribe({ consumer: "e2e", types: ["campaign.paused"], handler: (e) => { seen.push(e.data.campaignId as string); return Promise.resolve(); } });
+    const relay = startOutboxRelay(db, bus, { intervalMs: 10 });
+    await db.transaction((tx) => writeOutbox(tx, paused("relayed")));
+    const deadline = Date.now() + 5000;
+    while (!seen.includes("relayed") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await relay.stop();
+    await bus.close();
+    expect(seen).toContain("relayed");
+  });
+});
