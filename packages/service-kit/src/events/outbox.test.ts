@@ -27,10 +27,10 @@ function recordingBus(): EventBus & { events: EventEnvelope[]; failing: boolean 
   return bus;
 }
 
-describe.each(testDatabases())("outbox and inbox on $kind", ({ open }) => {
+describe.each(testDatabases())("outbox and inbox on $kind", (target) => {
   let db: Database;
   beforeAll(async () => {
-    db = await open();
+    db = await target.open();
     await migrate(db, kitMigrationsDir, { table: KIT_MIGRATIONS_TABLE });
   });
   afterAll(async () => db.close());
