@@ -50,7 +50,7 @@ export function addHold(source: string | undefined, hold: Hold): string {
   if (!isSeq(seq)) throw new InputError(`${HOLDS_FILE}: holds is not a list`);
   seq.flow = false;
   seq.add(doc.createNode(hold));
-  return doc.toString();
+  return doc.toString({ lineWidth: 0 });
 }
 
 /** The holds file without the holds that `matches` selects, and which were removed. */
@@ -64,5 +64,5 @@ export function removeHolds(source: string | undefined, matches: (hold: Hold) =>
     for (let i = holds.length - 1; i >= 0; i--) if (matches(holds[i])) seq.delete(i);
     if (seq.items.length === 0) seq.flow = true;
   }
-  return { text: doc.toString(), removed };
+  return { text: doc.toString({ lineWidth: 0 }), removed };
 }

@@ -40,8 +40,8 @@ async function upstream(root: string): Promise<{ remote: string; branch: string 
  * full jitter so racing runs spread out. Never forces.
  */
 export async function pushWithRetry(root: string, options: PushOptions = {}): Promise<PushResult> {
-  const attempts = options.attempts ?? 12;
-  const backoff = options.backoffMs ?? 100;
+  const attempts = options.attempts ?? 20;
+  const backoff = options.backoffMs ?? 50;
   const { remote, branch } = await upstream(root);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -55,7 +55,7 @@ export async function pushWithRetry(root: string, options: PushOptions = {}): Pr
         });
       }
     }
-    await sleep(Math.random() * Math.min(backoff * 2 ** attempt, 5000));
+    await sleep(Math.random() * Math.min(backoff * 2 ** attempt, 2000));
     await git(["fetch", "--quiet", remote, branch], { cwd: root });
     try {
       await git(["rebase", "--quiet", "FETCH_HEAD"], { cwd: root });
