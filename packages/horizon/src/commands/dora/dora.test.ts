@@ -1,0 +1,122 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createManifestsRepo, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { ExitCode, ExitError } from "../../errors.js";
+import { runCompliance } from "../compliance/index.js";
+import { runRollback } from "../release/rollback.js";
+import { runSetImage } from "../release/set-image.js";
+import type { CommandContext } from "../release/shared.js";
+import { runDora } from "./index.js";
+
+const HOUR = 3600;
+let dir = "";
+let scratch = "";
+let d5 = "";
+let output = "";
+const context: CommandContext = { cwd: "/", write: (t) => void (output += t), now: () => new Date("2026-03-30T00:00:00Z") };
+
+/** Runs a release command as if it happened at `iso` (committer and author time). */
+async function at<T>(iso: string, action: () => Promise<T>): Promise<T> {
+  process.env.GIT_COMMITTER_DATE = iso;
+  process.env.GIT_AUTHOR_DATE = iso;
+  try {
+    return await action();
+  } finally {
+    delete process.env.GIT_COMMITTER_DATE;
+    delete process.env.GIT_AUTHOR_DATE;
+  }
+}
+
+const deploy = (iso: string, env: string, service: string, tag: string, sourceTime?: string) =>
+  at(iso, () =>
+    runSetImage(
+      { manifests: dir, env, service, image: `ghcr.io/blessed-horizon/${service}:${tag}`, ...(sourceTime ? { sourceSha: "abcdef0", sourceTime } : {}) },
+      context,
+    ),
+  );
+const rollback = (iso: string, service: string) => at(iso, () => runRollback({ manifests: dir, env: "production", service }, context));
+
+/**
+ * The scripted history (production unless said), window 2026-03-02 .. 03-30 (4 weeks):
+ *   D0 02-20 payment v0              before the window: not counted
+ *   D1 03-02 10:00 payment v1  source 06:00        lead  4 h
+ *   D2 03-03 12:00 campaign v1 source 03-02 12:00  lead 24 h
+ *   D3 03-05 09:00 payment v2  source 03-04 09:00  lead 24 h, rolled back 09:30 (restore 0.5 h)
+ *   S  03-06 staging deploy: another environment, not counted
+ *   D4 03-10 15:00 campaign v2 source 13:00        lead  2 h
+ *   D5 03-17 08:00 payment v3  source 03-15 08:00  lead 48 h, incident resolved 11:00 (restore 3 h)
+ *   D6 03-17 16:00 campaign v3 source 15:00        lead  1 h, rolled back 03-18 16:00 (restore 24 h)
+ *   D7 03-24 10:00 payment v4  no source time
+ * Deploy days 6 / 4 weeks = 1.5 (rollback days do not count); lead time median of
+ * {1, 2, 4, 24, 24, 48} h = 14 h; failures 3 / 7; restore median of {0.5, 3, 24} h = 3 h.
+ */
+beforeAll(async () => {
+  useTestGitEnv();
+  dir = await createManifestsRepo("kustomize");
+  scratch = tempDir("incidents");
+  await deploy("2026-02-20T10:00:00Z", "production", "payment-service", "v0", "2026-02-20T09:00:00Z");
+  await deploy("2026-03-02T10:00:00Z", "production", "payment-service", "v1", "2026-03-02T06:00:00Z");
+  await deploy("2026-03-03T12:00:00Z", "production", "campaign-service", "v1", "2026-03-02T12:00:00Z");
+  await deploy("2026-03-05T09:00:00Z", "production", "payment-service", "v2", "2026-03-04T09:00:00Z");
+  await rollback("2026-03-05T09:30:00Z", "payment-service");
+  await deploy("2026-03-06T09:00:00Z", "staging", "payment-service", "v3", "2026-03-06T08:00:00Z");
+  await deploy("2026-03-10T15:00:00Z", "production", "campaign-service", "v2", "2026-03-10T13:00:00Z");
+  await deploy("2026-03-17T08:00:00Z", "production", "payment-service", "v3", "2026-03-15T08:00:00Z");
+  d5 = await run(dir, "rev-parse", "HEAD");
+  await deploy("2026-03-17T16:00:00Z", "production", "campaign-service", "v3", "2026-03-17T15:00:00Z");
+  await rollback("2026-03-18T16:00:00Z", "campaign-service");
+  await deploy("2026-03-24T10:00:00Z", "production", "payment-service", "v4");
+  writeFileSync(
+    join(scratch, "incidents.json"),
+    JSON.stringify([{ id: "INC-7", openedAt: "2026-03-17T09:00:00Z", resolvedAt: "2026-03-17T11:00:00Z", deployment: d5.slice(0, 10) }]),
+  );
+}, 120_000);
+afterAll(() => removeAll(dir, scratch));
+
+describe("horizon dora on a scripted history", () => {
+  it("matches the hand-computed four keys and tiers", async () => {
+    output = "";
+    const report = await runDora({ manifests: dir, env: "production", since: "28d", incidents: join(scratch, "incidents.json") }, context);
+    expect(report.deploymentFrequency).toEqual({ deployments: 7, deployDays: 6, weeks: 4, deployDaysPerWeek: 1.5, tier: "high" });
+    expect(report.leadTime).toEqual({ medianSeconds: 14 * HOUR, samples: 6, tier: "elite" });
+    expect(report.changeFailureRate).toEqual({ rate: 3 / 7, failed: 3, deployments: 7, tier: "low" });
+    expect(report.timeToRestore).toEqual({ medianSeconds: 3 * HOUR, samples: 3, tier: "high" });
+    expect(report.failures.map((f) => [f.service, f.causes])).toEqual([
+      ["payment-service", ["rollback"]],
+      ["payment-service", ["incident INC-7"]],
+      ["campaign-service", ["rollback"]],
+    ]);
+    expect(output).toContain("change failure rate   42.9% (3/7)  low");
+  });
+
+  it("without the incident, only rollbacks fail deployments", async () => {
+    const report = await runDora({ manifests: dir, env: "production", since: "28d", json: true }, context);
+    expect(report.changeFailureRate.failed).toBe(2);
+    expect(report.timeToRestore.medianSeconds).toBe((0.5 * HOUR + 24 * HOUR) / 2);
+  });
+
+  it("rejects a bad incidents file with exit 2 naming it", async () => {
+    const bad = join(scratch, "bad.json");
+    writeFileSync(bad, JSON.stringify([{ id: "X", openedAt: "last tuesday" }]));
+    const error = await runDora({ manifests: dir, env: "production", since: "28d", incidents: bad }, context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExitError);
+    expect((error as ExitError).exitCode).toBe(ExitCode.Usage);
+    expect((error as ExitError).message).toMatch(/bad.json is not a list of incidents.*openedAt/s);
+  });
+});
+
+describe("horizon compliance", () => {
+  it("reports March: deployments and rollbacks per environment, unsigned release commits, DORA", async () => {
+    output = "";
+    const report = await runCompliance({ manifests: dir, month: "2026-03", json: true }, context);
+    const production = report.environments.find((e) => e.environment === "production");
+    expect(production).toMatchObject({ deployments: 7, deployCommits: 7, rollbacks: 2 });
+    expect(production?.dora.changeFailureRate.failed).toBe(2);
+    expect(report.environments.find((e) => e.environment === "staging")).toMatchObject({ deployments: 1, rollbacks: 0 });
+    expect(report.unsigned).toHaveLength(10);
+    expect(report.unsigned.every((u) => u.signature === "N")).toBe(true);
+    expect(JSON.parse(output)).toMatchObject({ month: "2026-03" });
+    await expect(runCompliance({ manifests: dir, month: "2026-13" }, context)).rejects.toThrow(/not a month/);
+  });
+});
