@@ -4,6 +4,7 @@ import { registerCompliance } from "./commands/compliance/index.js";
 import { registerDora } from "./commands/dora/index.js";
 import { registerGate } from "./commands/gate/index.js";
 import { registerRelease } from "./commands/release/index.js";
+import { registerValidate } from "./commands/validate/index.js";
 import { ExitCode, ExitError } from "./errors.js";
 
 /**
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRelease(program);
   registerDora(program);
   registerCompliance(program);
+  registerValidate(program);
   return program;
 }
 

@@ -1,0 +1,56 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { CheckFailedError, InputError } from "../../errors.js";
+import { formatFinding, validateRepository } from "../../validate/index.js";
+import type { ValidationReport } from "../../validate/index.js";
+import { findExecutable } from "../../validate/tools.js";
+
+export interface ValidateCommandOptions {
+  root?: string;
+  json?: boolean;
+}
+
+export interface ValidateContext {
+  cwd: string;
+  write: (text: string) => void;
+  warn: (text: string) => void;
+  /** PATH to look for kubectl and promtool in. */
+  path?: string;
+}
+
+function summary(report: ValidationReport): string {
+  const c = report.checked;
+  return `checked ${c.workflows ?? 0} workflows, ${c.objects ?? 0} objects, ${c.kustomizations ?? 0} kustomizations, ${c.dockerfiles ?? 0} Dockerfiles, ${c.ruleFiles ?? 0} rule files`;
+}
+
+/** `horizon validate`: prints findings as `file:line: [check] message`; exit 1 when there is any. */
+export async function runValidate(options: ValidateCommandOptions, context: ValidateContext): Promise<ValidationReport> {
+  const root = resolve(context.cwd, options.root ?? ".");
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new InputError(`--root ${options.root ?? "."}: no such directory`);
+  const [kubectl, promtool] = await Promise.all([findExecutable("kubectl", context.path), findExecutable("promtool", context.path)]);
+  const report = await validateRepository(root, { kubectl, promtool });
+  if (options.json) context.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    context.write(report.findings.map((f) => `${formatFinding(f)}\n`).join(""));
+    for (const reason of report.skipped) context.warn(`horizon validate: skipped: ${reason}\n`);
+    context.warn(`horizon validate: ${summary(report)}; ${report.findings.length} finding(s)\n`);
+  }
+  if (report.findings.length > 0) throw new CheckFailedError(`${report.findings.length} finding(s) in ${root}`);
+  return report;
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command("validate")
+    .description("check workflows (actionlint), Kubernetes/Argo CD/Flagger objects (schemas), kustomizations (kubectl kustomize), Dockerfiles and alert rules (promtool)")
+    .option("--root <dir>", "the repository to check", ".")
+    .option("--json", "print {findings, checked, skipped} as JSON")
+    .action(async (options: ValidateCommandOptions) => {
+      await runValidate(options, {
+        cwd: process.cwd(),
+        write: (t) => void process.stdout.write(t),
+        warn: (t) => void process.stderr.write(t),
+      });
+    });
+}

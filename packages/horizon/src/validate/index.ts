@@ -1,0 +1,80 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { lintDockerfile } from "./dockerfile.js";
+import { finding, sortFindings } from "./findings.js";
+import type { Finding, ValidationReport } from "./findings.js";
+import { isYaml, listFiles } from "./files.js";
+import { checkKustomizeTarget, kustomizeTargets } from "./kustomize.js";
+import { checkManifestFiles } from "./manifests.js";
+import { checkAlertRules } from "./prometheus.js";
+import { crdValidators, SchemaRegistry } from "./schemas.js";
+import type { ObjectValidator } from "./schemas.js";
+import { checkWorkflows } from "./workflows.js";
+
+export type { Finding, ValidationReport } from "./findings.js";
+export { formatFinding } from "./findings.js";
+
+export interface ValidateOptions {
+  /** The manifests folder inside the repository. */
+  deployDir?: string;
+  /** Paths of kubectl and promtool; undefined skips what needs them (and the report says so). */
+  kubectl?: string | undefined;
+  promtool?: string | undefined;
+}
+
+const isDockerfile = (name: string): boolean => name === "Dockerfile" || name.endsWith(".Dockerfile") || name.startsWith("Dockerfile.");
+
+async function loadCrds(root: string, schemaDir: string): Promise<{ validators: Map<string, ObjectValidator>; findings: Finding[] }> {
+  const validators = new Map<string, ObjectValidator>();
+  const findings: Finding[] = [];
+  for (const file of await listFiles(root, schemaDir, isYaml)) {
+    try {
+      for (const [key, validator] of await crdValidators(join(root, file))) validators.set(key, validator);
+    } catch (error) {
+      findings.push(finding(file, 1, "schema", `cannot compile the CRD schemas: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+  return { validators, findings };
+}
+
+/**
+ * Checks the repository's delivery configuration as the real tools would read
+ * it: workflows (actionlint), Kubernetes, Argo CD, Flagger and monitoring
+ * objects (their schemas; Flagger's from the vendored CRDs in
+ * <deploy>/schemas), each environment rendered by `kubectl kustomize`,
+ * Dockerfiles (our rules), alert rules (promtool).
+ */
+export async function validateRepository(root: string, options: ValidateOptions = {}): Promise<ValidationReport> {
+  const deployDir = options.deployDir ?? "deploy";
+  const findings: Finding[] = [];
+  const skipped: string[] = [];
+  const checked: Record<string, number> = {};
+
+  const workflows = await checkWorkflows(root);
+  findings.push(...workflows.findings);
+  checked.workflows = workflows.files;
+
+  const crds = await loadCrds(root, `${deployDir}/schemas`);
+  findings.push(...crds.findings);
+  const schemas = new SchemaRegistry(crds.validators);
+  const manifests = await checkManifestFiles(root, deployDir, schemas, [`${deployDir}/schemas`]);
+  findings.push(...manifests.findings);
+  checked.objects = manifests.objects;
+
+  const targets = await kustomizeTargets(root, deployDir);
+  if (options.kubectl) {
+    for (const target of targets) findings.push(...(await checkKustomizeTarget(root, target, options.kubectl, schemas)));
+    checked.kustomizations = targets.length;
+  } else if (targets.length > 0) skipped.push("kubectl not found: kustomizations not rendered");
+
+  const dockerfiles = await listFiles(root, ".", isDockerfile);
+  for (const file of dockerfiles) findings.push(...lintDockerfile(await readFile(join(root, file), "utf8"), file));
+  checked.dockerfiles = dockerfiles.length;
+
+  const rules = await checkAlertRules(root, `${deployDir}/monitoring`, options.promtool);
+  findings.push(...rules.findings);
+  skipped.push(...rules.skipped);
+  checked.ruleFiles = rules.files;
+
+  return { findings: sortFindings(findings), checked, skipped };
+}
