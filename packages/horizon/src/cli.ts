@@ -3,6 +3,7 @@ import { registerChanged } from "./commands/changed/index.js";
 import { registerCompliance } from "./commands/compliance/index.js";
 import { registerDora } from "./commands/dora/index.js";
 import { registerGate } from "./commands/gate/index.js";
+import { registerLoadtest } from "./commands/loadtest/index.js";
 import { registerRelease } from "./commands/release/index.js";
 import { registerValidate } from "./commands/validate/index.js";
 import { ExitCode, ExitError } from "./errors.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   // Commands register here, one line each.
   registerGate(program);
   registerChanged(program);
+  registerLoadtest(program);
   registerRelease(program);
   registerDora(program);
   registerCompliance(program);

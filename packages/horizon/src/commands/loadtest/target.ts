@@ -1,0 +1,49 @@
+import { isIPv4, isIPv6 } from "node:net";
+import { InputError } from "../../errors.js";
+
+/** Whether a URL's host is this machine: localhost, 127.0.0.0/8 or ::1 (by name, without a DNS lookup). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (isIPv4(host)) return host.startsWith("127.");
+  if (isIPv6(host)) return host === "::1" || /^::ffff:127\./.test(host) || host === "0:0:0:0:0:0:0:1";
+  return false;
+}
+
+/**
+ * The URL to load, refusing anything but this machine unless the user says
+ * `--allow-remote`: a load test against someone else's server is an attack.
+ */
+export function parseTarget(raw: string, allowRemote: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (error) {
+    throw new InputError(`--url ${raw}: not a URL (expected e.g. http://127.0.0.1:3000/health)`, { cause: error });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InputError(`--url ${raw}: only http: and https: URLs can be load-tested`);
+  }
+  if (!allowRemote && !isLoopbackHost(url.hostname)) {
+    throw new InputError(`--url ${raw}: ${url.hostname} is not a loopback address; pass --allow-remote to load-test another machine`);
+  }
+  return url;
+}
+
+/** `30s`, `2m`, `500ms` or a bare number of seconds, as seconds. */
+export function parseDuration(raw: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(raw);
+  if (!match) throw new InputError(`--duration ${raw}: expected a duration like 30s, 2m or 500ms`);
+  const factor = { ms: 0.001, s: 1, m: 60 }[match[2] ?? "s"] ?? 1;
+  const seconds = Number(match[1]) * factor;
+  if (seconds <= 0) throw new InputError(`--duration ${raw}: must be longer than zero`);
+  return seconds;
+}
+
+export function parsePositive(raw: string, flag: string, integer: boolean): number {
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new InputError(`${flag} ${raw}: expected a positive ${integer ? "whole number" : "number"}`);
+  }
+  return value;
+}
