@@ -11,7 +11,7 @@ const usd = (amount: number) => ({ amount, currency: "USD" });
 let n = 0;
 const id = (p: string) => `${p}-${++n}-${Math.random().toString(36).slice(2, 7)}`;
 
-describe.each(testDatabases())("trust-service HTTP on $kind", ({ open }) => {
+describe.each(testDatabases())("trust-service HTTP on $kind", (target) => {
   let db: Database;
   let app: FastifyInstance;
   let analyst: Record<string, string>;
@@ -33,7 +33,7 @@ describe.each(testDatabases())("trust-service HTTP on $kind", ({ open }) => {
     (await db.query<{ data: Record<string, unknown> }>("SELECT data FROM event_outbox WHERE type = $1 ORDER BY position", [type])).rows.map((r) => r.data);
 
   beforeAll(async () => {
-    db = await open();
+    db = await target.open();
     await migrateService(db, migrationsDir);
     app = await buildApp({ config: testConfig(), db, trust: DEFAULT_TRUST_CONFIG, onEvent: () => void pokes++ });
     analyst = await bearer({ sub: "analyst-1", roles: ["trust"] });
@@ -81,7 +81,7 @@ describe.each(testDatabases())("trust-service HTTP on $kind", ({ open }) => {
       const res = await assess(body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.headers["content-type"]).toContain("application/problem+json");
-      expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
+      expect(res.json<{ errors: { path: string }[] }>().errors.map((e) => e.path)).toContain(path);
     }
     const malformed = await app.inject({ method: "POST", url: "/api/v1/assessments", headers: { ...payment, "content-type": "application/json" }, payload: "{" });
     expect(malformed.statusCode).toBe(400);
@@ -93,11 +93,11 @@ describe.each(testDatabases())("trust-service HTTP on $kind", ({ open }) => {
 
   it("holds the 6th donation an hour from one IP for review; an analyst approves it once", async () => {
     const ip = "198.51.100.77";
-    let last;
-    for (let i = 0; i < 6; i++) last = (await assess(donation({ ip }))).json();
+    for (let i = 0; i < 5; i++) await assess(donation({ ip }));
+    const last = (await assess(donation({ ip }))).json<{ id: string; decision: string }>();
     expect(last).toMatchObject({ decision: "review", score: 65, reasons: [{ code: "ip_velocity" }] });
-    const queue = (await app.inject({ url: "/api/v1/reviews?status=open", headers: analyst })).json();
-    const review = queue.items.find((r: { assessment: { id: string } }) => r.assessment.id === last.id);
+    const queue = (await app.inject({ url: "/api/v1/reviews?status=open", headers: analyst })).json<{ items: { id: string; assessment: { id: string } }[] }>();
+    const review = queue.items.find((r) => r.assessment.id === last.id)!;
     expect(review).toMatchObject({ status: "open", assessment: { decision: "review" } });
 
     const decide = (body: unknown, reviewId = review.id) =>
@@ -111,8 +111,8 @@ describe.each(testDatabases())("trust-service HTTP on $kind", ({ open }) => {
     expect(twice.statusCode).toBe(409);
     expect(twice.json().code).toBe("BH_REVIEW_DECIDED");
     expect(await outbox("trust.decision")).toContainEqual(expect.objectContaining({ assessmentId: last.id, decision: "allow", reasons: ["ip_velocity"] }));
-    const openNow = (await app.inject({ url: "/api/v1/reviews?status=open", headers: analyst })).json().items;
-    expect(openNow.map((r: { id: string }) => r.id)).not.toContain(review.id);
+    const openNow = (await app.inject({ url: "/api/v1/reviews?status=open", headers: analyst })).json<{ items: { id: string }[] }>().items;
+    expect(openNow.map((r) => r.id)).not.toContain(review.id);
     expect((await app.inject({ url: `/api/v1/reviews/${review.id}`, headers: analyst })).json().status).toBe("approved");
   });
 
@@ -129,8 +129,8 @@ describe.each(testDatabases())("trust-service HTTP on $kind", ({ open }) => {
     const blocked = (await assess(donation({ cardFingerprint: fp, ip: "198.51.100.90" }))).json();
     expect(blocked).toMatchObject({ decision: "block", score: 100, reasons: [{ code: "suspended_card", message: "the card is suspended" }] });
 
-    const list = (await app.inject({ url: "/api/v1/suspended-assets?kind=card_fingerprint", headers: analyst })).json();
-    expect(list.items.map((a: { value: string }) => a.value)).toContain(fp);
+    const list = (await app.inject({ url: "/api/v1/suspended-assets?kind=card_fingerprint", headers: analyst })).json<{ items: { value: string }[] }>();
+    expect(list.items.map((a) => a.value)).toContain(fp);
     const del = await app.inject({ method: "DELETE", url: `/api/v1/suspended-assets/${created.json().id}`, headers: analyst });
     expect(del.statusCode).toBe(204);
     expect((await app.inject({ method: "DELETE", url: `/api/v1/suspended-assets/${created.json().id}`, headers: analyst })).statusCode).toBe(404);
@@ -166,8 +166,8 @@ describe.each(testDatabases())("trust-service HTTP on $kind", ({ open }) => {
     }
     const ok = createEvent("donation.succeeded", { donationId: id("s"), campaignId: "c", amount: usd(100), tip: usd(0), fee: usd(0), cardFingerprint: fp });
     await handleEvent(deps, ok);
-    const verdict = (await assess(donation({ cardFingerprint: fp, ip: "198.51.100.120" }))).json();
-    expect(verdict.reasons.map((r: { code: string }) => r.code)).toEqual(["card_testing"]);
+    const verdict = (await assess(donation({ cardFingerprint: fp, ip: "198.51.100.120" }))).json<{ reasons: { code: string; message: string }[] }>();
+    expect(verdict.reasons.map((r) => r.code)).toEqual(["card_testing"]);
     expect(verdict.reasons[0].message).toBe("9 of 11 attempts with this card failed in 30 days");
   });
 

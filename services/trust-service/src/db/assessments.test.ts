@@ -16,7 +16,7 @@ const usd = (amount: number) => ({ amount, currency: "USD" });
 let seq = 0;
 const unique = (prefix: string) => `${prefix}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
 
-describe.each(testDatabases())("trust-service database on $kind", ({ open }) => {
+describe.each(testDatabases())("trust-service database on $kind", (target) => {
   let db: Database;
   let events: DomainEvent[];
   let clock: Date;
@@ -41,7 +41,7 @@ describe.each(testDatabases())("trust-service database on $kind", ({ open }) => 
   });
 
   beforeAll(async () => {
-    db = await open();
+    db = await target.open();
     await migrateService(db, migrationsDir);
   });
   afterAll(async () => db?.close());
@@ -131,13 +131,13 @@ describe.each(testDatabases())("trust-service database on $kind", ({ open }) => 
 
   it("settles a review once: approve emits allow, a second decision is refused", async () => {
     const ip = "192.0.2.50";
-    let last;
-    for (let i = 0; i < 6; i++) last = (await createAssessment(deps(), donation({ ip }))).assessment;
+    for (let i = 0; i < 5; i++) await createAssessment(deps(), donation({ ip }));
+    const last = (await createAssessment(deps(), donation({ ip }))).assessment;
     events = [];
-    const review = await decideReview(deps(), last!.reviewId!, { decision: "approve", note: "known donor", decidedBy: "analyst" });
+    const review = await decideReview(deps(), last.reviewId!, { decision: "approve", note: "known donor", decidedBy: "analyst" });
     expect(review).toMatchObject({ status: "approved", note: "known donor", decidedBy: "analyst" });
-    expect(events[0]).toMatchObject({ type: "trust.decision", data: { assessmentId: last!.id, decision: "allow", reasons: ["ip_velocity"] } });
-    await expect(decideReview(deps(), last!.reviewId!, { decision: "reject", decidedBy: "analyst" })).rejects.toThrow(ReviewAlreadyDecidedError);
+    expect(events[0]).toMatchObject({ type: "trust.decision", data: { assessmentId: last.id, decision: "allow", reasons: ["ip_velocity"] } });
+    await expect(decideReview(deps(), last.reviewId!, { decision: "reject", decidedBy: "analyst" })).rejects.toThrow(ReviewAlreadyDecidedError);
     await expect(decideReview(deps(), "00000000-0000-4000-8000-000000000000", { decision: "reject", decidedBy: "a" })).rejects.toThrow(ReviewNotFoundError);
   });
 
@@ -155,6 +155,6 @@ describe.each(testDatabases())("trust-service database on $kind", ({ open }) => 
     await recordOutcome(db, "failed", event.data, event.occurredAt);
     await recordOutcome(db, "failed", event.data, event.occurredAt);
     const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM trust_attempts WHERE card_fingerprint = 'fp-unseen-123' AND outcome = 'failed'");
-    expect(rows[0]!.n).toBe(1);
+    expect(rows[0].n).toBe(1);
   });
 });

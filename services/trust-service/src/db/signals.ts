@@ -38,13 +38,13 @@ export async function donationSignals(q: Queryable, input: DonationAssessmentInp
      WHERE ip = $1 OR donor_key = $2 OR card_fingerprint = $3`,
     [input.ip, key, input.cardFingerprint, input.campaignId, hourAgo, cardSince],
   );
-  const counts = rows[0]!;
+  const counts = rows[0];
   const percentile = await q.query<{ n: number; p: string | null }>(
     `SELECT count(*)::int AS n, (percentile_disc($3::float8) WITHIN GROUP (ORDER BY amount))::text AS p
        FROM trust_attempts WHERE campaign_id = $1 AND currency = $2 AND outcome = 'succeeded'`,
     [input.campaignId, input.amount.currency, config.amountPercentile],
   );
-  const { n, p } = percentile.rows[0]!;
+  const { n, p } = percentile.rows[0];
   return {
     kind: "donation",
     suspended: await suspendedHits(q, { card: input.cardFingerprint, email: input.email, ip: input.ip }),
@@ -70,6 +70,6 @@ export async function campaignSignals(q: Queryable, input: CampaignAssessmentInp
   return {
     kind: "campaign",
     suspended: await suspendedHits(q, { email: input.email, ip: input.ip }),
-    organizerAssessmentsLastDay: rows[0]!.n + 1,
+    organizerAssessmentsLastDay: rows[0].n + 1,
   };
 }

@@ -41,7 +41,7 @@ export async function suspendAsset(
   );
   if (inserted.rows[0]) return { asset: toAsset(inserted.rows[0]), created: true };
   const { rows } = await q.query<Row>(`SELECT * FROM trust_suspended_assets WHERE kind = $1 AND value = $2`, [input.kind, input.value]);
-  return { asset: toAsset(rows[0]!), created: false };
+  return { asset: toAsset(rows[0]), created: false };
 }
 
 export async function listSuspendedAssets(q: Queryable, kind?: AssetKind): Promise<SuspendedAsset[]> {

@@ -52,7 +52,7 @@ describe("donation rules", () => {
     const suspended = assess({ ...clean, suspended: { card: true, email: true, ip: false } }, DEFAULT_TRUST_CONFIG);
     expect(suspended.decision).toBe("block");
     expect(suspended.reasons.map((r) => r.code)).toEqual(["suspended_card", "suspended_email"]);
-    expect(suspended.reasons[0]!.message).toBe("the card is suspended");
+    expect(suspended.reasons[0].message).toBe("the card is suspended");
   });
 });
 
@@ -60,7 +60,7 @@ describe("campaign rules", () => {
   it("reviews an organizer publishing more than 3 campaigns a day, blocks a suspended email", () => {
     const base = { kind: "campaign" as const, suspended: { card: false, email: false, ip: false }, organizerAssessmentsLastDay: 3 };
     expect(assess(base, DEFAULT_TRUST_CONFIG).decision).toBe("allow");
-    expect(assess({ ...base, organizerAssessmentsLastDay: 4 }, DEFAULT_TRUST_CONFIG).reasons[0]!.code).toBe("organizer_velocity");
+    expect(assess({ ...base, organizerAssessmentsLastDay: 4 }, DEFAULT_TRUST_CONFIG).reasons[0].code).toBe("organizer_velocity");
     expect(assess({ ...base, suspended: { ...base.suspended, email: true } }, DEFAULT_TRUST_CONFIG).decision).toBe("block");
   });
 });
