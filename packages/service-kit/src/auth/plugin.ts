@@ -11,6 +11,8 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Hook: requires a valid bearer token (401 otherwise) and sets `request.user`. */
     authenticate: AuthHook;
+    /** Hook: like `authenticate` when an Authorization header is present (401 if bad); anonymous otherwise. */
+    identify: AuthHook;
     /** Hook: authenticates, then requires one of `roles` (403 otherwise). `admin` passes every check. */
     requireRole(...roles: Role[]): AuthHook;
   }
@@ -45,6 +47,9 @@ export const authPlugin = fp(
     app.decorateRequest("user", undefined);
     app.decorate("authenticate", async (request: FastifyRequest) => {
       await authenticateWith(verifier, request);
+    });
+    app.decorate("identify", async (request: FastifyRequest) => {
+      if (request.headers.authorization !== undefined) await authenticateWith(verifier, request);
     });
     app.decorate("requireRole", (...roles: Role[]): AuthHook => {
       return async (request) => {

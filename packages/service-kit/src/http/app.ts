@@ -1,5 +1,5 @@
 import swagger from "@fastify/swagger";
-import Fastify from "fastify";
+import Fastify, { LogController } from "fastify";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createHmacVerifier, createJwksVerifier } from "../auth/tokens.js";
@@ -48,8 +48,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   const app = Fastify({
     loggerInstance: logger,
     genReqId: requestIdOf,
-    requestIdLogLabel: "reqId",
-    disableRequestLogging: true,
+    // One "request completed" line per request (below) instead of Fastify's two.
+    logController: new LogController({ requestIdLogLabel: "reqId", disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: "idle",

@@ -33,6 +33,11 @@ function pointer(path: readonly PropertyKey[]): string {
 
 const PARTS: Record<string, HttpPart> = { body: "body", querystring: "querystring", params: "params", headers: "headers" };
 
+/** zod's message, except that a missing value says so plainly. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  return issue.code === "invalid_type" && / received undefined$/.test(issue.message) ? "is required" : issue.message;
+}
+
 /** Validates request parts with their zod schemas (no coercion unless the schema asks for it). */
 export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   if (!isZodSchema(schema)) {
@@ -42,7 +47,7 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
   return (data: unknown) => {
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
-    const errors = result.error.issues.map((issue) => ({ in: part, path: pointer(issue.path), message: issue.message }));
+    const errors = result.error.issues.map((issue) => ({ in: part, path: pointer(issue.path), message: describeIssue(issue) }));
     return { error: new RequestValidationError(part, errors, result.error) };
   };
 };

@@ -1,0 +1,2 @@
+drop table if exists campaign_totals;
+drop table if exists campaigns;

@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import type { AuthUser, Database, Queryable } from "@blessed-horizon/service-kit";
+import { ConflictError, ForbiddenError, NotFoundError } from "@blessed-horizon/service-kit";
+import { findCampaign, insertCampaign, saveCampaign } from "./db/campaigns.js";
+import type { Campaign, CampaignAction, CampaignEdit, StoredCampaign } from "./domain/campaign.js";
+import { ACTION_ACTOR, canView, editRefusal, isOwner, isTrust, transition } from "./domain/campaign.js";
+
+/** What changed, for whoever records it in the same transaction (e.g. the events outbox). */
+export type CampaignChange =
+  | { kind: "created"; campaign: Campaign }
+  | { kind: "edited"; campaign: Campaign }
+  | { kind: "transitioned"; action: CampaignAction; from: Campaign["status"]; campaign: Campaign };
+
+/** Called inside the transaction of every change; a throw rolls the change back. */
+export type ChangeRecorder = (tx: Queryable, change: CampaignChange) => Promise<void>;
+
+export interface NewCampaign {
+  title: string;
+  story: string;
+  beneficiary: string;
+  goal: Campaign["goal"];
+}
+
+export class IllegalTransitionError extends ConflictError {
+  override name = "IllegalTransitionError";
+  constructor(detail: string) {
+    super(detail, { code: "BH_ILLEGAL_TRANSITION" });
+  }
+}
+
+/** Campaign operations: each change is one transaction, checked against the lifecycle and the caller. */
+export class CampaignService {
+  constructor(
+    private readonly db: Database,
+    private readonly record: ChangeRecorder = () => Promise.resolve(),
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(organizer: AuthUser, input: NewCampaign): Promise<Campaign> {
+    const at = this.now();
+    const campaign: StoredCampaign = {
+      id: randomUUID(),
+      organizerId: organizer.sub,
+      ...input,
+      status: "draft",
+      suspendedFrom: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.db.transaction(async (tx) => {
+      await insertCampaign(tx, campaign);
+      await this.record(tx, { kind: "created", campaign: publicView(campaign) });
+    });
+    return publicView(campaign);
+  }
+
+  /** The campaign if `user` may see it; a hidden one is "not found", not "forbidden". */
+  async get(user: AuthUser | undefined, id: string): Promise<Campaign> {
+    const campaign = await findCampaign(this.db, id);
+    if (campaign === undefined || !canView(user, campaign)) throw notFound(id);
+    return publicView(campaign);
+  }
+
+  async edit(user: AuthUser, id: string, edit: CampaignEdit): Promise<Campaign> {
+    return this.db.transaction(async (tx) => {
+      const campaign = await this.lockVisible(tx, user, id);
+      if (!isOwner(user, campaign)) throw new ForbiddenError("only the campaign's organizer can edit it");
+      const refusal = editRefusal(campaign, edit);
+      if (refusal !== undefined) throw new ConflictError(refusal, { code: "BH_NOT_EDITABLE" });
+      const next: StoredCampaign = { ...campaign, ...definedFields(edit), updatedAt: this.now() };
+      await saveCampaign(tx, next);
+      await this.record(tx, { kind: "edited", campaign: publicView(next) });
+      return publicView(next);
+    });
+  }
+
+  async act(user: AuthUser, id: string, action: CampaignAction): Promise<Campaign> {
+    return this.db.transaction(async (tx) => {
+      const campaign = await this.lockVisible(tx, user, id);
+      const allowed = ACTION_ACTOR[action] === "owner" ? isOwner(user, campaign) : isTrust(user);
+      if (!allowed) {
+        throw new ForbiddenError(
+          ACTION_ACTOR[action] === "owner" ? `only the campaign's organizer can ${action} it` : `only the trust team can ${action} a campaign`,
+        );
+      }
+      const result = transition(campaign, action);
+      if (!result.ok) throw new IllegalTransitionError(result.reason);
+      const next: StoredCampaign = { ...campaign, status: result.status, suspendedFrom: result.suspendedFrom, updatedAt: this.now() };
+      await saveCampaign(tx, next);
+      await this.record(tx, { kind: "transitioned", action, from: campaign.status, campaign: publicView(next) });
+      return publicView(next);
+    });
+  }
+
+  private async lockVisible(tx: Queryable, user: AuthUser, id: string): Promise<StoredCampaign> {
+    const campaign = await findCampaign(tx, id, { forUpdate: true });
+    if (campaign === undefined || !canView(user, campaign)) throw notFound(id);
+    return campaign;
+  }
+}
+
+export function notFound(id: string): NotFoundError {
+  return new NotFoundError(`campaign ${id} does not exist`);
+}
+
+/** The campaign as clients see it (without internal bookkeeping). */
+export function publicView(campaign: StoredCampaign): Campaign {
+  const { suspendedFrom: _internal, ...visible } = campaign;
+  return visible;
+}
+
+function definedFields(edit: CampaignEdit): Partial<Campaign> {
+  return Object.fromEntries(Object.entries(edit).filter(([, value]) => value !== undefined));
+}

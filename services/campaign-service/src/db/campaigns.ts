@@ -1,0 +1,151 @@
+import type { Queryable } from "@blessed-horizon/service-kit";
+import type { CampaignStatus, StoredCampaign } from "../domain/campaign.js";
+import type { Cursor } from "../domain/cursor.js";
+
+interface CampaignRow {
+  id: string;
+  organizer_id: string;
+  title: string;
+  story: string;
+  beneficiary: string;
+  goal_amount: number;
+  goal_currency: string;
+  status: CampaignStatus;
+  suspended_from: CampaignStatus | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS =
+  "id, organizer_id, title, story, beneficiary, goal_amount, goal_currency, status, suspended_from, created_at, updated_at";
+
+function fromRow(row: CampaignRow): StoredCampaign {
+  return {
+    id: row.id,
+    organizerId: row.organizer_id,
+    title: row.title,
+    story: row.story,
+    beneficiary: row.beneficiary,
+    goal: { amount: Number(row.goal_amount), currency: row.goal_currency },
+    status: row.status,
+    suspendedFrom: row.suspended_from,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Inserts a campaign and its zero totals (call inside a transaction). */
+export async function insertCampaign(tx: Queryable, campaign: StoredCampaign): Promise<void> {
+  await tx.query(
+    `insert into campaigns (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      campaign.id,
+      campaign.organizerId,
+      campaign.title,
+      campaign.story,
+      campaign.beneficiary,
+      campaign.goal.amount,
+      campaign.goal.currency,
+      campaign.status,
+      campaign.suspendedFrom,
+      campaign.createdAt,
+      campaign.updatedAt,
+    ],
+  );
+  await tx.query(
+    "insert into campaign_totals (campaign_id, currency, raised_amount, donation_count, updated_at) values ($1, $2, 0, 0, $3)",
+    [campaign.id, campaign.goal.currency, campaign.createdAt],
+  );
+}
+
+/** The campaign, or undefined. `forUpdate` locks the row until the transaction ends. */
+export async function findCampaign(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<StoredCampaign | undefined> {
+  const { rows } = await db.query<CampaignRow>(
+    `select ${COLUMNS} from campaigns where id = $1${options.forUpdate === true ? " for update" : ""}`,
+    [id],
+  );
+  return rows[0] === undefined ? undefined : fromRow(rows[0]);
+}
+
+/** Writes every mutable field of `campaign` (call inside a transaction, after `findCampaign(..., { forUpdate })`). */
+export async function saveCampaign(tx: Queryable, campaign: StoredCampaign): Promise<void> {
+  await tx.query(
+    `update campaigns set title = $2, story = $3, beneficiary = $4, goal_amount = $5, goal_currency = $6,
+            status = $7, suspended_from = $8, updated_at = $9
+      where id = $1`,
+    [
+      campaign.id,
+      campaign.title,
+      campaign.story,
+      campaign.beneficiary,
+      campaign.goal.amount,
+      campaign.goal.currency,
+      campaign.status,
+      campaign.suspendedFrom,
+      campaign.updatedAt,
+    ],
+  );
+}
+
+export interface ListQuery {
+  statuses: readonly CampaignStatus[] | undefined;
+  organizerId: string | undefined;
+  after: Cursor | undefined;
+  limit: number;
+}
+
+/** Newest first, keyset-paginated; returns up to `limit` rows. */
+export async function listCampaigns(db: Queryable, query: ListQuery): Promise<StoredCampaign[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.statuses !== undefined) {
+    params.push(query.statuses);
+    where.push(`status = any($${params.length}::text[])`);
+  }
+  if (query.organizerId !== undefined) {
+    params.push(query.organizerId);
+    where.push(`organizer_id = $${params.length}`);
+  }
+  if (query.after !== undefined) {
+    params.push(query.after.createdAt, query.after.id);
+    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(query.limit);
+  const { rows } = await db.query<CampaignRow>(
+    `select ${COLUMNS} from campaigns ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
+      order by created_at desc, id desc limit $${params.length}`,
+    params,
+  );
+  return rows.map(fromRow);
+}
+
+export interface Totals {
+  currency: string;
+  raisedAmount: number;
+  donationCount: number;
+}
+
+export async function findTotals(db: Queryable, campaignId: string): Promise<Totals | undefined> {
+  const { rows } = await db.query<{ currency: string; raised_amount: number; donation_count: number }>(
+    "select currency, raised_amount, donation_count from campaign_totals where campaign_id = $1",
+    [campaignId],
+  );
+  const row = rows[0];
+  return row === undefined
+    ? undefined
+    : { currency: row.currency, raisedAmount: Number(row.raised_amount), donationCount: Number(row.donation_count) };
+}
+
+/**
+ * Adds to a campaign's totals (negative for refunds). For the donation event
+ * consumers; call inside their processOnce transaction. False if no such campaign.
+ */
+export async function adjustTotals(tx: Queryable, campaignId: string, amountDelta: number, countDelta: number, at: Date): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `update campaign_totals set raised_amount = greatest(raised_amount + $2, 0),
+            donation_count = greatest(donation_count + $3, 0), updated_at = $4
+      where campaign_id = $1`,
+    [campaignId, amountDelta, countDelta, at],
+  );
+  return rowCount === 1;
+}
