@@ -24,7 +24,7 @@ export interface EmailChannel {
  */
 export function createEmailChannel(options: EmailOptions): EmailChannel {
   const transport = options.smtpUrl
-    ? nodemailer.createTransport(options.smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
+    ? nodemailer.createTransport({ url: options.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
     : nodemailer.createTransport({ jsonTransport: true });
   return {
     mode: options.smtpUrl ? "smtp" : "record-only",

@@ -1,4 +1,4 @@
-import type { Queryable } from "@blessed-horizon/service-kit";
+import type { Queryable } from "../db/types.js";
 import type { Send } from "../dispatch/dispatcher.js";
 import { signWebhook } from "../domain/signing.js";
 

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { createEvent, type DomainEvent } from "@blessed-horizon/contracts";
-import type { Queryable } from "@blessed-horizon/service-kit";
+import { createEvent } from "@blessed-horizon/contracts";
+import type { Queryable, WriteEvent } from "./types.js";
 import type { Intent } from "../domain/plan.js";
 import { chooseChannels, type Channel } from "../domain/preferences.js";
 import { render } from "../domain/templates.js";
 import { getRecipient } from "./recipients.js";
 
-export type WriteEvent = (tx: Queryable, event: DomainEvent) => Promise<void>;
 export type NotificationStatus = "pending" | "sent" | "dead";
 
 export interface Notification {

@@ -2,7 +2,8 @@ import { createEvent } from "@blessed-horizon/contracts";
 import type { Database } from "@blessed-horizon/service-kit";
 import type { Channel } from "../domain/preferences.js";
 import { afterFailure, DEFAULT_RETRY, type RetryPolicy } from "../domain/retry.js";
-import { toNotification, type Notification, type NotificationRow, type WriteEvent } from "../db/notifications.js";
+import { toNotification, type Notification, type NotificationRow } from "../db/notifications.js";
+import type { WriteEvent } from "../db/types.js";
 
 /** Delivers one message on one channel; throws when it did not arrive. */
 export type Send = (notification: Notification) => Promise<void>;
@@ -95,7 +96,9 @@ export interface Dispatcher {
 }
 
 /** Polls for due messages every `intervalMs` (retries come due by time, not by a poke). */
-export function startDispatcher(deps: DispatchDeps & { intervalMs?: number; onError?: (error: unknown) => void }): Dispatcher {
+export function startDispatcher(
+  deps: DispatchDeps & { intervalMs?: number; onError?: (error: unknown) => void; /** After a drain that recorded outcomes (and their events). */ onDispatched?: () => void },
+): Dispatcher {
   let stopped = false;
   let running: Promise<DispatchResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -109,7 +112,10 @@ export function startDispatcher(deps: DispatchDeps & { intervalMs?: number; onEr
           total.sent += r.sent;
           total.retrying += r.retrying;
           total.deadLettered += r.deadLettered;
-          if (r.sent + r.retrying + r.deadLettered < (deps.batchSize ?? 50) || stopped) return total;
+          if (r.sent + r.retrying + r.deadLettered < (deps.batchSize ?? 50) || stopped) {
+            if (total.sent + total.retrying + total.deadLettered > 0) deps.onDispatched?.();
+            return total;
+          }
         }
       } finally {
         running = undefined;

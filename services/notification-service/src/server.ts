@@ -1,0 +1,4 @@
+import { runMain } from "@blessed-horizon/service-kit";
+import { startService } from "./main.js";
+
+await runMain(startService);
