@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { isPinned, lintDockerfile } from "./dockerfile.js";
+
+const GOOD = `# syntax=docker/dockerfile:1
+ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+FROM \${NODE_IMAGE} AS build
+RUN npm ci
+FROM build AS test
+FROM \${NODE_IMAGE}
+ARG VCS_REF
+LABEL org.opencontainers.image.created="x" \\
+      org.opencontainers.image.revision="\${VCS_REF}" \\
+      org.opencontainers.image.version="1"
+USER 10001:10001
+CMD ["node", "server.js"]
+`;
+
+const messages = (text: string) => lintDockerfile(text, "Dockerfile").map((f) => `${f.line}: ${f.message}`);
+
+describe("lintDockerfile", () => {
+  it("accepts a pinned, non-root, labelled multi-stage build", () => {
+    expect(messages(GOOD)).toEqual([]);
+  });
+
+  it("rejects an unpinned or latest base image, resolving build arguments", () => {
+    expect(messages(GOOD.replace("node:20.19.5-bookworm-slim", "node:latest"))).toEqual([
+      '3: base image node:latest is not pinned: name a version tag (not "latest") or a digest',
+      '6: base image node:latest is not pinned: name a version tag (not "latest") or a digest',
+    ]);
+    expect(messages(GOOD.replace("ARG NODE_IMAGE=node:20.19.5-bookworm-slim", "ARG NODE_IMAGE"))[0]).toMatch(/uses a build argument with no default/);
+    expect(messages("FROM ubuntu\nUSER 1\n")[0]).toMatch(/base image ubuntu is not pinned/);
+  });
+
+  it("accepts digests and registry ports", () => {
+    expect(isPinned("registry.local:5000/node@sha256:abc")).toBe(true);
+    expect(isPinned("registry.local:5000/node")).toBe(false);
+    expect(isPinned("registry.local:5000/node:20")).toBe(true);
+  });
+
+  it("rejects a final stage that runs as root, by default or by name", () => {
+    expect(messages(GOOD.replace("USER 10001:10001\n", ""))).toEqual([
+      "6: the final stage runs as root: add USER with a non-root user (numeric uid lets Kubernetes verify runAsNonRoot)",
+    ]);
+    expect(messages(GOOD.replace("USER 10001:10001", "USER root"))).toEqual(["11: the final stage runs as root (USER root): use a non-root user"]);
+    expect(messages(GOOD.replace("USER 10001:10001", "USER 0:0"))).toHaveLength(1);
+  });
+
+  it("rejects ADD of a URL, baked secrets, npm install and missing OCI labels", () => {
+    const bad = GOOD.replace(
+      "USER 10001:10001",
+      "ADD https://example.com/tool.tgz /opt/\nENV API_TOKEN=abc123 PORT=8080\nRUN npm install && npm run build\nUSER 10001",
+    );
+    expect(messages(bad)).toEqual([
+      "11: ADD of a URL: download in a RUN step that verifies a checksum, or COPY the file",
+      "12: ENV API_TOKEN bakes a secret into the image: pass it at run time",
+      "13: npm install in an image build: use npm ci, which installs exactly the lockfile",
+    ]);
+    expect(messages(GOOD.replace('      org.opencontainers.image.version="1"', '      other="1"'))).toEqual([
+      "6: the final stage lacks the OCI labels org.opencontainers.image.version (from BUILD_DATE, VCS_REF, VERSION)",
+    ]);
+  });
+
+  it("allows a global npm install of a tool", () => {
+    expect(messages(GOOD.replace("RUN npm ci", "RUN npm install -g npm@11"))).toEqual([]);
+  });
+});
