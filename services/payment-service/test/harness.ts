@@ -1,0 +1,97 @@
+import type { AddressInfo } from "node:net";
+import type { EventEnvelope } from "@blessed-horizon/contracts";
+import { InProcessEventBus, loadConfig, migrateService, type Database } from "@blessed-horizon/service-kit";
+import { bearer, TEST_JWT_SECRET } from "@blessed-horizon/service-kit/testing";
+import Fastify, { type FastifyInstance } from "fastify";
+import { buildApp, migrationsDir } from "../src/app.js";
+import { paymentConfigSchema } from "../src/config.js";
+import { SandboxProvider } from "../src/providers/sandbox.js";
+
+export const WEBHOOK_SECRET = "whsec_test_payment_0123456789";
+
+export interface Stubs {
+  campaigns: Map<string, { id: string; status: string; organizerId: string; goal: { amount: number; currency: string } }>;
+  /** Every assessment trust-service was asked for. */
+  assessments: Record<string, unknown>[];
+  /** Email -> decision; everything else is allowed. */
+  decisions: Map<string, "allow" | "review" | "block">;
+  trustDown: boolean;
+  url: { campaign: string; trust: string };
+  close(): Promise<void>;
+}
+
+/** Real HTTP stubs of campaign-service and trust-service on 127.0.0.1 (unit tests only; the integration test uses the real ones). */
+export async function startStubs(): Promise<Stubs> {
+  const campaign = Fastify();
+  const trust = Fastify();
+  const stubs = {
+    campaigns: new Map(),
+    assessments: [],
+    decisions: new Map(),
+    trustDown: false,
+  } as unknown as Stubs;
+  campaign.get<{ Params: { id: string } }>("/api/v1/campaigns/:id", async (request, reply) => {
+    const found = stubs.campaigns.get(request.params.id);
+    return found ? found : reply.code(404).send({ status: 404 });
+  });
+  trust.post("/api/v1/assessments", async (request, reply) => {
+    if (!request.headers.authorization?.startsWith("Bearer ")) return reply.code(401).send({});
+    if (stubs.trustDown) return reply.code(503).send({});
+    const body = request.body as Record<string, unknown>;
+    stubs.assessments.push(body);
+    const decision = stubs.decisions.get(String(body.email)) ?? "allow";
+    return reply.code(201).send({ id: `a-${stubs.assessments.length}`, score: decision === "allow" ? 5 : decision === "review" ? 70 : 90, decision, reasons: decision === "allow" ? [] : [{ code: "ip_velocity", points: 70 }] });
+  });
+  const url = async (app: FastifyInstance) => {
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  };
+  stubs.url = { campaign: await url(campaign), trust: await url(trust) };
+  stubs.close = async () => {
+    await campaign.close();
+    await trust.close();
+  };
+  return stubs;
+}
+
+export interface Harness {
+  app: FastifyInstance;
+  bus: InProcessEventBus;
+  provider: SandboxProvider;
+  events: EventEnvelope[];
+  close(): Promise<void>;
+}
+
+/** payment-service on `db` against the stubs, with an in-process bus whose donation events are recorded. */
+export async function startPayment(db: Database, stubs: Stubs, now?: () => Date): Promise<Harness> {
+  await migrateService(db, migrationsDir);
+  const config = loadConfig(paymentConfigSchema, {
+    NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, OUTBOX_POLL_MS: "20",
+    CAMPAIGN_SERVICE_URL: stubs.url.campaign, TRUST_SERVICE_URL: stubs.url.trust, PROVIDER_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  });
+  const bus = new InProcessEventBus();
+  const events: EventEnvelope[] = [];
+  await bus.subscribe({ consumer: "test.recorder", types: ["donation.succeeded", "donation.failed", "donation.refunded"], handler: (e) => { events.push(e); return Promise.resolve(); } });
+  const provider = new SandboxProvider();
+  const app = await buildApp({ config, db, bus, provider, ...(now ? { now } : {}) });
+  await app.ready();
+  return {
+    app, bus, provider, events,
+    close: async () => {
+      await app.close();
+      await bus.close();
+    },
+  };
+}
+
+export const admin = () => bearer({ sub: "admin-1", roles: ["admin"] });
+export const donor = (sub = "donor-1") => bearer({ sub, roles: ["donor"] });
+export const CARD = { number: "4242 4242 4242 4242", expMonth: 12, expYear: 2034, cvc: "123" };
+
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
