@@ -1,0 +1,44 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runProcess, type RunResult } from "../io/process.js";
+import type { StageContext } from "./types.js";
+
+/** The horizon CLI itself, so pipeline stages run exactly what CI runs. */
+export const HORIZON_BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "horizon.js");
+
+/** Runs a command for a stage: output to the stage's log, its last line as live progress. */
+export function runLogged(ctx: StageContext, command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return runProcess(command, args, {
+    cwd: ctx.root,
+    env: { FORCE_COLOR: "0", ...env },
+    logFile: ctx.logFile,
+    onOutput: (chunk) => {
+      const last = chunk.trim().split("\n").at(-1);
+      if (last) ctx.progress(last);
+    },
+  });
+}
+
+export function runHorizon(ctx: StageContext, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return runLogged(ctx, process.execPath, [HORIZON_BIN, ...args], env);
+}
+
+export function runNpm(ctx: StageContext, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return runLogged(ctx, npmCommand(), args, env);
+}
+
+function npmCommand(): string {
+  return process.platform === "win32" ? "npm.cmd" : "npm";
+}
+
+/** The last lines of a stage's log, to say why it failed without opening the file. */
+export async function tailOfLog(ctx: StageContext, lines = 1): Promise<string> {
+  const text = await readFile(ctx.logFile, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-lines)
+    .join(" | ");
+}

@@ -1,0 +1,61 @@
+import { runLogged, runNpm, tailOfLog } from "../commands.js";
+import { runProcess } from "../../io/process.js";
+import type { PipelineState } from "../state.js";
+import type { Stage } from "../types.js";
+
+/** The shared packages every service's build imports from dist/. */
+const SHARED_PACKAGES = ["packages/contracts", "packages/service-kit"];
+
+export function buildStage(state: PipelineState, service: string): Stage {
+  return {
+    id: `build-${service}`,
+    title: "build",
+    service,
+    when: () => (state.services.includes(service) ? true : "not affected by this change"),
+    async run(ctx) {
+      const workspaces = [...SHARED_PACKAGES, `services/${service}`].flatMap((w) => ["-w", w]);
+      const result = await runNpm(ctx, ["run", "build", ...workspaces]);
+      if (result.exitCode === 0) return { status: "passed", summary: `tsc built services/${service}/dist` };
+      state.failedServices.add(service);
+      return { status: "failed", summary: `build failed: ${await tailOfLog(ctx)}` };
+    },
+  };
+}
+
+/**
+ * Container images where an engine answers; otherwise the stage says so —
+ * never a silent pass (CI on GitHub builds and scans the images).
+ */
+export function imageStage(state: PipelineState, service: string, tag: () => string): Stage {
+  return {
+    id: `image-${service}`,
+    title: "image",
+    service,
+    when: () => (state.services.includes(service) ? true : "not affected by this change"),
+    async run(ctx) {
+      const engine = await containerEngine(ctx.root);
+      if (!engine) return { status: "skipped", summary: "skipped: no container engine (docker or podman) answers on this machine" };
+      const image = `blessed-horizon/${service}:${tag()}`;
+      const result = await runLogged(ctx, engine, ["build", "-f", `services/${service}/Dockerfile`, "-t", image, "--build-arg", `VERSION=${tag()}`, "."]);
+      if (result.exitCode === 0) return { status: "passed", summary: `${engine} built ${image}` };
+      state.failedServices.add(service);
+      return { status: "failed", summary: `${engine} build failed: ${await tailOfLog(ctx)}` };
+    },
+  };
+}
+
+let engineProbe: Promise<string | undefined> | undefined;
+
+/** Asked once per run: `docker info` takes a while to say no. */
+function containerEngine(cwd: string): Promise<string | undefined> {
+  engineProbe ??= findContainerEngine(cwd);
+  return engineProbe;
+}
+
+async function findContainerEngine(cwd: string): Promise<string | undefined> {
+  for (const engine of ["docker", "podman"]) {
+    const probe = await runProcess(engine, ["info"], { cwd }).catch(() => undefined);
+    if (probe?.exitCode === 0) return engine;
+  }
+  return undefined;
+}

@@ -1,0 +1,44 @@
+import { readWorkspaces } from "../../commands/changed/workspaces.js";
+import { affectedServices, isService, serviceName } from "../../core/changed.js";
+import type { PipelineHistoryState } from "../history-state.js";
+import { changedPaths, snapshotWorkingTree } from "../snapshot.js";
+import type { PipelineState } from "../state.js";
+import type { Stage } from "../types.js";
+
+export interface ChangedStageOptions {
+  /** `--all`: every service, whatever changed. */
+  all: boolean;
+  previous: PipelineHistoryState;
+}
+
+/**
+ * Stage 1: the services this run builds — `horizon changed`'s rules, applied
+ * to what changed since the last green run, uncommitted work included.
+ */
+export function changedStage(state: PipelineState, options: ChangedStageOptions): Stage {
+  return {
+    id: "changed",
+    title: "affected services",
+    async run(ctx) {
+      const tree = await snapshotWorkingTree(ctx.root);
+      state.tree = tree;
+      const workspaces = await readWorkspaces(tree, ctx.root);
+      state.allServices = workspaces.filter(isService).map(serviceName).sort();
+      const last = options.previous.lastGreen;
+      if (options.all || !last) {
+        state.services = [...state.allServices];
+        const why = options.all ? "--all" : "no green run yet";
+        return { status: "passed", summary: `all ${state.services.length} services (${why}): ${state.services.join(", ")}` };
+      }
+      const paths = await changedPaths(last.tree, tree, ctx.root).catch(() => undefined);
+      if (!paths) {
+        state.services = [...state.allServices];
+        return { status: "passed", summary: `all services: the last green run's snapshot is gone (${last.tree.slice(0, 12)})` };
+      }
+      state.services = affectedServices(paths, workspaces);
+      const since = `since green run ${last.runId}`;
+      if (state.services.length === 0) return { status: "passed", summary: `no service affected ${since} (${paths.length} files changed)` };
+      return { status: "passed", summary: `${state.services.join(", ")} (${paths.length} files changed ${since})` };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { copyFile, mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { readCoverage } from "../../evidence/lcov.js";
+import { readTests } from "../../evidence/junit.js";
+import { runLogged, runNpm, tailOfLog } from "../commands.js";
+import type { PipelineState } from "../state.js";
+import type { Stage, StageContext } from "../types.js";
+
+const notAffected = (state: PipelineState, service: string) => () =>
+  state.services.includes(service) ? (true as const) : "not affected by this change";
+
+export function lintStage(state: PipelineState, service: string): Stage {
+  return {
+    id: `lint-${service}`,
+    title: "lint",
+    service,
+    when: notAffected(state, service),
+    async run(ctx) {
+      const result = await runLogged(ctx, process.execPath, [join(ctx.root, "node_modules", "eslint", "bin", "eslint.js"), `services/${service}`]);
+      if (result.exitCode === 0) return { status: "passed", summary: "no lint errors" };
+      state.failedServices.add(service);
+      return { status: "failed", summary: `eslint found problems: ${await tailOfLog(ctx)}` };
+    },
+  };
+}
+
+export function typecheckStage(state: PipelineState): Stage {
+  return {
+    id: "typecheck",
+    title: "typecheck",
+    when: () => (state.services.length > 0 ? true : "no service affected"),
+    async run(ctx) {
+      const result = await runNpm(ctx, ["run", "typecheck"]);
+      if (result.exitCode === 0) return { status: "passed", summary: "tsc found no type errors" };
+      for (const service of state.services) state.failedServices.add(service);
+      return { status: "failed", summary: `tsc found type errors: ${await tailOfLog(ctx)}` };
+    },
+  };
+}
+
+/** `npm run test:ci -w services/<name>`, exactly as CI runs it; the lcov it writes is the coverage gate's evidence. */
+export function testStage(state: PipelineState, service: string): Stage {
+  return {
+    id: `test-${service}`,
+    title: "test:ci",
+    service,
+    when: notAffected(state, service),
+    async run(ctx) {
+      const junit = join(ctx.runDir, "junit", `${service}.xml`);
+      await mkdir(join(ctx.runDir, "junit"), { recursive: true });
+      // A report left by an earlier run must not stand in for this one.
+      await rm(join(ctx.root, "services", service, "coverage"), { recursive: true, force: true });
+      const result = await runNpm(ctx, ["run", "test:ci", "-w", `services/${service}`, "--", "--reporter=default", "--reporter=junit", `--outputFile.junit=${junit}`]);
+      const coverage = await collectCoverage(ctx, state, service);
+      const tests = await readTests([junit]).catch(() => undefined);
+      const counts = tests ? `${tests.passed} of ${tests.total - tests.skipped} tests passed` : "no test report";
+      const covered = coverage === undefined ? "no coverage report" : `line coverage ${coverage.toFixed(2)}%`;
+      if (result.exitCode === 0) return { status: "passed", summary: `${counts}, ${covered}`, artifacts: [`coverage/${service}.lcov`, `junit/${service}.xml`] };
+      state.failedServices.add(service);
+      return { status: "failed", summary: `${counts}, ${covered}: ${await tailOfLog(ctx)}` };
+    },
+  };
+}
+
+async function collectCoverage(ctx: StageContext, state: PipelineState, service: string): Promise<number | undefined> {
+  const source = join(ctx.root, "services", service, "coverage", "lcov.info");
+  const target = join(ctx.runDir, "coverage", `${service}.lcov`);
+  try {
+    await mkdir(join(ctx.runDir, "coverage"), { recursive: true });
+    await copyFile(source, target);
+    state.evidence.coverage.set(service, `coverage/${service}.lcov`);
+    const coverage = await readCoverage([target]);
+    return coverage.linesFound === 0 ? 0 : (100 * coverage.linesHit) / coverage.linesFound;
+  } catch {
+    return undefined;
+  }
+}
