@@ -26,18 +26,28 @@ export interface HistoryEntry {
 
 const matchesCommit = (full: string, ref: string): boolean => ref.length >= 4 && full.startsWith(ref.toLowerCase());
 
-/** The first rollback (after it) that names this deployment. */
-function rollbackOf(records: readonly ReleaseRecord[], r: ReleaseRecord, service: string): ReleaseRecord | undefined {
-  return records.find(
-    (x) => x.action === "rollback" && x.environment === r.environment && x.rollsBack.some((b) => b.service === service && matchesCommit(r.commit, b.commit)),
-  );
+/** Rollback records by "environment service", oldest first, so each lookup scans only its own. */
+function rollbacksByService(records: readonly ReleaseRecord[]): Map<string, ReleaseRecord[]> {
+  const index = new Map<string, ReleaseRecord[]>();
+  for (const r of records) {
+    if (r.action !== "rollback") continue;
+    for (const b of r.rollsBack) {
+      const key = `${r.environment} ${b.service}`;
+      index.set(key, [...(index.get(key) ?? []), r]);
+    }
+  }
+  return index;
 }
 
 /** The audit trail, oldest first; rollbacks are marked on the deployments they undid. */
 export function historyEntries(records: readonly ReleaseRecord[]): HistoryEntry[] {
+  const rollbacks = rollbacksByService(records);
+  // The first rollback that names this deployment.
+  const rollbackOf = (r: ReleaseRecord, service: string): ReleaseRecord | undefined =>
+    rollbacks.get(`${r.environment} ${service}`)?.find((x) => x.rollsBack.some((b) => b.service === service && matchesCommit(r.commit, b.commit)));
   return records.flatMap((r) =>
     r.services.map((s): HistoryEntry => {
-      const undoneBy = r.action === "deploy" || r.action === "promote" ? rollbackOf(records, r, s.service) : undefined;
+      const undoneBy = r.action === "deploy" || r.action === "promote" ? rollbackOf(r, s.service) : undefined;
       const rollsBack = r.rollsBack.filter((b) => b.service === s.service).map((b) => b.commit);
       return {
         time: r.committedAt,
@@ -62,12 +72,12 @@ export function historyEntries(records: readonly ReleaseRecord[]): HistoryEntry[
 
 /** DORA's deployments of one environment: deploy and promote commits, one per service; rollbacks restore and are not deployments. */
 export function toDeployments(records: readonly ReleaseRecord[], environment: string): Deployment[] {
-  const rollbacks = records.filter((r) => r.action === "rollback" && r.environment === environment);
+  const rollbacks = rollbacksByService(records);
   return records
     .filter((r) => (r.action === "deploy" || r.action === "promote") && r.environment === environment)
     .flatMap((r) =>
       r.services.map((s): Deployment => {
-        const undone = rollbacks
+        const undone = (rollbacks.get(`${environment} ${s.service}`) ?? [])
           .filter((x) => x.rollsBack.some((b) => b.service === s.service && matchesCommit(r.commit, b.commit)))
           .map((x) => Date.parse(x.committedAt));
         const sourceTime = s.sourceTime ? Date.parse(s.sourceTime) : Number.NaN;

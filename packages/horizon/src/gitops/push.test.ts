@@ -14,7 +14,7 @@ describe("set-image --push from many clones at once", () => {
     const { bare, clones } = await createBareWithClones("plain", 10);
     dirs.push(dirname(bare), ...clones.map((c) => dirname(c)));
     // Ten services, one per run, so each run edits its own file.
-    const seed = clones[0]!;
+    const seed = clones[0];
     const template = readFileSync(join(seed, "environments/development/payment-service/deployment.yaml"), "utf8");
     for (let i = 0; i < 10; i++) {
       mkdirSync(join(seed, `environments/development/svc-${i}`));

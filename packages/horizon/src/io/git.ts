@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { ExternalError } from "../errors.js";
 
 export interface GitOptions {
@@ -52,4 +53,13 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
 /** Like `git`, but returns trimmed stdout. */
 export async function gitText(args: readonly string[], options: GitOptions): Promise<string> {
   return (await git(args, options)).stdout.trim();
+}
+
+/**
+ * A long-running git process with its streams, for conversations such as
+ * `git fast-import` (write commands, read answers). The caller ends stdin and
+ * waits for `close`.
+ */
+export function spawnGit(args: readonly string[], options: Omit<GitOptions, "input">): ChildProcessWithoutNullStreams {
+  return spawn("git", [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: "pipe" });
 }
