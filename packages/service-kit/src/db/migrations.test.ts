@@ -1,0 +1,99 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabases } from "../testing/databases.js";
+import type { Database } from "./database.js";
+import { DirtyMigrationError, migrate, MigrationError, migrationStatus, readMigrations } from "./migrations.js";
+import { migrateService, serviceMigrationsApplied } from "./service-migrations.js";
+
+async function folder(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "bh-migrations-"));
+  for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
+  return dir;
+}
+
+describe("readMigrations", () => {
+  it("orders up files by version and ignores down files and strangers", async () => {
+    const dir = await folder({
+      "0010_b.up.sql": "select 10",
+      "0002_a.up.sql": "select 2",
+      "0002_a.down.sql": "select -2",
+      "README.md": "notes",
+    });
+    expect((await readMigrations(dir)).map((m) => [m.version, m.name])).toEqual([[2, "a"], [10, "b"]]);
+  });
+
+  it("refuses two files with one version, and a missing folder", async () => {
+    await expect(readMigrations(await folder({ "1_a.up.sql": "", "0001_b.up.sql": "" }))).rejects.toThrow("two migrations with version 1");
+    await expect(readMigrations("/nonexistent/migrations")).rejects.toBeInstanceOf(MigrationError);
+  });
+});
+
+describe.each(testDatabases())("migrate on $kind", ({ open }) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await open();
+  });
+  afterAll(async () => db.close());
+
+  it("applies pending migrations in order and keeps golang-migrate's one-row table", async () => {
+    const dir = await folder({
+      "0001_people.up.sql": "create table people (id int primary key); insert into people values (1);",
+      "0002_names.up.sql": "alter table people add column name text;",
+    });
+    expect(await migrationStatus(db, dir)).toEqual({ current: null, latest: 2, dirty: false, pending: [1, 2] });
+    expect(await migrate(db, dir)).toEqual([1, 2]);
+    expect(await migrate(db, dir)).toEqual([]);
+    const { rows } = await db.query("select version, dirty from schema_migrations");
+    expect(rows).toEqual([{ version: 2, dirty: false }]);
+    const columns = await db.query<{ column_name: string; data_type: string; is_nullable: string }>(
+      "select column_name, data_type, is_nullable from information_schema.columns where table_name = 'schema_migrations' order by ordinal_position",
+    );
+    expect(columns.rows).toEqual([
+      { column_name: "version", data_type: "bigint", is_nullable: "NO" },
+      { column_name: "dirty", data_type: "boolean", is_nullable: "NO" },
+    ]);
+    expect(await migrationStatus(db, dir)).toEqual({ current: 2, latest: 2, dirty: false, pending: [] });
+  });
+
+  it("leaves the previous version recorded and clean when a migration fails", async () => {
+    const dir = await folder({
+      "0001_ok.up.sql": "create table fine (id int);",
+      "0002_broken.up.sql": "create table half (id int); select no_such_function();",
+    });
+    const error = await migrate(db, dir, { table: "broken_migrations" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as Error).message).toContain("migration 2_broken failed");
+    expect(await migrationStatus(db, dir, { table: "broken_migrations" })).toMatchObject({ current: 1, dirty: false, pending: [2] });
+    const half = await db.query("select to_regclass('half') is not null as present");
+    expect(half.rows[0]).toEqual({ present: false });
+  });
+
+  it("stops on a dirty database with a message that says what to do", async () => {
+    const dir = await folder({ "0001_x.up.sql": "select 1;", "0002_y.up.sql": "select 2;" });
+    await db.exec("create table dirty_migrations (version bigint not null primary key, dirty boolean not null); insert into dirty_migrations values (1, true);");
+    const error = await migrate(db, dir, { table: "dirty_migrations" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DirtyMigrationError);
+    expect((error as Error).message).toMatch(/dirty at version 1.*migrate force 1/);
+    expect(await migrationStatus(db, dir, { table: "dirty_migrations" })).toMatchObject({ current: 1, dirty: true });
+  });
+
+  it("refuses table names that are not plain identifiers", async () => {
+    await expect(migrate(db, await folder({}), { table: "x; drop table people" })).rejects.toThrow("invalid migrations table name");
+  });
+
+  it("applies the kit's migrations to kit_schema_migrations and the service's to schema_migrations", async () => {
+    const dir = await folder({ "0001_svc.up.sql": "create table svc (id int);" });
+    expect(await serviceMigrationsApplied(db, dir)).toBe(false);
+    await db.exec("drop table schema_migrations");
+    await migrateService(db, dir);
+    expect(await serviceMigrationsApplied(db, dir)).toBe(true);
+    const kit = await db.query<{ version: number }>("select version from kit_schema_migrations");
+    expect(kit.rows[0]!.version).toBeGreaterThanOrEqual(1);
+    const own = await db.query("select version, dirty from schema_migrations");
+    expect(own.rows).toEqual([{ version: 1, dirty: false }]);
+    const idempotency = await db.query("select to_regclass('idempotency_keys') is not null as present");
+    expect(idempotency.rows[0]).toEqual({ present: true });
+  });
+});
