@@ -2,7 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBareWithClones, removeAll, run, useTestGitEnv } from "../../test/fixtures/manifests-helpers/repo.js";
+import { runRollback } from "../commands/release/rollback.js";
 import { runSetImage } from "../commands/release/set-image.js";
+import { ExitCode, ExitError } from "../errors.js";
 import { readReleaseHistory } from "./release-log.js";
 
 const dirs: string[] = [];
@@ -43,4 +45,21 @@ describe("set-image --push from many clones at once", () => {
     expect(await run(bare, "merge-base", "--is-ancestor", base, "main").then(() => true)).toBe(true);
     console.log(`ten concurrent set-image --push: ${Date.now() - started} ms; attempts per run: ${outcomes.map((o) => o.push?.attempts).join(" ")}`);
   }, 120_000);
+
+  it("stops before pushing an image that someone else's rollback put on hold meanwhile", async () => {
+    const { bare, clones } = await createBareWithClones("kustomize", 2);
+    dirs.push(dirname(bare), ...clones.map((c) => dirname(c)));
+    const [a, b] = clones as [string, string];
+    const bad = "ghcr.io/blessed-horizon/payment-service:sha-badbad1";
+    const quiet = { cwd: "/", write: () => undefined };
+    await runSetImage({ manifests: a, env: "production", service: "payment-service", image: bad, push: true }, quiet);
+    await runRollback({ manifests: a, env: "production", service: "payment-service", push: true }, quiet);
+    const remoteHead = await run(bare, "rev-parse", "main");
+    // b has not seen either commit: its plan is fine locally, the hold shows up only after the rebase.
+    const error = await runSetImage({ manifests: b, env: "production", service: "payment-service", image: bad, push: true }, quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExitError);
+    expect((error as ExitError).exitCode).toBe(ExitCode.CheckFailed);
+    expect((error as ExitError).message).toMatch(/sha-badbad1 is on hold for payment-service in production/);
+    expect(await run(bare, "rev-parse", "main")).toBe(remoteHead);
+  }, 60_000);
 });

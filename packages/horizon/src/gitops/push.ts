@@ -7,6 +7,8 @@ export interface PushOptions {
   attempts?: number;
   /** Base of the exponential backoff, in milliseconds; each wait is jittered. */
   backoffMs?: number;
+  /** Runs after each rebase, before pushing again: re-checks what may have changed upstream (a new hold). Throwing stops the push. */
+  afterRebase?: () => Promise<void> | void;
 }
 
 export interface PushResult {
@@ -66,5 +68,6 @@ export async function pushWithRetry(root: string, options: PushOptions = {}): Pr
         { cause: error },
       );
     }
+    await options.afterRebase?.();
   }
 }

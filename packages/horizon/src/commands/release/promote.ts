@@ -9,7 +9,7 @@ import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { assertEnvironment, imageOf, listServices, readServiceManifest } from "../../gitops/manifests.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { applyPlan, collect, manifestsRoot, processContext, writingOptions } from "./shared.js";
+import { applyPlan, recheckHolds, collect, manifestsRoot, processContext, writingOptions } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
 export interface PromoteOptions extends ApplyOptions {
@@ -55,7 +55,7 @@ export async function runPromote(options: PromoteOptions, context: CommandContex
     ...(options.version === undefined ? {} : { version: options.version }),
     manifestsDir: options.manifests,
   });
-  return applyPlan(root, plan, options, context, `${options.to} already runs what ${options.from} runs (${names.join(", ")}); nothing to commit`);
+  return applyPlan(root, plan, options, context, `${options.to} already runs what ${options.from} runs (${names.join(", ")}); nothing to commit`, recheckHolds(root, plan, options.manifests));
 }
 
 export function registerPromote(release: Command): void {

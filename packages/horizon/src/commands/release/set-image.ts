@@ -3,7 +3,7 @@ import { planSetImage, parseSourceOrigin } from "../../core/release-plan.js";
 import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { readServiceManifest } from "../../gitops/manifests.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { applyPlan, manifestsRoot, processContext, writingOptions } from "./shared.js";
+import { applyPlan, recheckHolds, manifestsRoot, processContext, writingOptions } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
 export interface SetImageOptions extends ApplyOptions {
@@ -28,7 +28,7 @@ export async function runSetImage(options: SetImageOptions, context: CommandCont
     origin,
     manifestsDir: options.manifests,
   });
-  return applyPlan(root, plan, options, context, `${options.service} in ${options.env} already runs ${options.image}; nothing to commit`);
+  return applyPlan(root, plan, options, context, `${options.service} in ${options.env} already runs ${options.image}; nothing to commit`, recheckHolds(root, plan, options.manifests));
 }
 
 export function registerSetImage(release: Command): void {

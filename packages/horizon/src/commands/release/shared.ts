@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { describePlan } from "../../core/release-plan.js";
+import { assertNotHeld, describePlan } from "../../core/release-plan.js";
 import type { ReleasePlan } from "../../core/release-plan.js";
-import { commitEdits } from "../../gitops/repo.js";
+import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
+import { commitEdits, readRepoFile } from "../../gitops/repo.js";
 import { pushWithRetry } from "../../gitops/push.js";
 import type { PushResult } from "../../gitops/push.js";
 
@@ -38,6 +39,7 @@ export async function applyPlan(
   options: ApplyOptions,
   context: CommandContext,
   unchanged: string,
+  afterRebase?: () => void,
 ): Promise<ReleaseOutcome> {
   let outcome: ReleaseOutcome;
   if (!plan) outcome = { status: "unchanged" };
@@ -45,7 +47,7 @@ export async function applyPlan(
   else {
     const commit = await commitEdits(root, plan.edits, plan.message);
     outcome = { status: "committed", plan, commit };
-    if (options.push) outcome.push = await pushWithRetry(root);
+    if (options.push) outcome.push = await pushWithRetry(root, afterRebase ? { afterRebase } : {});
   }
   if (options.json) {
     const { plan: p, ...rest } = outcome;
@@ -59,6 +61,18 @@ export async function applyPlan(
     context.write(`committed ${outcome.commit.slice(0, 12)} ${subject}${pushed}\n`);
   }
   return outcome;
+}
+
+/**
+ * After a rebase someone else's rollback may have put one of our images on
+ * hold: then stop before pushing (the local commit stays, unpushed).
+ */
+export function recheckHolds(root: string, plan: ReleasePlan | undefined, manifestsDir: string): () => void {
+  return () => {
+    if (!plan) return;
+    const holds = parseHolds(readRepoFile(root, HOLDS_FILE));
+    for (const s of plan.release.services) assertNotHeld(holds, plan.release.environment, s.service, s.image, manifestsDir);
+  };
 }
 
 /** Options every writing release command has. */
