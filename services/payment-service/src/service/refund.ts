@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type Money } from "@blessed-horizon/contracts";
-import { ConflictError, NotFoundError, writeOutbox } from "@blessed-horizon/service-kit";
+import { ConflictError, NotFoundError, writeOutbox, type Queryable } from "@blessed-horizon/service-kit";
 import { addRefunded, findDonation, insertRefund, type DonationRow } from "../db/donations.js";
 import { insertLedgerGroups } from "../db/ledger.js";
 import { refundGroup } from "../domain/ledger.js";
@@ -28,9 +28,24 @@ export async function refundDonation(
   donationId: string,
   request: { amount?: Money | undefined; reason?: string | undefined; providerRefundId?: string | undefined },
 ): Promise<RefundResult> {
+  return (await refundDonationIf(deps, donationId, () => Promise.resolve(request)))!;
+}
+
+/**
+ * The refund path with a decision inside the transaction, after the donation
+ * row is locked: `decide` returns the refund to make, or undefined for none
+ * (a provider event already applied, nothing left to record).
+ */
+export async function refundDonationIf(
+  deps: Pick<PaymentDeps, "db" | "provider" | "outboxWritten">,
+  donationId: string,
+  decide: (tx: Queryable, donation: DonationRow) => Promise<{ amount?: Money | undefined; reason?: string | undefined; providerRefundId?: string | undefined } | undefined>,
+): Promise<RefundResult | undefined> {
   const result = await deps.db.transaction(async (tx) => {
     const donation = await findDonation(tx, donationId, true);
     if (!donation) throw new NotFoundError(`donation ${donationId} does not exist`);
+    const request = await decide(tx, donation);
+    if (!request) return undefined;
     const currency = donation.currency.trim();
     let plan;
     try {
@@ -55,6 +70,6 @@ export async function refundDonation(
     const updated = (await findDonation(tx, donationId))!;
     return { id, donationId, amount: { amount: plan.amount, currency }, reason: request.reason ?? null, createdAt: new Date(refund.created_at).toISOString(), donation: updated };
   });
-  deps.outboxWritten();
+  if (result) deps.outboxWritten();
   return result;
 }

@@ -1,7 +1,7 @@
 import { InputError, type Queryable } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { findDonation } from "../db/donations.js";
-import { refundDonation } from "./refund.js";
+import { refundDonationIf } from "./refund.js";
 import type { PaymentDeps } from "./deps.js";
 import { settleFailed, settlePaid } from "./settle.js";
 
@@ -53,14 +53,16 @@ export async function applyProviderEvent(deps: Pick<PaymentDeps, "db" | "provide
   const object = event.data.object;
   const donationId = object.metadata?.donationId;
   if (event.type === "charge.refunded" && donationId) {
-    // Refunds are recorded through the refund path (row lock, ledger, event); the event id makes it once.
-    const fresh = await deps.db.transaction((tx) => recordOnce(tx, event));
-    if (!fresh) return false;
-    const donation = await findDonation(deps.db, donationId);
-    const difference = (object.amount_refunded ?? 0) - Number(donation?.refunded ?? 0);
-    if (!donation || difference <= 0) return false;
-    await refundDonation(deps, donationId, { amount: { amount: difference, currency: donation.currency.trim() }, reason: "refunded at the provider", providerRefundId: `${event.id}` });
-    return true;
+    // The refund path (row lock, ledger, event), with the event id recorded in the same transaction.
+    const exists = await findDonation(deps.db, donationId);
+    if (!exists) return deps.db.transaction((tx) => recordOnce(tx, event)).then(() => false);
+    const refunded = await refundDonationIf(deps, donationId, async (tx, donation) => {
+      if (!(await recordOnce(tx, event))) return undefined;
+      const difference = (object.amount_refunded ?? 0) - Number(donation.refunded);
+      if (difference <= 0 || donation.status !== "PAID") return undefined;
+      return { amount: { amount: difference, currency: donation.currency.trim() }, reason: "refunded at the provider", providerRefundId: event.id };
+    });
+    return refunded !== undefined;
   }
   const changed = await deps.db.transaction(async (tx) => {
     if (!(await recordOnce(tx, event)) || !donationId) return false;
