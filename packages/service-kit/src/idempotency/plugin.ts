@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Database } from "../db/database.js";
 import { ConflictError, InputError } from "../errors.js";
-import { claimKey, completeKey, dropKey, findKey, purgeExpiredIdempotencyKeys, releaseKey } from "./store.js";
+import { claimKey, completeKey, dropStaleKey, findKey, purgeExpiredIdempotencyKeys, releaseKey } from "./store.js";
 import type { StoredResponse } from "./store.js";
 
 export type IdempotencyMode = "required" | "optional";
@@ -55,7 +55,7 @@ function createHook(db: Database, mode: IdempotencyMode): (request: FastifyReque
       const stored = await findKey(db, key);
       if (stored === undefined) continue; // released or purged meanwhile: claim again
       if (stored.expired || stored.abandoned) {
-        await dropKey(db, key, stored.createdAt);
+        await dropStaleKey(db, key);
         continue;
       }
       if (stored.fingerprint !== fingerprint) {

@@ -3,7 +3,6 @@ import type { Queryable } from "../db/database.js";
 /** What a stored key holds; `response` is undefined while the first request is still running. */
 export interface StoredKey {
   fingerprint: string;
-  createdAt: Date;
   expired: boolean;
   abandoned: boolean;
   response: StoredResponse | undefined;
@@ -32,14 +31,13 @@ export async function claimKey(db: Queryable, key: string, fingerprint: string):
 export async function findKey(db: Queryable, key: string): Promise<StoredKey | undefined> {
   const { rows } = await db.query<{
     fingerprint: string;
-    created_at: Date;
     expired: boolean;
     abandoned: boolean;
     response_status: number | null;
     response_headers: Record<string, string> | null;
     response_body: string | null;
   }>(
-    `select fingerprint, created_at, response_status, response_headers, response_body,
+    `select fingerprint, response_status, response_headers, response_body,
             created_at < now() - make_interval(hours => $2) as expired,
             (completed_at is null and created_at < now() - make_interval(secs => $3)) as abandoned
        from idempotency_keys where key = $1`,
@@ -49,7 +47,6 @@ export async function findKey(db: Queryable, key: string): Promise<StoredKey | u
   if (row === undefined) return undefined;
   return {
     fingerprint: row.fingerprint,
-    createdAt: row.created_at,
     expired: row.expired,
     abandoned: row.abandoned,
     response:
@@ -59,9 +56,18 @@ export async function findKey(db: Queryable, key: string): Promise<StoredKey | u
   };
 }
 
-/** Deletes one specific claim (by its creation time, so a newer claim of the same key survives). */
-export async function dropKey(db: Queryable, key: string, createdAt: Date): Promise<void> {
-  await db.query("delete from idempotency_keys where key = $1 and created_at = $2", [key, createdAt]);
+/**
+ * Deletes a key that is expired or abandoned, re-checking that in the same
+ * statement, so a fresh claim of the same key made meanwhile survives.
+ */
+export async function dropStaleKey(db: Queryable, key: string): Promise<void> {
+  await db.query(
+    `delete from idempotency_keys
+      where key = $1
+        and (created_at < now() - make_interval(hours => $2)
+             or (completed_at is null and created_at < now() - make_interval(secs => $3)))`,
+    [key, IDEMPOTENCY_TTL_HOURS, ABANDONED_AFTER_SECONDS],
+  );
 }
 
 /** Releases a claim whose request did not produce a storable response. */

@@ -1,0 +1,117 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { json, kitApp, thingsMigrations } from "../../test/helpers.js";
+import type { Database } from "../db/database.js";
+import { migrateService } from "../db/service-migrations.js";
+import type { ZodTypeProvider } from "../http/zod.js";
+import { bearer, testDatabases } from "../testing/index.js";
+import { purgeExpiredIdempotencyKeys } from "./store.js";
+
+describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
+  let db: Database;
+  let app: FastifyInstance;
+  let alice: Record<string, string>;
+  let failNext = false;
+
+  beforeAll(async () => {
+    db = await open();
+    const dir = await thingsMigrations();
+    await migrateService(db, dir);
+    app = await kitApp(db, dir);
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    routes.post(
+      "/things",
+      { schema: { body: z.object({ name: z.string() }) }, onRequest: app.authenticate, config: { idempotency: "optional" } },
+      async (request, reply) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (failNext) {
+          failNext = false;
+          throw new Error("provider timed out");
+        }
+        if (request.body.name === "taken") return reply.code(409).send({ conflict: true });
+        const { rows } = await db.query<{ id: number }>("insert into things (name) values ($1) returning id", [request.body.name]);
+        return reply.code(201).header("location", `/things/${rows[0]!.id}`).send({ id: rows[0]!.id, name: request.body.name });
+      },
+    );
+    routes.post("/strict", { onRequest: app.authenticate, config: { idempotency: "required" } }, async () => ({ ok: true }));
+    alice = await bearer({ sub: "alice", roles: ["donor"] });
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+  });
+
+  const post = (key: string | undefined, body: unknown, headers = alice) =>
+    app.inject({ method: "POST", url: "/things", payload: body as object, headers: { ...headers, ...(key ? { "idempotency-key": key } : {}) } });
+  const count = async (name: string) =>
+    Number((await db.query<{ n: number }>("select count(*)::int as n from things where name = $1", [name])).rows[0]!.n);
+
+  it("stores the first response and replays it, without running the handler again", async () => {
+    const first = await post("key-1", { name: "one" });
+    expect(first.statusCode).toBe(201);
+    expect(first.headers["idempotent-replayed"]).toBeUndefined();
+    const again = await post("key-1", { name: "one" });
+    expect(again.statusCode).toBe(201);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.body).toBe(first.body);
+    expect(await count("one")).toBe(1);
+  });
+
+  it("refuses the same key with another body or another caller (400)", async () => {
+    await post("key-2", { name: "two" });
+    const otherBody = await post("key-2", { name: "deux" });
+    expect(otherBody.statusCode).toBe(400);
+    expect(json(otherBody)).toMatchObject({ code: "BH_IDEMPOTENCY_KEY_REUSED" });
+    const otherUser = await post("key-2", { name: "two" }, await bearer({ sub: "bob", roles: ["donor"] }));
+    expect(json(otherUser)).toMatchObject({ status: 400, code: "BH_IDEMPOTENCY_KEY_REUSED" });
+    expect(await count("deux")).toBe(0);
+  });
+
+  it("runs exactly once under 50 concurrent requests with one key; the rest get 409 or the replay", async () => {
+    const responses = await Promise.all(Array.from({ length: 50 }, () => post("key-burst", { name: "burst" })));
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 201 && true).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+    expect(responses.filter((r) => r.statusCode === 201 && r.headers["idempotent-replayed"] === undefined)).toHaveLength(1);
+    for (const conflict of responses.filter((r) => r.statusCode === 409)) {
+      expect(json(conflict)).toMatchObject({ code: "BH_IDEMPOTENCY_IN_FLIGHT" });
+    }
+    expect(await count("burst")).toBe(1);
+  });
+
+  it("stores a 4xx from the handler, but releases the key after a 5xx so a retry runs", async () => {
+    expect((await post("key-409", { name: "taken" })).statusCode).toBe(409);
+    expect((await post("key-409", { name: "taken" })).headers["idempotent-replayed"]).toBe("true");
+    failNext = true;
+    expect((await post("key-500", { name: "retry" })).statusCode).toBe(500);
+    const retry = await post("key-500", { name: "retry" });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers["idempotent-replayed"]).toBeUndefined();
+    expect(await count("retry")).toBe(1);
+  });
+
+  it("claims nothing for a request that fails validation", async () => {
+    expect((await post("key-invalid", { name: 5 })).statusCode).toBe(400);
+    expect((await post("key-invalid", { name: "valid" })).statusCode).toBe(201);
+  });
+
+  it("checks the header, and requires it where the route says so", async () => {
+    expect(json(await post("x".repeat(256), { name: "long" }))).toMatchObject({ code: "BH_IDEMPOTENCY_KEY_INVALID" });
+    expect(json(await app.inject({ method: "POST", url: "/strict", headers: alice }))).toMatchObject({ code: "BH_IDEMPOTENCY_KEY_REQUIRED" });
+    expect((await app.inject({ method: "POST", url: "/strict", headers: { ...alice, "idempotency-key": "s1" } })).statusCode).toBe(200);
+    expect((await post(undefined, { name: "no-key" })).statusCode).toBe(201);
+  });
+
+  it("forgets keys after 24 hours", async () => {
+    await post("key-old", { name: "old" });
+    await db.query("update idempotency_keys set created_at = now() - interval '25 hours' where key = 'key-old'");
+    const reused = await post("key-old", { name: "old-new-meaning" });
+    expect(reused.statusCode).toBe(201);
+    expect(reused.headers["idempotent-replayed"]).toBeUndefined();
+    await db.query("update idempotency_keys set created_at = now() - interval '25 hours' where key = 'key-old'");
+    expect(await purgeExpiredIdempotencyKeys(db)).toBe(1);
+    expect((await db.query("select 1 from idempotency_keys where key = 'key-old'")).rows).toHaveLength(0);
+  });
+});
