@@ -72,7 +72,7 @@ describe.each(testDatabases())("notification-service HTTP on $kind", (target) =>
     await handleEvent({ db, writeEvent: writeOutbox }, createEvent("campaign.suspended", { campaignId: "c1", organizerId: "org-1", reason: "review" }));
     const feed = (await app.inject({ url: "/api/v1/recipients/org-1/feed", headers: organizer })).json<Items>();
     expect(feed.items.map((i) => i.category)).toEqual(["campaign_suspended", "goal_reached"]);
-    expect(feed.items[1]!.subject).toBe("Ihre Kampagne hat ihr Ziel erreicht");
+    expect(feed.items[1].subject).toBe("Ihre Kampagne hat ihr Ziel erreicht");
     const page = (await app.inject({ url: "/api/v1/recipients/org-1/feed?limit=1", headers: organizer })).json<Items>();
     expect(page.items).toHaveLength(1);
   });
@@ -92,7 +92,7 @@ describe.each(testDatabases())("notification-service HTTP on $kind", (target) =>
     expect(res.json()).toEqual({ recipientId: "guest@example.org", category: "organizer_notice", email: false });
     const prefs = (await app.inject({ url: "/api/v1/recipients/guest@example.org/preferences", headers: admin })).json<Prefs>();
     expect(prefs.channels.organizer_notice).toEqual({ email: false, in_app: true, webhook: true });
-    expect(prefs.channels.goal_reached!.email).toBe(true);
+    expect(prefs.channels.goal_reached.email).toBe(true);
 
     const forged = signUnsubscribeToken("another-secret-another-secret-123", { recipientId: "guest@example.org", category: "goal_reached" });
     const receipt = signUnsubscribeToken(unsubscribeSecret(config), { recipientId: "guest@example.org", category: "receipt" });

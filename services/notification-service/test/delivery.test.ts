@@ -62,7 +62,7 @@ describe.each(testDatabases())("notification delivery on $kind", (target) => {
 
     const notice = smtp.mails.find((m) => m.to.includes("org@example.org"))!;
     expect(header(notice.raw, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
-    const link = /<(https:\/\/notify\.bh\.example\/api\/v1\/unsubscribe\?token=[^>]+)>/.exec(header(notice.raw, "List-Unsubscribe")!)![1]!;
+    const link = /<(https:\/\/notify\.bh\.example\/api\/v1\/unsubscribe\?token=[^>]+)>/.exec(header(notice.raw, "List-Unsubscribe")!)![1];
     expect(verifyUnsubscribeToken(SECRET, new URL(link).searchParams.get("token")!)).toEqual({ recipientId: organizerId, category: "organizer_notice" });
 
     const hook = receiver.hooks.at(-1)!;
@@ -90,11 +90,11 @@ describe.each(testDatabases())("notification delivery on $kind", (target) => {
       const { rows } = await db.query<{ next_attempt_at: Date | null; attempts: number }>(
         "SELECT next_attempt_at, attempts FROM notifications WHERE source_event_id = $1 AND channel = 'email'", [event.eventId],
       );
-      expect(rows[0]!.attempts).toBe(attempt);
-      if (rows[0]!.next_attempt_at) {
-        delays.push(new Date(rows[0]!.next_attempt_at).getTime() - clock.getTime());
+      expect(rows[0].attempts).toBe(attempt);
+      if (rows[0].next_attempt_at) {
+        delays.push(new Date(rows[0].next_attempt_at).getTime() - clock.getTime());
         expect(await dispatch({ now: () => clock })).toEqual({ sent: 0, retrying: 0, deadLettered: 0 }); // not due yet
-        clock = new Date(rows[0]!.next_attempt_at);
+        clock = new Date(rows[0].next_attempt_at);
       }
     }
     expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 16000, 32000]);

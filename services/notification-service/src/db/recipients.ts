@@ -31,5 +31,5 @@ export async function saveRecipient(q: Queryable, id: string, preferences: Prefe
      RETURNING webhook_secret`,
     [id, JSON.stringify(preferences), secret],
   );
-  return { id, preferences, webhookSecret: rows[0]!.webhook_secret };
+  return { id, preferences, webhookSecret: rows[0].webhook_secret };
 }
