@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { delimiter, join } from "node:path";
+import { ExternalError } from "../errors.js";
 
 export interface ToolResult {
   exitCode: number;
@@ -28,7 +29,8 @@ export function runTool(command: string, args: readonly string[], cwd: string): 
   return new Promise((resolve, reject) => {
     execFile(command, [...args], { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== "number") {
-        reject(error);
+        // Not an exit status: the tool could not start, or was killed (timeout).
+        reject(new ExternalError(`${command} ${args[0] ?? ""} failed: ${error.message}`, { cause: error }));
         return;
       }
       resolve({ exitCode: error ? Number(error.code) : 0, stdout, stderr });

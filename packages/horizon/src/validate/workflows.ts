@@ -23,7 +23,8 @@ async function lintOnce(source: string, file: string): Promise<LintResult[]> {
     try {
       return lint(source, file);
     } catch (error) {
-      if (!(error instanceof WebAssembly.RuntimeError) || attempt >= 2) throw error;
+      // WebAssembly.RuntimeError; the WebAssembly global is not in our lib typings.
+      if (!(error instanceof Error && error.name === "RuntimeError") || attempt >= 2) throw error;
     }
   }
 }

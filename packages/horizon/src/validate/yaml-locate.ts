@@ -5,7 +5,7 @@ import type { Document, Node } from "yaml";
 export interface LocatedDocument {
   value: unknown;
   /** 1-based line of the node at a JSON path (or of its nearest existing parent). */
-  lineOf(path: readonly (string | number)[]): number;
+  lineOf: (path: readonly (string | number)[]) => number;
   /** 1-based line where the document starts. */
   line: number;
 }
@@ -35,7 +35,7 @@ function locate(doc: Document, counter: LineCounter): LocatedDocument {
   return {
     value: doc.toJS({ maxAliasCount: 100 }) as unknown,
     line: counter.linePos(start).line,
-    lineOf(path) {
+    lineOf: (path) => {
       let node: unknown = doc.contents;
       let offset = start;
       for (const key of path) {
