@@ -5,6 +5,7 @@ import { registerDora } from "./commands/dora/index.js";
 import { registerGate } from "./commands/gate/index.js";
 import { registerLoadtest } from "./commands/loadtest/index.js";
 import { registerRelease } from "./commands/release/index.js";
+import { registerReport } from "./commands/report/index.js";
 import { registerValidate } from "./commands/validate/index.js";
 import { ExitCode, ExitError } from "./errors.js";
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDora(program);
   registerCompliance(program);
   registerValidate(program);
+  registerReport(program);
   return program;
 }
 

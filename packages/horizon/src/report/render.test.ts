@@ -54,7 +54,7 @@ describe("renderDashboard", () => {
   it("puts every image in its environment cell, with holds", () => {
     const page = renderDashboard(sample());
     expect(page).toMatch(/data-cell="development\/campaign-service"><code>campaign-service:abc123<\/code>/);
-    expect(page).toContain("on hold: reg/blessed-horizon/campaign-service:bad");
+    expect(page).toContain("on hold: campaign-service:bad");
   });
 
   it("draws one bar per day with the figure in its tooltip", () => {

@@ -65,7 +65,7 @@ function gatesSection(gates: readonly DashboardGate[]): RawHtml {
 
 function environmentsSection(deployments: readonly DashboardDeployment[]): RawHtml {
   if (deployments.length === 0) return html`<section id="environments"><h2>Environments</h2><p class="empty">No manifests repository found.</p></section>`;
-  const environments = unique(deployments.map((d) => d.environment));
+  const environments = unique(deployments.map((d) => d.environment)).sort(byPromotionOrder);
   const services = unique(deployments.map((d) => d.service)).sort();
   const at = (env: string, service: string) => deployments.find((d) => d.environment === env && d.service === service);
   return html`<section id="environments" data-testid="environments">
@@ -76,7 +76,7 @@ function environmentsSection(deployments: readonly DashboardDeployment[]): RawHt
       (service) => html`<tr><td>${service}</td>${environments.map((env) => {
         const d = at(env, service);
         if (!d) return html`<td class="none">—</td>`;
-        return html`<td data-cell="${env}/${service}"><code>${imageTag(d.image)}</code>${d.sourceCommit ? html`<br><span class="small">from ${d.sourceCommit.slice(0, 7)}</span>` : ""}${d.deployedAt ? html`<br><span class="small">${d.deployedAt}</span>` : ""}${d.hold ? html`<br><span class="hold" title="${d.hold}">on hold: ${d.hold}</span>` : ""}</td>`;
+        return html`<td data-cell="${env}/${service}"><code>${imageTag(d.image)}</code>${d.sourceCommit ? html`<br><span class="small">from ${d.sourceCommit.slice(0, 7)}</span>` : ""}${d.deployedAt ? html`<br><span class="small">${d.deployedAt}</span>` : ""}${d.hold ? html`<br><span class="hold" title="${d.hold}">on hold: ${d.hold.split(", ").map(imageTag).join(", ")}</span>` : ""}</td>`;
       })}</tr>`,
     )}</tbody>
   </table>
@@ -113,6 +113,14 @@ function historySection(history: DashboardData["history"]): RawHtml {
 /** `123.dkr.ecr.../blessed-horizon/campaign-service:abc123` -> `campaign-service:abc123`. */
 function imageTag(image: string): string {
   return image.split("/").at(-1) ?? image;
+}
+
+const PROMOTION_ORDER = ["development", "staging", "production"];
+
+/** Environments in the order releases move through them; others after, alphabetically. */
+function byPromotionOrder(a: string, b: string): number {
+  const rank = (e: string) => (PROMOTION_ORDER.includes(e) ? PROMOTION_ORDER.indexOf(e) : PROMOTION_ORDER.length);
+  return rank(a) - rank(b) || a.localeCompare(b);
 }
 
 function unique<T>(items: readonly T[]): T[] {

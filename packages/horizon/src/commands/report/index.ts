@@ -1,0 +1,81 @@
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { parseSince } from "../../core/history.js";
+import { InputError } from "../../errors.js";
+import { writeFileAtomic } from "../../io/fs.js";
+import { gatherDashboard } from "../../report/gather.js";
+import { renderDashboard } from "../../report/render.js";
+
+export interface ReportOptions {
+  run?: string;
+  manifests?: string;
+  env?: string;
+  since?: string;
+  out?: string;
+  json?: boolean;
+}
+
+export interface ReportContext {
+  cwd: string;
+  write: (text: string) => void;
+  now?: Date;
+}
+
+/** Where `horizon pipeline` keeps its runs and its manifests repo, relative to the repository root. */
+export const HORIZON_DIR = ".horizon";
+
+/** The newest run folder under .horizon/runs (run ids sort by time). */
+export function latestRunDir(cwd: string): string | undefined {
+  const runs = join(cwd, HORIZON_DIR, "runs");
+  if (!existsSync(runs)) return undefined;
+  const ids = readdirSync(runs, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const last = ids.at(-1);
+  return last ? join(runs, last) : undefined;
+}
+
+/** `horizon report`: the delivery dashboard as one HTML file that opens from disk. */
+export async function runReport(options: ReportOptions, context: ReportContext): Promise<string> {
+  const now = context.now ?? new Date();
+  const runDir = options.run ? resolve(context.cwd, options.run) : latestRunDir(context.cwd);
+  if (options.run && (!runDir || !existsSync(join(runDir, "summary.json")))) {
+    throw new InputError(`--run ${options.run}: no summary.json there (a run folder is .horizon/runs/<run-id>)`);
+  }
+  const manifestsDir = resolve(context.cwd, options.manifests ?? join(HORIZON_DIR, "manifests"));
+  if (options.manifests && !existsSync(join(manifestsDir, ".git"))) {
+    throw new InputError(`--manifests ${options.manifests}: not a git repository`);
+  }
+  const since = options.since ? parseSince(options.since, now) : undefined;
+  const sinceDays = since ? Math.max(1, Math.round((now.getTime() - since.getTime()) / 86_400_000)) : undefined;
+  const data = await gatherDashboard({ runDir, manifestsDir, environment: options.env, sinceDays, now });
+  const out = resolve(context.cwd, options.out ?? join(runDir ?? join(context.cwd, HORIZON_DIR), "dashboard.html"));
+  await mkdir(dirname(out), { recursive: true });
+  await writeFileAtomic(out, renderDashboard(data), "dashboard");
+  if (options.json) context.write(`${JSON.stringify({ out, ...data }, null, 2)}\n`);
+  else context.write(`dashboard written to ${displayPath(context.cwd, out)} (open it in a browser)\n`);
+  return out;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command("report")
+    .description("write the delivery dashboard: last run, quality gates, environments, deployment history, DORA (one self-contained HTML file)")
+    .option("--run <dir>", "run folder (default: the newest under .horizon/runs)")
+    .option("--manifests <dir>", "manifests repository (default: .horizon/manifests)")
+    .option("--env <env>", "environment for DORA metrics (default: production if it has deployments, else the busiest)")
+    .option("--since <window>", "DORA window: 90d, 12w, 36h or an ISO date", "90d")
+    .option("--out <file>", "where to write the page (default: dashboard.html in the run folder)")
+    .option("--json", "also print the dashboard's data as JSON")
+    .action(async (options: ReportOptions) => {
+      await runReport(options, { cwd: process.cwd(), write: (t) => void process.stdout.write(t) });
+    });
+}
+
+function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}
