@@ -130,7 +130,8 @@ export function evaluateGates(config: GatesConfig, evidence: Evidence): GateRepo
         bound: "max",
         threshold,
         actual,
-        describe: (shown, limit, ok) => `${shown} ${words} vulnerabilities, ${ok ? "within" : "more than"} the maximum of ${limit}`,
+        describe: (shown, limit, ok) =>
+          `${shown} ${words} ${actual === 1 ? "vulnerability" : "vulnerabilities"}, ${ok ? "within" : "more than"} the maximum of ${limit}`,
       })),
     );
     gates.push(gate("security_vulnerabilities", security.required, "pass --audit npm-audit.json", measures));

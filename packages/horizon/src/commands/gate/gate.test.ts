@@ -102,7 +102,7 @@ describe("horizon gate at each boundary of the spec's gates", () => {
   it("fails on one high finding", async () => {
     const high = await withSpec("--audit", fixture("npm-audit-1-high.json"));
     expect(high.code).toBe(1);
-    expect(high.stdout).toContain("1 high vulnerabilities, more than the maximum of 0");
+    expect(high.stdout).toContain("1 high vulnerability, more than the maximum of 0");
   });
 
   it("passes p95 100 ms and fails 101 ms", async () => {
@@ -172,7 +172,7 @@ describe("horizon gate outputs", () => {
     expect(await readFile(summary, "utf8")).toMatch(/^# earlier step\n### ❌ Quality gates: failed/);
     const xml = await readFile(junitOut, "utf8");
     expect(xml.match(/<testcase /g)).toHaveLength(5);
-    expect(xml).toContain('<failure message="1 high vulnerabilities, more than the maximum of 0"');
+    expect(xml).toContain('<failure message="1 high vulnerability, more than the maximum of 0"');
   });
 
   it("prints a table with actual and threshold for people", async () => {

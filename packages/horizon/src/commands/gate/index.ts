@@ -67,16 +67,16 @@ export async function runGate(options: GateOptions, context: GateContext): Promi
   return report;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerGate(program: Command): void {
   program
     .command("gate")
     .description("judge test, coverage, security and load evidence against quality-gates.yaml (spec §7.1); exit 1 when a gate fails")
     .option("--config <file>", "gate file", "quality-gates.yaml")
-    .option("--coverage <file>", "lcov report; repeat to merge several", collect, [])
+    .option("--coverage <file>", "lcov report; repeat to merge several", collect)
     .option("--audit <file>", "output of `npm audit --json`")
-    .option("--junit <file>", "JUnit XML test report; repeat to add several", collect, [])
+    .option("--junit <file>", "JUnit XML test report; repeat to add several", collect)
     .option("--load <file>", "JSON written by `horizon loadtest --out`")
     .option("--json", "print one JSON object: overall status and every gate's checks")
     .option("--markdown", "print Markdown, and append it to $GITHUB_STEP_SUMMARY when set")
