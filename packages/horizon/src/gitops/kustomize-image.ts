@@ -1,4 +1,4 @@
-import { isMap } from "yaml";
+import { isMap, isScalar } from "yaml";
 import type { YAMLMap } from "yaml";
 import { InputError } from "../errors.js";
 import { formatImageRef, repositoryBasename } from "./image-ref.js";
@@ -53,7 +53,7 @@ export function setKustomizeImage(source: string, file: string, service: string,
       last = pair;
       return;
     }
-    if (pair?.value && "type" in pair.value) {
+    if (pair && isScalar(pair.value)) {
       splices.push(replaceScalar(pair.value, value));
       last = pair;
     } else {

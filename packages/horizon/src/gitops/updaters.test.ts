@@ -44,6 +44,12 @@ describe("kustomize images: updater", () => {
     expect(readKustomizeImage(after, file, "payment-service")).toBe("registry.example/bh/payment-service:1234567");
   });
 
+  it("fills an empty newTag", () => {
+    const empty = "images:\n- name: ghcr.io/bh/payment-service\n  newTag:\n";
+    const after = setKustomizeImage(empty, file, "payment-service", parsePinnedImageRef("ghcr.io/bh/payment-service:v2"));
+    expect(after).toBe("images:\n- name: ghcr.io/bh/payment-service\n  newTag: v2\n");
+  });
+
   it("switches a tag to a digest", () => {
     const digest = `sha256:${"b".repeat(64)}`;
     const after = setKustomizeImage(source, file, "payment-service", parsePinnedImageRef(`ghcr.io/blessed-horizon/payment-service@${digest}`));

@@ -64,7 +64,8 @@ function isSafePlain(value: string): boolean {
 /** Replaces a scalar node's text; keeps its quoting style. */
 export function replaceScalar(node: Scalar, value: string): Splice {
   const [start, end] = rangeOf(node);
-  return { start, end, text: renderScalar(value, node) };
+  // An empty value (`newTag:`) has a zero-width range right after the colon.
+  return { start, end, text: `${start === end ? " " : ""}${renderScalar(value, node)}` };
 }
 
 /** Adds `key: value` as a new line right after `after`'s line, at the same indentation. */
