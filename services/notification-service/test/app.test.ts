@@ -65,6 +65,8 @@ describe.each(testDatabases())("notification-service HTTP on $kind", (target) =>
     expect((await app.inject({ url: "/api/v1/recipients/org-1/feed", headers: admin })).statusCode).toBe(200);
     expect((await app.inject({ url: "/api/v1/recipients/org-1/feed?limit=0", headers: organizer })).statusCode).toBe(400);
     expect((await app.inject({ url: "/api/v1/recipients/org-1/feed?before=yesterday", headers: organizer })).statusCode).toBe(400);
+    expect((await app.inject({ url: "/api/v1/recipients/org%00-1/feed", headers: admin })).statusCode).toBe(400);
+    expect((await app.inject({ method: "PUT", url: "/api/v1/recipients/%ED%A0%80/preferences", headers: admin, payload: {} })).statusCode).toBe(400);
   });
 
   it("puts notices in the in-app feed, newest first, in the recipient's locale", async () => {

@@ -91,6 +91,15 @@ describe.each(testDatabases())("trust-service HTTP on $kind", (target) => {
     expect((await app.inject({ url: "/api/v1/reviews?limit=0", headers: analyst })).statusCode).toBe(400);
   });
 
+  it("answers strings PostgreSQL cannot store with 400, not 500", async () => {
+    for (const body of [donation({ donationId: "a\u0000b" }), donation({ campaignId: "a\ud800b" }), donation({ cardFingerprint: "fingerprint\u0000" })]) {
+      expect((await assess(body)).statusCode).toBe(400);
+    }
+    const suspend = await app.inject({ method: "POST", url: "/api/v1/suspended-assets", headers: analyst, payload: { kind: "card_fingerprint", value: "card\u0000" } });
+    expect(suspend.statusCode).toBe(400);
+    expect((await app.inject({ method: "DELETE", url: "/api/v1/suspended-assets?kind=card_fingerprint&value=%00", headers: analyst })).statusCode).toBe(400);
+  });
+
   it("holds the 6th donation an hour from one IP for review; an analyst approves it once", async () => {
     const ip = "198.51.100.77";
     for (let i = 0; i < 5; i++) await assess(donation({ ip }));

@@ -3,10 +3,11 @@ import { z } from "zod";
 import { feed } from "../db/notifications.js";
 import type { Queryable } from "../db/types.js";
 import { getRecipient, saveRecipient, type Recipient } from "../db/recipients.js";
+import { storableText } from "../domain/text.js";
 import { applyPreferences, MandatoryCategoryError, PreferencesUpdateSchema } from "../domain/preferences.js";
 import { assertSelfOrAdmin, type NotificationApp } from "./types.js";
 
-const Params = z.object({ id: z.string().min(1).max(320) });
+const Params = z.object({ id: storableText(1, 320) });
 const FeedQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.iso.datetime({ offset: true }).optional(),

@@ -1,7 +1,8 @@
 import { MoneySchema } from "@blessed-horizon/contracts";
 import { z } from "zod";
+import { storableText } from "./text.js";
 
-const Id = z.string().trim().min(1).max(200);
+const Id = storableText(1, 200);
 const Ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
 const Email = z.email().max(320).transform((e) => e.toLowerCase());
 
@@ -14,7 +15,7 @@ export const DonationAssessmentSchema = z.strictObject({
   donorId: Id.optional(),
   email: Email.optional(),
   ip: Ip,
-  cardFingerprint: z.string().trim().min(8).max(200),
+  cardFingerprint: storableText(8, 200),
 });
 
 /** A campaign about to be published. */
@@ -24,7 +25,7 @@ export const CampaignAssessmentSchema = z.strictObject({
   organizerId: Id,
   email: Email.optional(),
   ip: Ip.optional(),
-  title: z.string().max(500).optional(),
+  title: storableText(0, 500).optional(),
   goal: MoneySchema.optional(),
 });
 
@@ -42,8 +43,8 @@ export type AssetKind = (typeof ASSET_KINDS)[number];
 export const SuspendAssetSchema = z
   .strictObject({
     kind: z.enum(ASSET_KINDS),
-    value: z.string().trim().min(1).max(320),
-    reason: z.string().max(1000).optional(),
+    value: storableText(1, 320),
+    reason: storableText(0, 1000).optional(),
   })
   .superRefine((a, ctx) => {
     if (a.kind === "email" && !z.email().safeParse(a.value).success) ctx.addIssue({ code: "custom", path: ["value"], message: "must be an email address" });
@@ -53,7 +54,7 @@ export const SuspendAssetSchema = z
 
 export const ReviewDecisionSchema = z.strictObject({
   decision: z.enum(["approve", "reject"]),
-  note: z.string().max(2000).optional(),
+  note: storableText(0, 2000).optional(),
 });
 
 /** Emails compare case-insensitively; other assets as given. */

@@ -3,11 +3,12 @@ import { z } from "zod";
 import type { Queryable } from "../db/queryable.js";
 import { liftSuspension, listSuspendedAssets, suspendAsset } from "../db/suspended.js";
 import { ASSET_KINDS, normalizeAsset, SuspendAssetSchema } from "../domain/input.js";
+import { storableText } from "../domain/text.js";
 import type { TrustApp } from "./types.js";
 
 const IdParams = z.object({ id: z.uuid("must be a UUID") });
 const KindQuery = z.object({ kind: z.enum(ASSET_KINDS).optional() });
-const AssetQuery = z.object({ kind: z.enum(ASSET_KINDS), value: z.string().trim().min(1).max(320) });
+const AssetQuery = z.object({ kind: z.enum(ASSET_KINDS), value: storableText(1, 320) });
 
 export function registerSuspendedAssetRoutes(app: TrustApp, deps: { db: Queryable }): void {
   const guard = app.requireRole("trust");

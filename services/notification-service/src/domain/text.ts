@@ -1,0 +1,9 @@
+import { z } from "zod";
+
+/** NUL and unpaired UTF-16 surrogates: PostgreSQL refuses them in text and jsonb, which would turn bad input into a 500. */
+const STORABLE = /^[^\u0000\p{Cs}]*$/u;
+
+/** A trimmed string of `min`..`max` characters that PostgreSQL can store. */
+export function storableText(min: number, max: number) {
+  return z.string().trim().min(min).max(max).regex(STORABLE, "must not contain NUL characters or unpaired surrogates");
+}
