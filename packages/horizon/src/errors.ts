@@ -1,12 +1,14 @@
 /**
  * Exit codes of every horizon command (CONVENTIONS): 0 ok, 1 a gate or check
- * failed, 2 usage or bad input, 3 an external system failed.
+ * failed, 2 usage or bad input, 3 an external system failed; 130 interrupted.
  */
 export const ExitCode = {
   Ok: 0,
   CheckFailed: 1,
   Usage: 2,
   External: 3,
+  /** Ctrl-C: the shell's convention, 128 + SIGINT. */
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

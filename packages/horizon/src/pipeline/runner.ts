@@ -11,6 +11,8 @@ export interface ExecuteOptions {
   printer: ProgressPrinter;
   /** Aborted on Ctrl-C: the running stage finishes being stopped, the rest are skipped. */
   signal?: AbortSignal;
+  /** Called after each stage, before the summary is saved (to copy what the stage learned into it). */
+  onStageDone?: (record: StageRecord) => void;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function executeStages(stages: readonly Stage[], options: ExecuteOp
     }
     printer.finish(record);
     summary.stages.push(record);
+    options.onStageDone?.(record);
     summary.durationMs = Date.now() - started;
     await save();
   }

@@ -1,0 +1,128 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+import type { Command } from "commander";
+import { CheckFailedError, ExitCode, ExitError, InputError } from "../../errors.js";
+import { gitText } from "../../io/git.js";
+import { stopAllProcesses } from "../../io/process.js";
+import { readPipelineState, writePipelineState } from "../../pipeline/history-state.js";
+import { planStages, type PipelineSettings } from "../../pipeline/plan.js";
+import { ProgressPrinter } from "../../pipeline/progress.js";
+import { executeStages } from "../../pipeline/runner.js";
+import { newPipelineState } from "../../pipeline/state.js";
+import type { RunSummary } from "../../pipeline/types.js";
+import { formatDuration } from "../../report/html.js";
+import { HORIZON_DIR, runReport } from "../report/index.js";
+
+/** The repository's services: every folder under services/ with a package.json. */
+function listServiceFolders(root: string): string[] {
+  const dir = join(root, "services");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "package.json")))
+    .map((e) => e.name)
+    .sort();
+}
+
+export interface PipelineOptions {
+  all?: boolean;
+  loadDuration?: string;
+  connections?: string;
+  json?: boolean;
+}
+
+export interface PipelineContext {
+  cwd: string;
+  write: (text: string) => void;
+  printer?: ProgressPrinter;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+/** Sortable by time, unique enough for two runs in one second. */
+function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
+}
+
+function parseSettings(options: PipelineOptions): Pick<PipelineSettings, "loadDuration" | "connections"> {
+  const connections = Number(options.connections ?? "100");
+  if (!Number.isInteger(connections) || connections < 1) throw new InputError(`--connections ${options.connections}: must be a positive integer`);
+  const loadDuration = options.loadDuration ?? "10s";
+  if (!/^\d+(\.\d+)?(ms|s|m)?$/.test(loadDuration)) throw new InputError(`--load-duration ${loadDuration}: must be a duration like 10s or 1m`);
+  return { loadDuration, connections };
+}
+
+/** `horizon pipeline`: the spec's pipeline on this machine, stage by stage, every artifact under .horizon/runs/<run-id>/. */
+export async function runPipeline(options: PipelineOptions, context: PipelineContext): Promise<RunSummary> {
+  const settings = parseSettings(options);
+  const root = await gitText(["rev-parse", "--show-toplevel"], { cwd: context.cwd }).catch(() => {
+    throw new InputError(`${context.cwd} is not inside a git repository: the pipeline compares with the last green run through git`);
+  });
+  const horizonDir = join(root, HORIZON_DIR);
+  const now = new Date();
+  const runId = newRunId(now);
+  const runDir = join(horizonDir, "runs", runId);
+  await mkdir(runDir, { recursive: true });
+  const previous = await readPipelineState(horizonDir);
+  const state = newPipelineState([]);
+  const manifestsDir = join(horizonDir, "manifests");
+  const services = listServiceFolders(root);
+  const { stages, platform } = planStages(state, { ...settings, root, runDir, runId, horizonDir, manifestsDir, all: options.all ?? false, previous, services });
+  const commit = await gitText(["rev-parse", "HEAD"], { cwd: root }).catch(() => undefined);
+  const summary: RunSummary = { runId, startedAt: now.toISOString(), durationMs: 0, status: "running", commit, services: [], stages: [] };
+  const printer = context.printer ?? new ProgressPrinter();
+  printer.line(`horizon pipeline: run ${runId} (artifacts in ${relative(context.cwd, runDir) || runDir})`);
+  try {
+    await executeStages(stages, { summary, runDir, root, printer, signal: context.signal, onStageDone: () => (summary.services = state.services) });
+  } finally {
+    // Whatever happened, no service is left running.
+    await platform.current?.process.stop();
+  }
+  summary.services = state.services;
+  const dashboard = await runReport({ run: runDir, manifests: existsSync(manifestsDir) ? manifestsDir : undefined, out: join(runDir, "dashboard.html") }, { cwd: root, write: () => undefined });
+
+  if (summary.status === "passed" && state.tree) {
+    await writePipelineState(horizonDir, { lastGreen: { runId, commit, tree: state.tree, finishedAt: summary.finishedAt ?? new Date().toISOString() } });
+  }
+  const verdict = summary.status === "passed" ? "passed" : summary.status === "interrupted" ? "was interrupted" : "FAILED";
+  printer.line(`\nrun ${runId} ${verdict} in ${formatDuration(summary.durationMs)}${summary.failure ? `: ${summary.failure}` : ""}`);
+  printer.line(`dashboard: ${relative(context.cwd, dashboard)}`);
+  if (options.json) context.write(`${JSON.stringify(summary, null, 2)}\n`);
+  if (summary.status === "interrupted") throw new ExitError(ExitCode.Interrupted, "interrupted: the platform and every process the run started were stopped");
+  if (summary.status === "failed") throw new CheckFailedError(`pipeline failed: ${summary.failure ?? "a stage failed"}`);
+  return summary;
+}
+
+export function registerPipeline(program: Command): void {
+  program
+    .command("pipeline")
+    .description("run the whole pipeline on this machine: changed services, lint, tests, scans, build, platform, integration and load tests, gates, release to a local manifests repo, dashboard")
+    .option("--all", "build every service, not only those changed since the last green run")
+    .option("--load-duration <duration>", "how long the load test runs", "10s")
+    .option("--connections <n>", "load-test connections (the spec's concurrent users)", "100")
+    .option("--json", "print the run summary as JSON at the end")
+    .addHelpText(
+      "after",
+      `
+Artifacts: .horizon/runs/<run-id>/ (summary.json, logs/, coverage/, junit/, gates/, audit, SBOM,
+load-test JSON, dashboard.html). The local manifests repo is .horizon/manifests (made from deploy/).
+Exit codes: 0 every stage passed, 1 a stage or a required gate failed (the release is not made),
+2 bad options, 130 interrupted (Ctrl-C stops the platform and every child process).`,
+    )
+    .action(async (options: PipelineOptions) => {
+      const controller = new AbortController();
+      const onSignal = () => {
+        controller.abort();
+        stopAllProcesses("SIGTERM");
+      };
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        await runPipeline(options, { cwd: process.cwd(), write: (t) => void process.stdout.write(t), signal: controller.signal });
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+    });
+}

@@ -1,0 +1,54 @@
+import type { PipelineHistoryState } from "./history-state.js";
+import { buildStage, imageStage } from "./stages/build.js";
+import { changedStage } from "./stages/changed.js";
+import { lintStage, testStage, typecheckStage } from "./stages/checks.js";
+import { gateStage } from "./stages/gates.js";
+import { integrationStage, loadStage, startPlatformStage, stopPlatformStage, type PlatformHandle } from "./stages/platform.js";
+import { releaseStage, validateManifestsStage } from "./stages/release.js";
+import { scanStages } from "./stages/scans.js";
+import type { PipelineState } from "./state.js";
+import type { Stage } from "./types.js";
+
+export interface PipelineSettings {
+  root: string;
+  runDir: string;
+  runId: string;
+  horizonDir: string;
+  manifestsDir: string;
+  all: boolean;
+  previous: PipelineHistoryState;
+  loadDuration: string;
+  connections: number;
+  /** Every service of the repository (stages for the unaffected ones say so and skip). */
+  services: readonly string[];
+}
+
+/**
+ * The spec's pipeline, in order (issue 7): affected services; lint, typecheck
+ * and tests per service; scans; build; the platform with integration and load
+ * tests; gates per service; release into the local manifests repo and its
+ * validation. The dashboard is written after the last stage, when the run's
+ * verdict is known.
+ */
+export function planStages(state: PipelineState, settings: PipelineSettings): { stages: Stage[]; platform: PlatformHandle } {
+  const platform: PlatformHandle = {};
+  const perService = (make: (service: string) => Stage) => settings.services.map(make);
+  const tag = () => settings.runId;
+  const stages: Stage[] = [
+    changedStage(state, { all: settings.all, previous: settings.previous }),
+    typecheckStage(state),
+    ...perService((s) => lintStage(state, s)),
+    ...perService((s) => testStage(state, s)),
+    ...scanStages(state),
+    ...perService((s) => buildStage(state, s)),
+    ...perService((s) => imageStage(state, s, tag)),
+    startPlatformStage(state, platform),
+    integrationStage(state, platform),
+    loadStage(state, platform, settings),
+    stopPlatformStage(platform),
+    ...perService((s) => gateStage(state, s)),
+    releaseStage(state, { manifestsDir: settings.manifestsDir, runId: settings.runId }),
+    validateManifestsStage(state, { manifestsDir: settings.manifestsDir, runId: settings.runId }),
+  ];
+  return { stages, platform };
+}

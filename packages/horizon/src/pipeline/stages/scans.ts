@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import { runHorizon, tailOfLog } from "../commands.js";
+import { blockRelease, type PipelineState } from "../state.js";
+import type { Stage } from "../types.js";
+
+const EXIT_EXTERNAL = 3;
+
+/**
+ * spec §9.2's scans with `horizon scan`: secrets and licenses block a
+ * release (TruffleHog "action: block", FOSSA allow-list); the dependency
+ * audit is the security gate's evidence — without network it says so and
+ * the gate has none; the SBOM is an artifact.
+ */
+export function scanStages(state: PipelineState): Stage[] {
+  const anyService = () => (state.services.length > 0 ? (true as const) : "no service affected");
+  return [
+    {
+      id: "scan-secrets",
+      title: "scan secrets",
+      when: anyService,
+      async run(ctx) {
+        const result = await runHorizon(ctx, ["scan", "secrets", "--sarif", join(ctx.runDir, "scans", "secrets.sarif")]);
+        if (result.exitCode === 0) return { status: "passed", summary: "no secrets found", artifacts: ["scans/secrets.sarif"] };
+        blockRelease(state, "a secret is committed (scan secrets)");
+        return { status: "failed", summary: `secrets found: ${await tailOfLog(ctx, 2)}`, artifacts: ["scans/secrets.sarif"] };
+      },
+    },
+    {
+      id: "scan-licenses",
+      title: "scan licenses",
+      when: anyService,
+      async run(ctx) {
+        const result = await runHorizon(ctx, ["scan", "licenses", "--sarif", join(ctx.runDir, "scans", "licenses.sarif")]);
+        if (result.exitCode === 0) return { status: "passed", summary: await tailOfLog(ctx), artifacts: ["scans/licenses.sarif"] };
+        blockRelease(state, "a production dependency's license is not allowed (scan licenses)");
+        return { status: "failed", summary: await tailOfLog(ctx, 2), artifacts: ["scans/licenses.sarif"] };
+      },
+    },
+    {
+      id: "scan-deps",
+      title: "dependency audit",
+      when: anyService,
+      async run(ctx) {
+        const out = join(ctx.runDir, "audit.json");
+        const result = await runHorizon(ctx, ["scan", "deps", "--out", out]);
+        if (result.exitCode === EXIT_EXTERNAL) {
+          return { status: "warning", summary: `no audit: ${await tailOfLog(ctx)} — the security gate has no evidence` };
+        }
+        state.evidence.audit = "audit.json";
+        return { status: "passed", summary: await tailOfLog(ctx), artifacts: ["audit.json"] };
+      },
+    },
+    {
+      id: "scan-sbom",
+      title: "SBOM",
+      when: anyService,
+      async run(ctx) {
+        const out = join(ctx.runDir, "sbom.cdx.json");
+        const result = await runHorizon(ctx, ["scan", "sbom", "--out", out]);
+        if (result.exitCode === 0) return { status: "passed", summary: `CycloneDX SBOM: ${await tailOfLog(ctx)}`, artifacts: ["sbom.cdx.json"] };
+        return { status: "failed", summary: await tailOfLog(ctx, 2) };
+      },
+    },
+  ];
+}
