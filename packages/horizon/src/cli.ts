@@ -4,6 +4,7 @@ import { registerCompliance } from "./commands/compliance/index.js";
 import { registerDora } from "./commands/dora/index.js";
 import { registerGate } from "./commands/gate/index.js";
 import { registerLoadtest } from "./commands/loadtest/index.js";
+import { registerPipeline } from "./commands/pipeline/index.js";
 import { registerRelease } from "./commands/release/index.js";
 import { registerReport } from "./commands/report/index.js";
 import { registerValidate } from "./commands/validate/index.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCompliance(program);
   registerValidate(program);
   registerReport(program);
+  registerPipeline(program);
   return program;
 }
 
