@@ -1,6 +1,7 @@
-import { resolve } from "node:path";
+import { access, constants } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { ExternalError } from "../../errors.js";
+import { ExternalError, InputError } from "../../errors.js";
 import type { LoadTestReport } from "../../evidence/load.js";
 import { writeFileAtomic } from "../../io/fs.js";
 import { runLoadTest } from "./run.js";
@@ -44,6 +45,12 @@ export async function runLoadtestCommand(options: LoadtestOptions, context: Load
   const timeoutSeconds = parseDuration(options.timeout);
   const targetRps = options.rps === undefined ? undefined : parsePositive(options.rps, "--rps", false);
   const out = options.out === undefined ? undefined : resolve(context.cwd, options.out);
+  // Find out now, not after a 30 s run, that the report cannot be written.
+  if (out) {
+    await access(dirname(out), constants.W_OK).catch((error: unknown) => {
+      throw new InputError(`--out ${options.out ?? out}: cannot write in ${dirname(out)}`, { cause: error });
+    });
+  }
 
   const report = await runLoadTest({
     url,

@@ -104,6 +104,7 @@ describe("horizon loadtest through the CLI", () => {
     expect((await cli("--url", url, "--connections", "0")).stderr).toContain("--connections 0: expected a positive whole number");
     expect((await cli("--url", url, "--duration", "10 parsecs")).code).toBe(2);
     expect((await cli("--url", "ftp://127.0.0.1/")).stderr).toContain("only http: and https:");
+    expect((await cli("--url", url, "--out", join(dir, "no-such-dir", "r.json"))).stderr).toContain("cannot write in");
   });
 
   it("runs end to end and prints the report with --json", async () => {
