@@ -28,7 +28,7 @@ describe("loadConfig", () => {
 
   it("names every bad variable", () => {
     const error = configError(() => loadConfig(baseConfigSchema, { PORT: "eighty", LOG_LEVEL: "loud", DATABASE_URL: "mysql://x" }));
-    expect(error.variables.sort()).toEqual(["DATABASE_URL", "LOG_LEVEL", "PORT"]);
+    expect([...error.variables].sort()).toEqual(["DATABASE_URL", "LOG_LEVEL", "PORT"]);
     expect(error.message).toContain("PORT:");
     expect(error.message).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");
   });

@@ -46,13 +46,9 @@ describe("createServiceApp", () => {
   it("turns every failure into problem+json, and 5xx bodies carry no internals", async () => {
     const app = await kitApp(db, migrationsDir);
     const routes = app.withTypeProvider<ZodTypeProvider>();
-    routes.post("/things", { schema: { body: z.strictObject({ name: z.string().min(1), count: z.number().int() }) } }, async (request) => request.body);
-    routes.get("/things/:id", async () => {
-      throw new NotFoundError("thing 7 does not exist");
-    });
-    routes.get("/boom", async () => {
-      throw new Error("password=hunter2 at /srv/app.js:12");
-    });
+    routes.post("/things", { schema: { body: z.strictObject({ name: z.string().min(1), count: z.number().int() }) } }, (request, reply) => reply.send(request.body));
+    routes.get("/things/:id", () => Promise.reject(new NotFoundError("thing 7 does not exist")));
+    routes.get("/boom", () => Promise.reject(new Error("password=hunter2 at /srv/app.js:12")));
     const post = (payload: string, contentType = "application/json") =>
       app.inject({ method: "POST", url: "/things", payload, headers: { "content-type": contentType } });
 
@@ -94,7 +90,7 @@ describe("createServiceApp", () => {
 
   it("counts requests by route template and status on /metrics", async () => {
     const app = await kitApp(db, migrationsDir);
-    app.get("/things/:id", async () => ({ ok: true }));
+    app.get("/things/:id", (_request, reply) => reply.send({ ok: true }));
     await app.inject("/things/1");
     await app.inject("/things/2");
     await app.inject("/nowhere");
@@ -132,9 +128,9 @@ describe("createServiceApp", () => {
     });
     const logger = pino({ level: "info", redact: { paths: REDACTED_PATHS, censor: "[REDACTED]" } }, sink);
     const app = await kitApp(db, migrationsDir, logger);
-    app.post("/pay", async (request) => {
+    app.post("/pay", (request, reply) => {
       request.log.info({ headers: request.headers, payment: request.body }, "payment received");
-      return { ok: true };
+      return reply.send({ ok: true });
     });
     const headers = { ...(await bearer({ sub: "alice", roles: ["donor"] })), cookie: "session=s3cr3t-cookie" };
     await app.inject({ method: "POST", url: "/pay", headers, payload: { cardNumber: "4242424242424242", cvc: "123", amount: 5 } });

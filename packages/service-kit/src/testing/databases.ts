@@ -7,7 +7,7 @@ import { openDatabase } from "../db/database.js";
 export interface TestDatabase {
   kind: "pglite" | "postgres";
   /** A fresh, empty database; its `close()` also removes it. */
-  open(): Promise<Database>;
+  open: () => Promise<Database>;
 }
 
 async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
