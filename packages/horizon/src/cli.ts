@@ -7,6 +7,7 @@ import { registerLoadtest } from "./commands/loadtest/index.js";
 import { registerPipeline } from "./commands/pipeline/index.js";
 import { registerRelease } from "./commands/release/index.js";
 import { registerReport } from "./commands/report/index.js";
+import { registerScan } from "./commands/scan/index.js";
 import { registerValidate } from "./commands/validate/index.js";
 import { ExitCode, ExitError } from "./errors.js";
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerReport(program);
   registerPipeline(program);
+  registerScan(program);
   return program;
 }
 

@@ -1,0 +1,93 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { declaredLicense, DEFAULT_ALLOWED_LICENSES, evaluateLicense } from "../../core/licenses.js";
+import { productionClosure, serviceWorkspaces } from "../../core/scan-lockfile.js";
+import type { LockedPackage } from "../../core/scan-lockfile.js";
+import type { ScanFinding } from "../../core/scan-sarif.js";
+import { CheckFailedError, InputError } from "../../errors.js";
+import { collect, lockInputError, processScanContext, readLockfile, scanRoot, writeSarif } from "./shared.js";
+import type { ScanContext } from "./shared.js";
+
+export interface LicensesOptions {
+  root?: string;
+  workspace: string[];
+  allow: string[];
+  sarif?: string;
+  json?: boolean;
+}
+
+export interface LicenseReport {
+  workspaces: string[];
+  allowed: string[];
+  packages: number;
+  licenses: Record<string, number>;
+  violations: { name: string; version: string; path: string; license: string | null; reason: string }[];
+}
+
+/** The lockfile's license, else the installed package.json's (older lockfiles omit it). */
+async function licenseOf(root: string, pkg: LockedPackage): Promise<string | undefined> {
+  if (pkg.entry.license) return pkg.entry.license;
+  try {
+    return declaredLicense(JSON.parse(await readFile(join(root, pkg.path, "package.json"), "utf8")) as { license?: unknown });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The workspaces whose production dependencies count: the ones named, else every service (what ships in images). */
+export function selectWorkspaces(named: readonly string[], available: readonly string[]): string[] {
+  if (named.length > 0) return named.map((w) => w.replace(/\/+$/, ""));
+  if (available.length === 0) throw new InputError("package-lock.json lists no services/* workspace; name workspaces with --workspace");
+  return [...available];
+}
+
+/** `horizon scan licenses`: every production dependency's SPDX license against the allow-list; all violations listed. */
+export async function runScanLicenses(options: LicensesOptions, context: ScanContext): Promise<LicenseReport> {
+  const root = scanRoot(context.cwd, options.root);
+  const { lock, text } = await readLockfile(root);
+  const allowed = options.allow.length > 0 ? options.allow.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean) : [...DEFAULT_ALLOWED_LICENSES];
+  const workspaces = selectWorkspaces(options.workspace, serviceWorkspaces(lock));
+  let packages: LockedPackage[] = [];
+  try {
+    packages = productionClosure(lock, workspaces);
+  } catch (error) {
+    lockInputError(error);
+  }
+  const report: LicenseReport = { workspaces, allowed, packages: packages.length, licenses: {}, violations: [] };
+  const lines = text.split("\n");
+  const findings: ScanFinding[] = [];
+  for (const pkg of packages) {
+    const license = await licenseOf(root, pkg);
+    report.licenses[license ?? "(none)"] = (report.licenses[license ?? "(none)"] ?? 0) + 1;
+    const verdict = evaluateLicense(license, allowed);
+    if (verdict.allowed) continue;
+    const reason = verdict.reason ?? "is not allowed";
+    report.violations.push({ name: pkg.name, version: pkg.version, path: pkg.path, license: license ?? null, reason });
+    const line = lines.findIndex((l) => l.includes(`"${pkg.path}": {`)) + 1;
+    findings.push({ ruleId: "license-not-allowed", message: `${pkg.name}@${pkg.version} ${reason}`, file: "package-lock.json", line: Math.max(line, 1) });
+  }
+  await writeSarif(context.cwd, options.sarif, "horizon scan licenses", findings);
+  if (options.json) context.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    context.write(report.violations.map((v) => `${v.name}@${v.version} (${v.path}) ${v.reason}\n`).join(""));
+    const summary = Object.entries(report.licenses).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(", ");
+    context.warn(`horizon scan licenses: ${report.packages} production packages of ${workspaces.join(", ")}: ${summary || "none"}; ${report.violations.length} not allowed\n`);
+  }
+  if (report.violations.length > 0) throw new CheckFailedError(`${report.violations.length} production package(s) have a license outside the allow-list (${allowed.join(", ")})`);
+  return report;
+}
+
+export function registerScanLicenses(scan: Command): void {
+  scan
+    .command("licenses")
+    .description("check the licenses of production dependencies (from package-lock.json) against an SPDX allow-list")
+    .option("--root <dir>", "the repository (with package-lock.json)", ".")
+    .option("--workspace <path>", "a workspace whose production dependencies count; repeat (default: every services/* workspace)", collect, [])
+    .option("--allow <spdx-ids>", `allowed licenses, comma-separated; repeatable (default: ${DEFAULT_ALLOWED_LICENSES.join(",")})`, collect, [])
+    .option("--sarif <file>", "also write the violations as SARIF 2.1.0")
+    .option("--json", "print the report as JSON")
+    .action(async (options: LicensesOptions) => {
+      await runScanLicenses(options, processScanContext());
+    });
+}

@@ -1,0 +1,42 @@
+import satisfies from "spdx-satisfies";
+
+/**
+ * The spec's allow-list (§9.2: MIT, Apache-2.0, BSD) plus ISC, with "BSD"
+ * read as the two common BSD licenses and 0BSD, and the public-domain
+ * dedications MIT-0, Unlicense and CC0-1.0, which ask less than MIT does
+ * (docs/spec-deviations.md).
+ */
+export const DEFAULT_ALLOWED_LICENSES: readonly string[] = ["MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "0BSD", "ISC", "MIT-0", "Unlicense", "CC0-1.0"];
+
+export interface LicenseVerdict {
+  allowed: boolean;
+  /** Why not, in words a reviewer can act on. */
+  reason?: string;
+}
+
+/**
+ * Whether a package's declared license is allowed: the SPDX expression is
+ * evaluated (`MIT OR GPL-3.0` is fine with MIT allowed, `MIT AND Zlib` needs
+ * both), so `(MIT OR WTFPL)` passes and `CC-BY-SA-4.0` does not.
+ */
+export function evaluateLicense(license: string | undefined, allowed: readonly string[]): LicenseVerdict {
+  const expression = license?.trim();
+  if (!expression) return { allowed: false, reason: "declares no license" };
+  if (expression === "UNLICENSED") return { allowed: false, reason: "is UNLICENSED (proprietary)" };
+  try {
+    return satisfies(expression, allowed) ? { allowed: true } : { allowed: false, reason: `is licensed ${expression}, which the allow-list (${allowed.join(", ")}) does not satisfy` };
+  } catch {
+    return { allowed: false, reason: `declares "${expression}", which is not an SPDX expression` };
+  }
+}
+
+/** package.json `license`, or the deprecated `licenses: [{type}]` array, as one SPDX expression. */
+export function declaredLicense(manifest: { license?: unknown; licenses?: unknown }): string | undefined {
+  if (typeof manifest.license === "string") return manifest.license;
+  if (manifest.license && typeof manifest.license === "object" && "type" in manifest.license) return String((manifest.license).type);
+  if (Array.isArray(manifest.licenses)) {
+    const types = manifest.licenses.map((l: unknown) => (l && typeof l === "object" && "type" in l ? String((l).type) : String(l)));
+    return types.length > 1 ? `(${types.join(" OR ")})` : types[0];
+  }
+  return undefined;
+}
