@@ -55,6 +55,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     forceCloseConnections: "idle",
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  // The APIs speak JSON only: any other body is 415, not a string that fails validation.
+  app.removeContentTypeParser("text/plain");
   app.addHook("onRoute", convertResponseSchemas);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
