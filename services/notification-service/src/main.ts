@@ -1,3 +1,4 @@
+import { Counter } from "prom-client";
 import { bootService, createEventBus, startOutboxRelay, writeOutbox, type RunningService, type StartOptions } from "@blessed-horizon/service-kit";
 import { buildApp, migrationsDir, SERVICE_NAME } from "./app.js";
 import { createEmailChannel } from "./channels/email.js";
@@ -26,12 +27,19 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       const email = createEmailChannel({ smtpUrl: config.SMTP_URL, from: config.NOTIFY_FROM, publicUrl: config.PUBLIC_URL, unsubscribeSecret: unsubscribeSecret(config) });
       const app = await buildApp({ config, db, onQueued: () => dispatcher.poke() });
       if (email.mode === "record-only") app.log.info("SMTP_URL is not set: email is recorded, not sent (in-app feed and webhooks work as usual)");
+      const deliveries = new Counter({
+        name: "notification_deliveries_total",
+        help: "Email and webhook delivery attempts by channel and outcome (sent, retrying, deadLettered)",
+        labelNames: ["channel", "outcome"] as const,
+        registers: [app.metrics.registry],
+      });
       const relay = startOutboxRelay(db, bus, { onError: (err) => app.log.error({ err }, "outbox relay failed; retrying") });
       const dispatcher = startDispatcher({
         db,
         senders: { email: email.send, webhook: createWebhookChannel(db, { timeoutMs: config.WEBHOOK_TIMEOUT_MS }) },
         writeEvent: writeOutbox,
         onDispatched: () => relay.poke(),
+        onOutcome: (channel, outcome) => deliveries.inc({ channel, outcome }),
         policy: { baseMs: config.NOTIFY_RETRY_BASE_MS, maxMs: config.NOTIFY_RETRY_MAX_MS, maxAttempts: MAX_ATTEMPTS },
         intervalMs: config.NOTIFY_POLL_MS,
         onError: (err) => app.log.error({ err }, "dispatch failed; retrying"),

@@ -56,6 +56,8 @@ describe("notification-service process", () => {
     await expect
       .poll(() => published.filter((e) => e.data.sourceEventId === event.eventId).map((e) => `${e.type}:${String(e.data.channel)}`).sort(), { timeout: 15_000 })
       .toEqual(["notification.delivered:email", "notification.delivered:in_app"]);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/notification_deliveries_total\{channel="email",outcome="sent"\} 1/);
     const feed = await fetch(`${service.url}/api/v1/recipients/donor-1/feed`, { headers: await bearer({ sub: "donor-1", roles: ["donor"] }) });
     expect(((await feed.json()) as { items: { category: string }[] }).items.map((i) => i.category)).toEqual(["receipt"]);
   });

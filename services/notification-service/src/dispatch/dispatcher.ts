@@ -19,6 +19,8 @@ export interface DispatchDeps {
   leaseMs?: number;
   now?: () => Date;
   random?: () => number;
+  /** Told every outcome, e.g. for metrics. */
+  onOutcome?: (channel: Channel, outcome: keyof DispatchResult) => void;
 }
 
 export interface DispatchResult {
@@ -48,6 +50,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchResult> {
     rows.map(async (row) => {
       const outcome = await deliver(deps, toNotification(row));
       result[outcome] += 1;
+      deps.onOutcome?.(row.channel, outcome);
     }),
   );
   return result;
