@@ -217,6 +217,18 @@ describe("horizon gate refuses bad input with exit 2, naming the file and the pr
     expect(stderr).toContain("npm audit itself failed, so this file holds no findings: 405 Method Not Allowed");
   });
 
+  it("a load report of the wrong shape, a non-JSON one, and a directory given as a file", async () => {
+    const shape = await file("shape.json", JSON.stringify({ url: "http://127.0.0.1/", connections: 0 }));
+    const text = await file("text.json", "p95 was fine\n");
+    const wrong = await horizon("gate", "--config", specGates, "--load", shape);
+    const notJson = await horizon("gate", "--config", specGates, "--load", text);
+    const folder = await horizon("gate", "--config", specGates, "--coverage", dir);
+    expect([wrong.code, notJson.code, folder.code]).toEqual([2, 2, 2]);
+    expect(wrong.stderr).toContain(`${shape}: not a horizon loadtest report: connections:`);
+    expect(notJson.stderr).toContain(`${text}: not JSON`);
+    expect(folder.stderr).toContain(`cannot read coverage report ${dir}: is a directory, not a file`);
+  });
+
   it("malformed JUnit XML names the file and line", async () => {
     const broken = await file("broken.xml", '<?xml version="1.0"?>\n<testsuites>\n  <testsuite name="a">\n</testsuites>\n');
     const { code, stderr } = await horizon("gate", "--config", specGates, "--junit", broken);
