@@ -3,7 +3,7 @@ import { z } from "zod";
 import { storableText } from "./text.js";
 
 const Id = storableText(1, 200);
-const Ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
+const Ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).transform((ip) => normalizeIp(ip));
 const Email = z.email().max(320).transform((e) => e.toLowerCase());
 
 /** A donation about to be charged. payment-service sends this before it calls the provider. */
@@ -57,9 +57,17 @@ export const ReviewDecisionSchema = z.strictObject({
   note: storableText(0, 2000).optional(),
 });
 
-/** Emails compare case-insensitively; other assets as given. */
+/** Emails compare case-insensitively, IPs in one spelling; fingerprints as given. */
 export function normalizeAsset(kind: AssetKind, value: string): string {
-  return kind === "email" ? value.trim().toLowerCase() : value.trim();
+  if (kind === "email") return value.trim().toLowerCase();
+  if (kind === "ip") return normalizeIp(value.trim());
+  return value.trim();
+}
+
+/** One spelling per address: IPv4-mapped IPv6 (`::ffff:192.0.2.1`, what a dual-stack server reports) becomes IPv4; IPv6 lower case. */
+export function normalizeIp(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  return mapped ? mapped[1]! : ip.toLowerCase();
 }
 
 /** One identity per donor for velocity: the account id when signed in, else the email. */

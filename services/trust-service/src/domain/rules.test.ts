@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TRUST_CONFIG, TrustConfigError, trustConfigFromEnv } from "./config.js";
+import { AssessmentRequestSchema, normalizeAsset } from "./input.js";
 import { assess, decide, type DonationSignals } from "./rules.js";
 
 const clean: DonationSignals = {
@@ -82,5 +83,16 @@ describe("thresholds", () => {
     expect(() => trustConfigFromEnv({ TRUST_IP_PER_HOUR: "many" })).toThrow(/TRUST_IP_PER_HOUR=many/);
     expect(() => trustConfigFromEnv({ TRUST_WEIGHT_CARD_TESTING: "101" })).toThrow(TrustConfigError);
     expect(() => trustConfigFromEnv({ TRUST_REVIEW_FROM: "80", TRUST_BLOCK_FROM: "70" })).toThrow(/must not be below/);
+  });
+});
+
+describe("input", () => {
+  it("spells one address one way, so a dual-stack server's IPv4-mapped address counts with its IPv4 form", () => {
+    const parse = (ip: string) =>
+      AssessmentRequestSchema.parse({ kind: "donation", campaignId: "c", amount: { amount: 1, currency: "EUR" }, ip, cardFingerprint: "fingerprint" }).ip;
+    expect(parse("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(parse("2001:DB8::1")).toBe("2001:db8::1");
+    expect(normalizeAsset("ip", "::FFFF:198.51.100.4")).toBe("198.51.100.4");
+    expect(normalizeAsset("email", " Eve@Example.ORG ")).toBe("eve@example.org");
   });
 });
