@@ -30,6 +30,17 @@ export function evaluateLicense(license: string | undefined, allowed: readonly s
   }
 }
 
+/** The entries of an allow-list that are not SPDX license ids (spdx-satisfies cannot evaluate against them). */
+export function invalidLicenseIds(allowed: readonly string[]): string[] {
+  return allowed.filter((id) => {
+    try {
+      return !satisfies(id, [id]);
+    } catch {
+      return true;
+    }
+  });
+}
+
 /** package.json `license`, or the deprecated `licenses: [{type}]` array, as one SPDX expression. */
 export function declaredLicense(manifest: { license?: unknown; licenses?: unknown }): string | undefined {
   if (typeof manifest.license === "string") return manifest.license;

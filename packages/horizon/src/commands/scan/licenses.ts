@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { declaredLicense, DEFAULT_ALLOWED_LICENSES, evaluateLicense } from "../../core/licenses.js";
+import { declaredLicense, DEFAULT_ALLOWED_LICENSES, evaluateLicense, invalidLicenseIds } from "../../core/licenses.js";
 import { productionClosure, serviceWorkspaces } from "../../core/scan-lockfile.js";
 import type { LockedPackage } from "../../core/scan-lockfile.js";
 import type { ScanFinding } from "../../core/scan-sarif.js";
@@ -47,6 +47,8 @@ export async function runScanLicenses(options: LicensesOptions, context: ScanCon
   const root = scanRoot(context.cwd, options.root);
   const { lock, text } = await readLockfile(root);
   const allowed = options.allow.length > 0 ? options.allow.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean) : [...DEFAULT_ALLOWED_LICENSES];
+  const invalid = invalidLicenseIds(allowed);
+  if (invalid.length > 0) throw new InputError(`--allow: not ${invalid.length > 1 ? "SPDX license ids" : "an SPDX license id"}: ${invalid.join(", ")} (see https://spdx.org/licenses/)`);
   const workspaces = selectWorkspaces(options.workspace, serviceWorkspaces(lock));
   let packages: LockedPackage[] = [];
   try {
