@@ -67,7 +67,7 @@ export function normalizeAsset(kind: AssetKind, value: string): string {
 /** One spelling per address: IPv4-mapped IPv6 (`::ffff:192.0.2.1`, what a dual-stack server reports) becomes IPv4; IPv6 lower case. */
 export function normalizeIp(ip: string): string {
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  return mapped ? mapped[1]! : ip.toLowerCase();
+  return mapped ? mapped[1] : ip.toLowerCase();
 }
 
 /** One identity per donor for velocity: the account id when signed in, else the email. */
