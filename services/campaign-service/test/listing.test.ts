@@ -66,7 +66,7 @@ describe.each(testDatabases())("campaign reads on $kind", ({ open }) => {
     expect((await app.inject({ url: `/api/v1/campaigns/${draft.id}` })).statusCode).toBe(404);
     expect((await app.inject({ url: `/api/v1/campaigns/${draft.id}`, headers: await alice() })).statusCode).toBe(404);
     expect((await app.inject({ url: `/api/v1/campaigns/${draft.id}`, headers: await bob() })).json()).toMatchObject({ id: draft.id });
-    expect((await app.inject({ url: `/api/v1/campaigns/${active[0]!.id}` })).json()).toMatchObject({ id: active[0]!.id, status: "active" });
+    expect((await app.inject({ url: `/api/v1/campaigns/${active[0].id}` })).json()).toMatchObject({ id: active[0].id, status: "active" });
   });
 
   it("refuses bad list parameters with 400", async () => {
@@ -79,7 +79,7 @@ describe.each(testDatabases())("campaign reads on $kind", ({ open }) => {
   });
 
   it("reports totals as the donation consumer keeps them", async () => {
-    const campaign = active[0]!;
+    const campaign = active[0];
     await db.transaction(async (tx) => {
       expect(await adjustTotals(tx, campaign.id, 600_000, 1, new Date())).toBe(true);
       await adjustTotals(tx, campaign.id, 150_000, 1, new Date());
@@ -105,13 +105,13 @@ describe.each(testDatabases())("campaign reads on $kind", ({ open }) => {
         ...["publish", "approve", "pause", "resume", "end", "suspend", "reinstate"].map((a) => `/api/v1/campaigns/{id}/${a}`),
       ]),
     );
-    expect(Object.keys(document.paths["/api/v1/campaigns"]!).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(document.paths["/api/v1/campaigns"]).sort()).toEqual(["get", "post"]);
   });
 });
 
 describe("the public list cache", () => {
   it("serves a cached page and drops it when this process writes", async () => {
-    const db = await testDatabases()[0]!.open();
+    const db = await testDatabases()[0].open();
     const app = await campaignApp(db, 60_000);
     const before = (await app.inject("/api/v1/campaigns")).json<Page>();
     expect(before.data).toEqual([]);
