@@ -6,6 +6,7 @@ import type { Finding, ValidationReport } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
 import { checkKustomizeTarget, kustomizeTargets } from "./kustomize.js";
 import { checkManifestFiles } from "./manifests.js";
+import { checkMigrations } from "./migrations.js";
 import { checkAlertRules } from "./prometheus.js";
 import { crdValidators, SchemaRegistry } from "./schemas.js";
 import type { ObjectValidator } from "./schemas.js";
@@ -42,7 +43,8 @@ async function loadCrds(root: string, schemaDir: string): Promise<{ validators: 
  * it: workflows (actionlint), Kubernetes, Argo CD, Flagger and monitoring
  * objects (their schemas; Flagger's from the vendored CRDs in
  * <deploy>/schemas), each environment rendered by `kubectl kustomize`,
- * Dockerfiles (our rules), alert rules (promtool).
+ * Dockerfiles (our rules), migration file names (golang-migrate's), alert
+ * rules (promtool).
  */
 export async function validateRepository(root: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const deployDir = options.deployDir ?? "deploy";
@@ -70,6 +72,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const dockerfiles = await listFiles(root, ".", isDockerfile);
   for (const file of dockerfiles) findings.push(...lintDockerfile(await readFile(join(root, file), "utf8"), file));
   checked.dockerfiles = dockerfiles.length;
+
+  const migrations = await checkMigrations(root);
+  findings.push(...migrations.findings);
+  checked.migrationFolders = migrations.folders;
 
   const rules = await checkAlertRules(root, `${deployDir}/monitoring`, options.promtool);
   findings.push(...rules.findings);

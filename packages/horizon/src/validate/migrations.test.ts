@@ -1,0 +1,64 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatFinding } from "./findings.js";
+import { checkMigrationNames } from "./migrations.js";
+import { runTool } from "./tools.js";
+
+describe("checkMigrationNames", () => {
+  it("accepts golang-migrate pairs", () => {
+    expect(checkMigrationNames("m", ["0001_a.down.sql", "0001_a.up.sql", "0002_b-c.down.sql", "0002_b-c.up.sql"])).toEqual([]);
+  });
+  it("names bad file names, duplicate versions and missing halves", () => {
+    const findings = checkMigrationNames("m", ["0001_a.up.sql", "0001_b.up.sql", "0002_c.down.sql", "3_init.sql", "README.md"]).map(formatFinding);
+    expect(findings).toEqual([
+      "m/0001_b.up.sql:1: [migrations] version 1 is used twice (a and b); golang-migrate refuses duplicates",
+      "m/3_init.sql:1: [migrations] not a golang-migrate file name (NNNN_name.up.sql or NNNN_name.down.sql)",
+      "m/README.md:1: [migrations] not a golang-migrate file name (NNNN_name.up.sql or NNNN_name.down.sql)",
+      "m:1: [migrations] version 1 (a) has no down migration",
+      "m:1: [migrations] version 2 (c) has a down migration but no up",
+    ]);
+  });
+});
+
+describe("db-migrate's migrate-all entry point", () => {
+  const script = resolve(import.meta.dirname, "../../../../docker/db-migrate/migrate-all.sh");
+
+  /** Runs the script with a stand-in `migrate` that records its arguments (golang-migrate is not installed here). */
+  async function run(args: string[], env: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const dir = await mkdtemp(join(tmpdir(), "db-migrate-"));
+    try {
+      await mkdir(join(dir, "migrations", "kit"), { recursive: true });
+      await mkdir(join(dir, "migrations", "payment-service"), { recursive: true });
+      await mkdir(join(dir, "bin"));
+      await writeFile(join(dir, "bin", "migrate"), '#!/bin/sh\necho "migrate $*"\n');
+      await chmod(join(dir, "bin", "migrate"), 0o755);
+      const vars = Object.entries({ MIGRATIONS_DIR: join(dir, "migrations"), PATH: `${join(dir, "bin")}${delimiter}${process.env.PATH ?? ""}`, ...env }).map(([k, v]) => `${k}=${v}`);
+      const result = await runTool("env", ["-i", ...vars, "sh", script, ...args], dir);
+      return { ...result, stdout: result.stdout.replaceAll(join(dir, "migrations"), "/migrations") };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("applies the kit's migrations with their own table, then the service's", async () => {
+    const result = await run(["payment-service"], { DATABASE_URL: "postgres://app@db:5432/payments?sslmode=require" });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.split("\n").filter((l) => l.startsWith("migrate "))).toEqual([
+      "migrate -path /migrations/kit -database postgres://app@db:5432/payments?sslmode=require&x-migrations-table=kit_schema_migrations up",
+      "migrate -path /migrations/payment-service -database postgres://app@db:5432/payments?sslmode=require up",
+    ]);
+  });
+
+  it("refuses an unknown service, a missing DATABASE_URL and anything but up (exit 2)", async () => {
+    const unknown = await run(["ledger-service"], { DATABASE_URL: "postgres://db/x" });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/no migrations for "ledger-service"; known: payment-service/);
+    const noUrl = await run(["payment-service"], {});
+    expect(noUrl.exitCode).toBe(2);
+    expect(noUrl.stderr).toMatch(/DATABASE_URL is not set/);
+    const down = await run(["payment-service", "down"], { DATABASE_URL: "postgres://db/x" });
+    expect(down.exitCode).toBe(2);
+  });
+});
