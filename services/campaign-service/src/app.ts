@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { ChangeRecorder } from "./campaigns.js";
 import { CampaignService } from "./campaigns.js";
 import { SERVICE_NAME, SERVICE_VERSION } from "./config.js";
+import { recordCampaignEvents, startCampaignEvents } from "./events.js";
 import { ListCache } from "./routes/list-cache.js";
 import { registerReadRoutes } from "./routes/read.js";
 import { registerWriteRoutes } from "./routes/write.js";
@@ -32,9 +33,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     migrationsDir,
     logger: deps.logger,
   });
-  const campaigns = new CampaignService(deps.db, deps.recordChange);
+  const campaigns = new CampaignService(deps.db, deps.recordChange ?? recordCampaignEvents);
   const listCache = new ListCache(deps.config.LIST_CACHE_TTL_MS ?? 1_000);
   registerReadRoutes(app, { db: deps.db, campaigns, listCache });
   registerWriteRoutes(app, { campaigns, listCache });
+  startCampaignEvents(app, { db: deps.db, bus: deps.bus });
   return app;
 }

@@ -1,0 +1,1 @@
+alter table campaign_totals drop column if exists goal_reached_at;

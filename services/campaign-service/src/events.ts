@@ -1,0 +1,105 @@
+import { createEvent, InvalidEventError, parseEvent, UnknownEventTypeError, type DomainEvent } from "@blessed-horizon/contracts";
+import { processOnce, startOutboxRelay, writeOutbox, type Database, type EventBus, type Queryable } from "@blessed-horizon/service-kit";
+import type { FastifyInstance } from "fastify";
+import type { CampaignChange, ChangeRecorder } from "./campaigns.js";
+import { adjustTotals } from "./db/campaigns.js";
+import type { CampaignAction } from "./domain/campaign.js";
+
+export const TOTALS_CONSUMER = "campaign-service.totals";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Which lifecycle action announces what: publish goes to trust (assessment) and the world; approve is trust's own doing; resume has no event. */
+const ACTION_EVENTS: Partial<Record<CampaignAction, "campaign.published" | "campaign.paused" | "campaign.ended" | "campaign.suspended" | "campaign.reinstated">> = {
+  publish: "campaign.published",
+  pause: "campaign.paused",
+  end: "campaign.ended",
+  suspend: "campaign.suspended",
+  reinstate: "campaign.reinstated",
+};
+
+/** The event of a campaign change, if it has one. */
+export function campaignEvent(change: CampaignChange): DomainEvent | undefined {
+  if (change.kind !== "transitioned") return undefined;
+  const type = ACTION_EVENTS[change.action];
+  const { id: campaignId, organizerId, title, goal } = change.campaign;
+  if (type === undefined) return undefined;
+  if (type === "campaign.published") return createEvent(type, { campaignId, organizerId, title, goal });
+  return createEvent(type, { campaignId, organizerId });
+}
+
+/** The ChangeRecorder that writes lifecycle events to the outbox, in the change's transaction. */
+export const recordCampaignEvents: ChangeRecorder = async (tx, change) => {
+  const event = campaignEvent(change);
+  if (event) await writeOutbox(tx, event);
+};
+
+/**
+ * Applies a donation event to the campaign's totals once (inbox), and sends
+ * campaign.goal_reached in the same transaction the first time the raised
+ * total reaches the goal. Resolves false when the event was applied before.
+ */
+export async function applyDonationEvent(db: Database, event: DomainEvent<"donation.succeeded" | "donation.refunded">): Promise<boolean> {
+  return processOnce(db, TOTALS_CONSUMER, event, async (tx) => {
+    const { campaignId, amount } = event.data;
+    const fullyRefunded = event.type === "donation.refunded" && event.data.totalRefunded.amount >= event.data.captured.amount;
+    const delta = event.type === "donation.succeeded" ? amount.amount : -amount.amount;
+    const countDelta = event.type === "donation.succeeded" ? 1 : fullyRefunded ? -1 : 0;
+    // An unknown campaign changes nothing; its id is still recorded, so it is not retried forever.
+    if (!UUID.test(campaignId)) return;
+    if (!(await adjustTotals(tx, campaignId, delta, countDelta, new Date()))) return;
+    if (event.type === "donation.succeeded") await announceGoalReached(tx, campaignId);
+  });
+}
+
+async function announceGoalReached(tx: Queryable, campaignId: string): Promise<void> {
+  const { rows } = await tx.query<{ organizer_id: string; title: string; goal_amount: number; goal_currency: string; raised_amount: number }>(
+    `update campaign_totals t set goal_reached_at = now()
+       from campaigns c
+      where t.campaign_id = $1 and c.id = t.campaign_id and t.goal_reached_at is null and t.raised_amount >= c.goal_amount
+      returning c.organizer_id, c.title, c.goal_amount, c.goal_currency, t.raised_amount`,
+    [campaignId],
+  );
+  const row = rows[0];
+  if (!row) return;
+  const currency = row.goal_currency.trim();
+  await writeOutbox(tx, createEvent("campaign.goal_reached", {
+    campaignId, organizerId: row.organizer_id, title: row.title,
+    goal: { amount: Number(row.goal_amount), currency }, raised: { amount: Number(row.raised_amount), currency },
+  }));
+}
+
+/**
+ * With a bus: relays the outbox and keeps totals from donation events; both
+ * stop when the app closes. An event that breaks its contract is logged and
+ * skipped (redelivering it cannot fix it); any other failure is retried by the bus.
+ */
+export function startCampaignEvents(app: FastifyInstance, deps: { db: Database; bus: EventBus | undefined; pollMs?: number }): void {
+  const { db, bus } = deps;
+  if (!bus) return;
+  const relay = startOutboxRelay(db, bus, { intervalMs: deps.pollMs ?? 100, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") });
+  let unsubscribe: (() => Promise<void>) | undefined;
+  app.addHook("onReady", async () => {
+    const subscription = await bus.subscribe({
+      consumer: TOTALS_CONSUMER,
+      types: ["donation.succeeded", "donation.refunded"],
+      handler: async (envelope) => {
+        let event;
+        try {
+          event = parseEvent(envelope) as DomainEvent<"donation.succeeded" | "donation.refunded">;
+        } catch (error) {
+          if (error instanceof InvalidEventError || error instanceof UnknownEventTypeError) {
+            app.log.error({ err: error, eventId: envelope.eventId }, "skipping an event that breaks its contract");
+            return;
+          }
+          throw error;
+        }
+        if (await applyDonationEvent(db, event)) relay.poke();
+      },
+    });
+    unsubscribe = () => subscription.unsubscribe();
+  });
+  app.addHook("onClose", async () => {
+    await unsubscribe?.();
+    await relay.stop();
+  });
+}
