@@ -70,11 +70,18 @@ export interface BackgroundProcess {
 export function startBackground(command: string, args: readonly string[], options: RunOptions): BackgroundProcess {
   const { child, done } = launch(command, args, options);
   const pid = child.pid ?? -1;
+  // Settles on "close": the process AND everything still holding its output are gone.
+  // Its own exit is not enough: a grandchild it started may still run in the group.
+  let closed = false;
+  done.then(
+    () => (closed = true),
+    () => (closed = true),
+  );
   return {
     pid,
     exited: done,
     async stop(timeoutMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (closed || pid < 0) return;
       signalGroup(pid, "SIGTERM");
       const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), timeoutMs);
       await done.catch(() => undefined);
