@@ -133,4 +133,24 @@ describe("release rollback and holds", () => {
     expect((await rejection(runRollback({ manifests: dir, env: "production" }, context))).exitCode).toBe(ExitCode.Usage);
     expect((await rejection(runUnhold({ manifests: dir, env: "production", service: "payment-service" }, context))).message).toMatch(/no hold/);
   });
+
+  it("refuses bad promotion and rollback input with exit 2, changing nothing", async () => {
+    const dir = await repo("kustomize");
+    const head = await run(dir, "rev-parse", "HEAD");
+    const cases: Array<[() => Promise<unknown>, RegExp]> = [
+      [() => runPromote({ manifests: dir, from: "staging", to: "staging", service: [] }, context), /--from and --to are both staging/],
+      [() => runPromote({ manifests: dir, from: "staging", to: "qa", service: [] }, context), /unknown environment "qa"/],
+      [() => runPromote({ manifests: dir, from: "staging", to: "production", service: ["trust-service"] }, context), /unknown service "trust-service" in environment staging/],
+      [() => runPromote({ manifests: dir, from: "staging", to: "production", service: [], version: "1.0 beta" }, context), /--version "1.0 beta"/],
+      [() => runRollback({ manifests: dir, env: "production", to: "no-such-commit" }, context), /"no-such-commit" is not a commit/],
+      [() => runRollback({ manifests: join(dir, "missing"), env: "production", service: "payment-service" }, context), /does not exist/],
+    ];
+    for (const [command, message] of cases) {
+      const error = await rejection(command());
+      expect(error.exitCode).toBe(ExitCode.Usage);
+      expect(error.message).toMatch(message);
+    }
+    expect(await run(dir, "rev-parse", "HEAD")).toBe(head);
+    expect(await run(dir, "status", "--porcelain")).toBe("");
+  });
 });
