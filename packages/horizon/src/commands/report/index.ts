@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
@@ -45,6 +45,7 @@ export async function runReport(options: ReportOptions, context: ReportContext):
   if (options.run && (!runDir || !existsSync(join(runDir, "summary.json")))) {
     throw new InputError(`--run ${options.run}: no summary.json there (a run folder is .horizon/runs/<run-id>)`);
   }
+  if (runDir) assertRunSummary(join(runDir, "summary.json"));
   const manifestsDir = resolve(context.cwd, options.manifests ?? join(HORIZON_DIR, "manifests"));
   if (options.manifests && !existsSync(join(manifestsDir, ".git"))) {
     throw new InputError(`--manifests ${options.manifests}: not a git repository`);
@@ -73,6 +74,18 @@ export function registerReport(program: Command): void {
     .action(async (options: ReportOptions) => {
       await runReport(options, { cwd: process.cwd(), write: (t) => void process.stdout.write(t) });
     });
+}
+
+/** A summary.json that is there but unreadable is an error, not "no pipeline run yet". */
+function assertRunSummary(file: string): void {
+  if (!existsSync(file)) return;
+  let stages: unknown;
+  try {
+    stages = (JSON.parse(readFileSync(file, "utf8")) as { stages?: unknown } | null)?.stages;
+  } catch (error) {
+    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (!Array.isArray(stages)) throw new InputError(`${file}: not a run summary (no "stages" list)`);
 }
 
 function displayPath(cwd: string, path: string): string {
