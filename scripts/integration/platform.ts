@@ -1,0 +1,67 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createEventBus, type RunningService, type StartOptions } from "@blessed-horizon/service-kit";
+import { planServices, variablePrefix } from "../start.js";
+
+const servicesDir = fileURLToPath(new URL("../../services", import.meta.url));
+
+export const INTEGRATION_JWT_SECRET = "blessed-horizon-integration-secret-0123456789";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    }).on("error", reject);
+  });
+}
+
+export interface Platform {
+  urls: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts every service of services/* in this process with the launcher's own
+ * plan (scripts/start.ts: ports, data dirs, one shared bus from
+ * createEventBus), on free ports and fresh embedded databases, so it runs
+ * beside anything else on the machine. `env` adds settings (NATS_URL, SMTP_URL...).
+ */
+export async function startPlatform(env: Record<string, string>): Promise<Platform> {
+  const names = (await readdir(servicesDir)).filter((name) => existsSync(join(servicesDir, name, "src", "main.ts")));
+  const dataRoot = await mkdtemp(join(tmpdir(), "bh-integration-"));
+  const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
+  const url = (name: string) => `http://127.0.0.1:${ports[name]}`;
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, NODE_ENV: "test", LOG_LEVEL: process.env.INTEGRATION_LOG_LEVEL ?? "error", HOST: "127.0.0.1",
+    JWT_SECRET: INTEGRATION_JWT_SECRET,
+    CAMPAIGN_SERVICE_URL: url("campaign-service"), TRUST_SERVICE_URL: url("trust-service"),
+    NOTIFY_POLL_MS: "100", NOTIFY_RETRY_BASE_MS: "100", OUTBOX_POLL_MS: "100",
+    ...env,
+  };
+  for (const name of names) {
+    base[`${variablePrefix(name)}_PORT`] = String(ports[name]);
+    base[`${variablePrefix(name)}_DATA_DIR`] = join(dataRoot, name);
+  }
+  const bus = await createEventBus(base);
+  const running: RunningService[] = [];
+  const close = async () => {
+    await Promise.allSettled(running.reverse().map((s) => s.close()));
+    await bus.close();
+    await rm(dataRoot, { recursive: true, force: true });
+  };
+  try {
+    for (const plan of planServices(names, base, servicesDir)) {
+      const module = (await import(pathToFileURL(plan.entry).href)) as { startService: (options: StartOptions) => Promise<RunningService> };
+      running.push(await module.startService({ env: plan.env, port: plan.port, host: "127.0.0.1", bus }));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { urls: Object.fromEntries(names.map((name) => [name, url(name)])), close };
+}
