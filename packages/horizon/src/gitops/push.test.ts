@@ -44,7 +44,7 @@ describe("set-image --push from many clones at once", () => {
     // History is linear on top of the base: nothing forced away.
     expect(await run(bare, "merge-base", "--is-ancestor", base, "main").then(() => true)).toBe(true);
     console.log(`ten concurrent set-image --push: ${Date.now() - started} ms; attempts per run: ${outcomes.map((o) => o.push?.attempts).join(" ")}`);
-  }, 120_000);
+  }, 240_000);
 
   it("stops before pushing an image that someone else's rollback put on hold meanwhile", async () => {
     const { bare, clones } = await createBareWithClones("kustomize", 2);
