@@ -8,6 +8,7 @@ import { checkKustomizeTarget, kustomizeTargets } from "./kustomize.js";
 import { checkManifestFiles } from "./manifests.js";
 import { checkMigrations } from "./migrations.js";
 import { checkAlertRules } from "./prometheus.js";
+import { checkServicesDelivered } from "./services.js";
 import { crdValidators, SchemaRegistry } from "./schemas.js";
 import type { ObjectValidator } from "./schemas.js";
 import { checkWorkflows } from "./workflows.js";
@@ -72,6 +73,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const dockerfiles = await listFiles(root, ".", isDockerfile);
   for (const file of dockerfiles) findings.push(...lintDockerfile(await readFile(join(root, file), "utf8"), file));
   checked.dockerfiles = dockerfiles.length;
+
+  const delivered = await checkServicesDelivered(root, deployDir);
+  findings.push(...delivered.findings);
+  checked.services = delivered.services;
 
   const migrations = await checkMigrations(root);
   findings.push(...migrations.findings);

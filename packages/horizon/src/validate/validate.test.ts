@@ -6,6 +6,7 @@ import { main } from "../cli.js";
 import { runValidate } from "../commands/validate/index.js";
 import { findExecutable } from "./tools.js";
 import { formatFinding } from "./findings.js";
+import { validateRepository } from "./index.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../../..");
 const SERVICES = ["campaign-service", "payment-service", "notification-service", "trust-service"];
@@ -55,7 +56,7 @@ describe("horizon validate", { timeout: 180_000 }, () => {
     const result = await validate(repoRoot);
     expect(result.stdout).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/checked 5 workflows, \d+ objects, .* 0 finding\(s\)/);
+    expect(result.stderr).toMatch(/checked \d+ workflows, 4 services, \d+ objects, .* 0 finding\(s\)/);
   });
 
   describe("on a copy with one planted defect of each kind", () => {
@@ -149,6 +150,25 @@ describe("horizon validate", { timeout: 180_000 }, () => {
         "deploy/objects.yaml:9: [schema] Widget/w: no schema known for example.com/v1 Widget (a cluster without that CRD rejects it)",
       ]);
       expect(report.skipped).toEqual(["promtool not found: alert rules not compiled or unit-tested (apt-get install prometheus)"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names a service workspace that is not delivered: no image, no manifests, migrations left out", async () => {
+    const dir = await copyRepository();
+    try {
+      await mkdir(join(dir, "services", "ledger-service", "migrations"), { recursive: true });
+      await writeFile(join(dir, "services", "ledger-service", "package.json"), "{}\n");
+      const { findings } = await validateRepository(dir, {});
+      expect(findings.filter((f) => f.check === "delivery").map(formatFinding)).toEqual([
+        "docker/db-migrate/Dockerfile:1: [delivery] the db-migrate image does not copy services/ledger-service/migrations",
+        "services/ledger-service/package.json:1: [delivery] service ledger-service has no deploy/base/ledger-service/kustomization.yaml",
+        "services/ledger-service/package.json:1: [delivery] service ledger-service has no Dockerfile (services/ledger-service/Dockerfile), so CI cannot build its image",
+        "services/ledger-service/package.json:1: [delivery] service ledger-service is not deployed to development (no deploy/environments/development/ledger-service/kustomization.yaml)",
+        "services/ledger-service/package.json:1: [delivery] service ledger-service is not deployed to production (no deploy/environments/production/ledger-service/kustomization.yaml)",
+        "services/ledger-service/package.json:1: [delivery] service ledger-service is not deployed to staging (no deploy/environments/staging/ledger-service/kustomization.yaml)",
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
