@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
@@ -9,7 +9,11 @@ import { newPipelineState } from "../state.js";
 import { changedStage } from "./changed.js";
 
 const repos: string[] = [];
-beforeAll(() => useTestGitEnv());
+beforeAll(async () => {
+  useTestGitEnv();
+  base = await createMonorepo();
+  tree = await snapshotWorkingTree(base);
+});
 afterAll(() => removeAll(...repos));
 
 function write(root: string, path: string, text: string): void {
@@ -20,7 +24,7 @@ function write(root: string, path: string, text: string): void {
 const pkg = (name: string, deps: string[] = []) => `${JSON.stringify({ name, version: "1.0.0", dependencies: Object.fromEntries(deps.map((d) => [d, "*"])) }, null, 2)}\n`;
 
 /** A committed monorepo: packages/kit, and services a and b that both depend on it. */
-async function monorepo(): Promise<string> {
+async function createMonorepo(): Promise<string> {
   const root = tempDir("changed");
   repos.push(root);
   write(root, "package.json", `${JSON.stringify({ name: "root", private: true, workspaces: ["packages/*", "services/*"] })}\n`);
@@ -38,6 +42,18 @@ async function monorepo(): Promise<string> {
   return root;
 }
 
+/** Made once; each test works on its own copy (git and all). */
+let base = "";
+/** The snapshot a green run of the untouched monorepo recorded; every copy has its objects. */
+let tree = "";
+
+function monorepo(): string {
+  const root = tempDir("changed");
+  repos.push(root);
+  cpSync(base, root, { recursive: true });
+  return root;
+}
+
 /** Runs the "affected services" stage as the pipeline does. */
 async function affected(root: string, previous: PipelineHistoryState, all = false) {
   const state = newPipelineState([]);
@@ -46,11 +62,11 @@ async function affected(root: string, previous: PipelineHistoryState, all = fals
 }
 
 /** The state a green run leaves behind: the tree it built. */
-const green = (tree: string): PipelineHistoryState => ({ lastGreen: { runId: "run-1", tree, finishedAt: "2026-11-26T06:00:00Z" } });
+const green = (snapshot: string): PipelineHistoryState => ({ lastGreen: { runId: "run-1", tree: snapshot, finishedAt: "2026-11-26T06:00:00Z" } });
 
 describe("the affected-services stage (changes since the last green run)", () => {
   it("builds every service when there is no green run yet", async () => {
-    const root = await monorepo();
+    const root = monorepo();
     const result = await affected(root, {});
     expect(result.services).toEqual(["a", "b"]);
     expect(result.allServices).toEqual(["a", "b"]);
@@ -58,16 +74,14 @@ describe("the affected-services stage (changes since the last green run)", () =>
   });
 
   it("builds every service with --all even when nothing changed", async () => {
-    const root = await monorepo();
-    const { tree } = await affected(root, {});
+    const root = monorepo();
     const result = await affected(root, green(tree), true);
     expect(result.services).toEqual(["a", "b"]);
     expect(result.summary).toContain("--all");
   });
 
   it("builds nothing when nothing changed since the green run", async () => {
-    const root = await monorepo();
-    const { tree } = await affected(root, {});
+    const root = monorepo();
     const result = await affected(root, green(tree));
     expect(result.services).toEqual([]);
     expect(result.tree).toBe(tree);
@@ -75,8 +89,7 @@ describe("the affected-services stage (changes since the last green run)", () =>
   });
 
   it("an uncommitted edit in services/a affects only a", async () => {
-    const root = await monorepo();
-    const { tree } = await affected(root, {});
+    const root = monorepo();
     appendFileSync(join(root, "services/a/src/index.ts"), "export const more = 2;\n");
     const result = await affected(root, green(tree));
     expect(result.services).toEqual(["a"]);
@@ -84,23 +97,20 @@ describe("the affected-services stage (changes since the last green run)", () =>
   });
 
   it("an untracked new file in packages/kit affects every service that depends on kit", async () => {
-    const root = await monorepo();
-    const { tree } = await affected(root, {});
+    const root = monorepo();
     write(root, "packages/kit/src/new-helper.ts", "export const helper = 3;\n");
     expect((await affected(root, green(tree))).services).toEqual(["a", "b"]);
   });
 
   it("a committed change after the green run counts like an uncommitted one", async () => {
-    const root = await monorepo();
-    const { tree } = await affected(root, {});
+    const root = monorepo();
     appendFileSync(join(root, "services/b/src/index.ts"), "export const c = 3;\n");
     await run(root, "commit", "--quiet", "-am", "change b");
     expect((await affected(root, green(tree))).services).toEqual(["b"]);
   });
 
   it("a documentation-only change affects nothing", async () => {
-    const root = await monorepo();
-    const { tree } = await affected(root, {});
+    const root = monorepo();
     appendFileSync(join(root, "README.md"), "More words.\n");
     write(root, "docs/how-to.md", "# How to\n");
     write(root, "services/a/README.md", "# a\n");
@@ -110,22 +120,20 @@ describe("the affected-services stage (changes since the last green run)", () =>
   });
 
   it("ignores what .gitignore excludes (build output, node_modules)", async () => {
-    const root = await monorepo();
-    const { tree } = await affected(root, {});
+    const root = monorepo();
     write(root, "services/a/dist/index.js", "export const a = 1;\n");
     write(root, "services/b/node_modules/x/index.js", "module.exports = 1;\n");
     expect((await affected(root, green(tree))).services).toEqual([]);
   });
 
   it("a change every build shares (the root package.json) affects all services", async () => {
-    const root = await monorepo();
-    const { tree } = await affected(root, {});
+    const root = monorepo();
     write(root, "package.json", `${JSON.stringify({ name: "root", private: true, workspaces: ["packages/*", "services/*"], scripts: { x: "y" } })}\n`);
     expect((await affected(root, green(tree))).services).toEqual(["a", "b"]);
   });
 
   it("builds everything, saying so, when the green run's snapshot no longer exists", async () => {
-    const root = await monorepo();
+    const root = monorepo();
     const result = await affected(root, green("0123456789abcdef0123456789abcdef01234567"));
     expect(result.services).toEqual(["a", "b"]);
     expect(result.summary).toBe("all services: the last green run's snapshot is gone (0123456789ab)");
@@ -134,7 +142,7 @@ describe("the affected-services stage (changes since the last green run)", () =>
 
 describe("snapshotWorkingTree", () => {
   it("leaves the user's index, staged changes and working tree exactly as they were", async () => {
-    const root = await monorepo();
+    const root = monorepo();
     appendFileSync(join(root, "services/a/src/index.ts"), "export const staged = 1;\n");
     await run(root, "add", "services/a/src/index.ts");
     appendFileSync(join(root, "services/a/src/index.ts"), "export const unstaged = 2;\n");
@@ -147,7 +155,7 @@ describe("snapshotWorkingTree", () => {
       head: await run(root, "rev-parse", "HEAD"),
       index: createHash("sha256").update(readFileSync(index)).digest("hex"),
     };
-    const tree = await snapshotWorkingTree(root);
+    const snapshot = await snapshotWorkingTree(root);
     const after = {
       status: await run(root, "status", "--porcelain=v1", "--untracked-files=all"),
       cached: await run(root, "diff", "--cached"),
@@ -158,13 +166,13 @@ describe("snapshotWorkingTree", () => {
     expect(after).toEqual(before);
     expect(before.status.split("\n")).toEqual(["MM services/a/src/index.ts", "?? services/b/src/untracked.ts"]);
     // The snapshot holds the working tree's content, untracked file and unstaged edit included.
-    expect(await run(root, "show", `${tree}:services/a/src/index.ts`)).toContain("export const unstaged = 2;");
-    expect(await run(root, "show", `${tree}:services/b/src/untracked.ts`)).toBe("export const u = 1;");
-    expect(await changedPaths("HEAD", tree, root)).toEqual(["services/a/src/index.ts", "services/b/src/untracked.ts"]);
+    expect(await run(root, "show", `${snapshot}:services/a/src/index.ts`)).toContain("export const unstaged = 2;");
+    expect(await run(root, "show", `${snapshot}:services/b/src/untracked.ts`)).toBe("export const u = 1;");
+    expect(await changedPaths("HEAD", snapshot, root)).toEqual(["services/a/src/index.ts", "services/b/src/untracked.ts"]);
   });
 
   it("sees a deleted file as a change", async () => {
-    const root = await monorepo();
+    const root = monorepo();
     const first = await snapshotWorkingTree(root);
     removeAll(join(root, "services/b/src/index.ts"));
     const second = await snapshotWorkingTree(root);
