@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
+import { runProcess, stopAllProcesses } from "../io/process.js";
 import { ProgressPrinter } from "./progress.js";
 import { executeStages } from "./runner.js";
 import type { RunSummary, Stage, StageOutcome } from "./types.js";
@@ -164,4 +165,44 @@ describe("executeStages", () => {
     expect(summary.stages.map((s) => s.id)).toEqual(["platform"]);
     expect(readSummary(runDir).status).toBe("interrupted");
   });
+
+  it("Ctrl-C (abort, then stop every process) ends the running stage's whole process group and interrupts the run", async () => {
+    const { runDir, run } = setup();
+    const controller = new AbortController();
+    const pidFile = join(runDir, "grandchild.pid");
+    const ran: string[] = [];
+    const running = run(
+      [
+        stage("tests", async (ctx) => {
+          const result = await runProcess("sh", ["-c", `sleep 60 & echo $! > ${pidFile}; wait`], { cwd: ctx.root, logFile: ctx.logFile });
+          return { status: result.exitCode === 0 ? "passed" : "failed", summary: `stopped by ${String(result.signal)}` };
+        }),
+        stage("release", () => {
+          ran.push("release");
+          return Promise.resolve(passed("released"));
+        }),
+      ],
+      controller.signal,
+    );
+    while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") await sleep(20);
+    const grandchild = Number(readFileSync(pidFile, "utf8"));
+    // What `horizon pipeline` does on SIGINT.
+    controller.abort();
+    stopAllProcesses("SIGTERM");
+    const summary = await running;
+    expect(summary.status).toBe("interrupted");
+    expect(summary.stages.map((s) => [s.id, s.summary])).toEqual([["tests", "stopped by SIGTERM"]]);
+    expect(ran).toEqual([]);
+    expect(isRunning(grandchild)).toBe(false);
+  });
 });
+
+/** Running, not a zombie awaiting its reaper. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
