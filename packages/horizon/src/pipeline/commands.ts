@@ -11,7 +11,7 @@ export const HORIZON_BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "
 export function runLogged(ctx: StageContext, command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
   return runProcess(command, args, {
     cwd: ctx.root,
-    env: { FORCE_COLOR: "0", ...env },
+    env: { FORCE_COLOR: "0", NO_COLOR: "1", ...env },
     logFile: ctx.logFile,
     onOutput: (chunk) => {
       const last = chunk.trim().split("\n").at(-1);

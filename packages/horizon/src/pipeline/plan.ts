@@ -3,7 +3,7 @@ import { buildStage, imageStage } from "./stages/build.js";
 import { changedStage } from "./stages/changed.js";
 import { lintStage, testStage, typecheckStage } from "./stages/checks.js";
 import { gateStage } from "./stages/gates.js";
-import { integrationStage, loadStage, startPlatformStage, stopPlatformStage, type PlatformHandle } from "./stages/platform.js";
+import { integrationStage, loadStage, seedStage, startPlatformStage, stopPlatformStage, type PlatformHandle } from "./stages/platform.js";
 import { releaseStage, validateManifestsStage } from "./stages/release.js";
 import { scanStages } from "./stages/scans.js";
 import type { PipelineState } from "./state.js";
@@ -37,13 +37,14 @@ export function planStages(state: PipelineState, settings: PipelineSettings): { 
   const stages: Stage[] = [
     changedStage(state, { all: settings.all, previous: settings.previous }),
     typecheckStage(state),
-    ...perService((s) => lintStage(state, s)),
+    lintStage(state),
     ...perService((s) => testStage(state, s)),
     ...scanStages(state),
     ...perService((s) => buildStage(state, s)),
     ...perService((s) => imageStage(state, s, tag)),
+    integrationStage(state),
     startPlatformStage(state, platform),
-    integrationStage(state, platform),
+    seedStage(platform),
     loadStage(state, platform, settings),
     stopPlatformStage(platform),
     ...perService((s) => gateStage(state, s)),

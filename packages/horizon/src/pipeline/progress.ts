@@ -36,7 +36,8 @@ export class ProgressPrinter {
   }
 
   update(detail: string): void {
-    this.detail = detail.replace(/\s+/g, " ").trim().slice(0, 80);
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes from child tools
+    this.detail = detail.replace(/\x1b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim().slice(0, 80);
   }
 
   finish(record: StageRecord): void {
