@@ -5,9 +5,10 @@
  * creates 20 active campaigns, then drives GET /api/v1/campaigns with
  * autocannon and prints requests/s and p50/p95/p99 latency. The percentiles
  * are computed here from every response's latency (HdrHistogram), not taken
- * from autocannon's summary.
+ * from autocannon's summary. `--hey` runs the independent load tool `hey`
+ * (apt-get install hey) against the same service afterwards.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { mkdtemp } from "node:fs/promises";
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     "no-cache": { type: "boolean", default: false },
     url: { type: "string" },
     json: { type: "boolean", default: false },
+    hey: { type: "boolean", default: false },
   },
 });
 
@@ -132,6 +134,16 @@ try {
     console.log(`requests/s: ${figures.requestsPerSecond} (${total} requests)`);
     console.log(`latency ms: p50 ${figures.latencyMs.p50}  p95 ${figures.latencyMs.p95}  p99 ${figures.latencyMs.p99}  max ${figures.latencyMs.max}`);
     console.log(`errors: ${failures} (${(figures.errorRate * 100).toFixed(3)}%; non-2xx ${result.non2xx}, socket errors ${result.errors}, timeouts ${result.timeouts})`);
+  }
+  if (values.hey) {
+    const hey = spawnSync("hey", ["-z", `${duration}s`, "-c", String(connections), target], { encoding: "utf8" });
+    if (hey.error) throw new Error(`hey did not run (apt-get install hey): ${hey.error.message}`);
+    const pick = (pattern: RegExp) => pattern.exec(hey.stdout)?.[1] ?? "?";
+    console.log(
+      `hey: requests/s ${pick(/Requests\/sec:\s+([\d.]+)/)}, p50 ${pick(/50% in ([\d.]+) secs/)} s, ` +
+        `p95 ${pick(/95% in ([\d.]+) secs/)} s, p99 ${pick(/99% in ([\d.]+) secs/)} s, statuses: ${pick(/Status code distribution:\s+([^\n]+)/).trim()}` +
+        `${/Error distribution/.test(hey.stdout) ? ", with errors (see hey's output)" : ", no errors"}`,
+    );
   }
 } finally {
   service.stop();
