@@ -1,5 +1,5 @@
 import type { PipelineHistoryState } from "./history-state.js";
-import { buildStage, imageStage } from "./stages/build.js";
+import { buildPackagesStage, buildStage, imageStage } from "./stages/build.js";
 import { changedStage } from "./stages/changed.js";
 import { lintStage, testStage, typecheckStage } from "./stages/checks.js";
 import { gateStage } from "./stages/gates.js";
@@ -40,6 +40,7 @@ export function planStages(state: PipelineState, settings: PipelineSettings): { 
     lintStage(state),
     ...perService((s) => testStage(state, s)),
     ...scanStages(state),
+    buildPackagesStage(state),
     ...perService((s) => buildStage(state, s)),
     ...perService((s) => imageStage(state, s, tag)),
     integrationStage(state),

@@ -6,6 +6,21 @@ import type { Stage } from "../types.js";
 /** The shared packages every service's build imports from dist/. */
 const SHARED_PACKAGES = ["packages/contracts", "packages/service-kit"];
 
+/** The shared packages, once, before the services that import them. */
+export function buildPackagesStage(state: PipelineState): Stage {
+  return {
+    id: "build-packages",
+    title: "build shared packages",
+    when: () => (state.services.length > 0 ? true : "no service affected"),
+    async run(ctx) {
+      const result = await runNpm(ctx, ["run", "build", ...SHARED_PACKAGES.flatMap((w) => ["-w", w])]);
+      if (result.exitCode === 0) return { status: "passed", summary: `tsc built ${SHARED_PACKAGES.join(", ")}` };
+      for (const service of state.services) state.failedServices.add(service);
+      return { status: "failed", summary: `build failed: ${await tailOfLog(ctx)}` };
+    },
+  };
+}
+
 export function buildStage(state: PipelineState, service: string): Stage {
   return {
     id: `build-${service}`,
@@ -13,8 +28,7 @@ export function buildStage(state: PipelineState, service: string): Stage {
     service,
     when: () => (state.services.includes(service) ? true : "not affected by this change"),
     async run(ctx) {
-      const workspaces = [...SHARED_PACKAGES, `services/${service}`].flatMap((w) => ["-w", w]);
-      const result = await runNpm(ctx, ["run", "build", ...workspaces]);
+      const result = await runNpm(ctx, ["run", "build", "-w", `services/${service}`]);
       if (result.exitCode === 0) return { status: "passed", summary: `tsc built services/${service}/dist` };
       state.failedServices.add(service);
       return { status: "failed", summary: `build failed: ${await tailOfLog(ctx)}` };

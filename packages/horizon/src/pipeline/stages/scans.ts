@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { runHorizon, tailOfLog } from "../commands.js";
 import { blockRelease, type PipelineState } from "../state.js";
@@ -19,6 +20,7 @@ export function scanStages(state: PipelineState): Stage[] {
       title: "scan secrets",
       when: anyService,
       async run(ctx) {
+        await mkdir(join(ctx.runDir, "scans"), { recursive: true });
         const result = await runHorizon(ctx, ["scan", "secrets", "--sarif", join(ctx.runDir, "scans", "secrets.sarif")]);
         if (result.exitCode === 0) return { status: "passed", summary: "no secrets found", artifacts: ["scans/secrets.sarif"] };
         blockRelease(state, "a secret is committed (scan secrets)");
@@ -30,6 +32,7 @@ export function scanStages(state: PipelineState): Stage[] {
       title: "scan licenses",
       when: anyService,
       async run(ctx) {
+        await mkdir(join(ctx.runDir, "scans"), { recursive: true });
         const result = await runHorizon(ctx, ["scan", "licenses", "--sarif", join(ctx.runDir, "scans", "licenses.sarif")]);
         if (result.exitCode === 0) return { status: "passed", summary: await tailOfLog(ctx), artifacts: ["scans/licenses.sarif"] };
         blockRelease(state, "a production dependency's license is not allowed (scan licenses)");
@@ -44,7 +47,8 @@ export function scanStages(state: PipelineState): Stage[] {
         const out = join(ctx.runDir, "audit.json");
         const result = await runHorizon(ctx, ["scan", "deps", "--out", out]);
         if (result.exitCode === EXIT_EXTERNAL) {
-          return { status: "warning", summary: `no audit: ${await tailOfLog(ctx)} — the security gate has no evidence` };
+          // horizon scan deps says why (no network, registry refusal) and that the gate has no evidence.
+          return { status: "warning", summary: await tailOfLog(ctx) };
         }
         state.evidence.audit = "audit.json";
         return { status: "passed", summary: await tailOfLog(ctx), artifacts: ["audit.json"] };
