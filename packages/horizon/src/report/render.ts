@@ -44,7 +44,7 @@ function runSection(run: DashboardRun | undefined): RawHtml {
   <table class="stages">
     <thead><tr><th>Stage</th><th>Service</th><th>Status</th><th class="num">Duration</th><th>Result</th></tr></thead>
     <tbody>${run.stages.map(
-      (s) => html`<tr class="${s.status}"><td>${s.title}</td><td>${s.service ?? ""}</td><td>${badge(s.status)}</td><td class="num">${formatDuration(s.durationMs)}</td><td>${s.summary}</td></tr>`,
+      (s) => html`<tr class="${s.status}"><td class="nowrap">${s.title}</td><td class="nowrap">${s.service ?? ""}</td><td>${badge(s.status)}</td><td class="num">${formatDuration(s.durationMs)}</td><td>${s.summary}</td></tr>`,
     )}</tbody>
   </table>
 </section>`;
@@ -57,7 +57,7 @@ function gatesSection(gates: readonly DashboardGate[]): RawHtml {
   <table>
     <thead><tr><th>Service</th><th>Gate</th><th>Status</th><th class="num">Actual</th><th class="num">Threshold</th><th>Verdict</th></tr></thead>
     <tbody>${gates.map(
-      (g) => html`<tr class="${g.status}" data-gate="${g.service}/${g.gate}"><td>${g.service}</td><td>${g.gate}</td><td>${badge(g.status)}</td><td class="num">${g.actual}</td><td class="num">${g.threshold}</td><td>${g.message}</td></tr>`,
+      (g) => html`<tr class="${g.status}" data-gate="${g.service}/${g.gate}"><td class="nowrap">${g.service}</td><td>${g.gate}</td><td>${badge(g.status)}</td><td class="num">${g.actual}</td><td class="num">${g.threshold}</td><td>${g.message}</td></tr>`,
     )}</tbody>
   </table>
 </section>`;

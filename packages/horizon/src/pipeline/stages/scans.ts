@@ -4,6 +4,8 @@ import { runHorizon, tailOfLog } from "../commands.js";
 import { blockRelease, type PipelineState } from "../state.js";
 import type { Stage } from "../types.js";
 
+/** horizon's exit codes: 1 the check found something, 3 an outside system failed. */
+const EXIT_FOUND = 1;
 const EXIT_EXTERNAL = 3;
 
 /**
@@ -23,6 +25,10 @@ export function scanStages(state: PipelineState): Stage[] {
         await mkdir(join(ctx.runDir, "scans"), { recursive: true });
         const result = await runHorizon(ctx, ["scan", "secrets", "--sarif", join(ctx.runDir, "scans", "secrets.sarif")]);
         if (result.exitCode === 0) return { status: "passed", summary: "no secrets found", artifacts: ["scans/secrets.sarif"] };
+        if (result.exitCode !== EXIT_FOUND) {
+          blockRelease(state, "the secrets scan could not run");
+          return { status: "failed", summary: `the scan could not run: ${await tailOfLog(ctx, 2)}` };
+        }
         blockRelease(state, "a secret is committed (scan secrets)");
         return { status: "failed", summary: `secrets found: ${await tailOfLog(ctx, 2)}`, artifacts: ["scans/secrets.sarif"] };
       },
@@ -35,6 +41,10 @@ export function scanStages(state: PipelineState): Stage[] {
         await mkdir(join(ctx.runDir, "scans"), { recursive: true });
         const result = await runHorizon(ctx, ["scan", "licenses", "--sarif", join(ctx.runDir, "scans", "licenses.sarif")]);
         if (result.exitCode === 0) return { status: "passed", summary: await tailOfLog(ctx), artifacts: ["scans/licenses.sarif"] };
+        if (result.exitCode !== EXIT_FOUND) {
+          blockRelease(state, "the license scan could not run");
+          return { status: "failed", summary: `the scan could not run: ${await tailOfLog(ctx, 2)}` };
+        }
         blockRelease(state, "a production dependency's license is not allowed (scan licenses)");
         return { status: "failed", summary: await tailOfLog(ctx, 2), artifacts: ["scans/licenses.sarif"] };
       },
