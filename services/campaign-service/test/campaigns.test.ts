@@ -48,6 +48,9 @@ describe.each(testDatabases())("campaign writes on $kind", ({ open }) => {
       [{ ...validCampaign, status: "active" }, "BH_VALIDATION", 400],
       [{ title: "only a title" }, "BH_VALIDATION", 400],
       [[validCampaign], "BH_VALIDATION", 400],
+      // Text PostgreSQL cannot store is refused up front, not discovered by the database as a 500.
+      [{ ...validCampaign, title: "clean\u0000water" }, "BH_BAD_REQUEST", 400],
+      [{ ...validCampaign, story: "half a pair \ud83d" }, "BH_BAD_REQUEST", 400],
     ];
     for (const [payload, code, status] of cases) {
       const response = await create(payload);

@@ -14,6 +14,7 @@ import { createLogger, requestIdOf } from "./logger.js";
 import { metricsPlugin } from "./metrics.js";
 import { problemPlugin } from "./problem.js";
 import { convertResponseSchemas, zodSwaggerTransform, zodValidatorCompiler } from "./zod.js";
+import { rejectUnstorableText } from "./storable-text.js";
 
 export interface ServiceAppOptions {
   /** e.g. "campaign-service": the `service` metric label, logger name, OpenAPI title. */
@@ -57,6 +58,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   app.setValidatorCompiler(zodValidatorCompiler);
   // The APIs speak JSON only: any other body is 415, not a string that fails validation.
   app.removeContentTypeParser("text/plain");
+  rejectUnstorableText(app);
   app.addHook("onRoute", convertResponseSchemas);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
