@@ -29,14 +29,18 @@ export function findUnstorableText(value: unknown, path = ""): string | undefine
 
 /** Every service refuses, with a 400 naming the field, text it could never store. */
 export function rejectUnstorableText(app: FastifyInstance): void {
-  app.addHook("preValidation", async (request) => {
+  app.addHook("preValidation", (request, _reply, done) => {
     for (const [where, value] of [["body", request.body], ["querystring", request.query], ["params", request.params]] as const) {
       const path = findUnstorableText(value);
       if (path !== undefined) {
-        throw new InputError(`${where} ${path}: text must not contain NUL characters or unpaired UTF-16 surrogates`, {
-          errors: [{ in: where, path, message: "must not contain NUL characters or unpaired UTF-16 surrogates" }],
-        });
+        done(
+          new InputError(`${where} ${path}: text must not contain NUL characters or unpaired UTF-16 surrogates`, {
+            errors: [{ in: where, path, message: "must not contain NUL characters or unpaired UTF-16 surrogates" }],
+          }),
+        );
+        return;
       }
     }
+    done();
   });
 }
