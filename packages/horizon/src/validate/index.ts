@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { lintDockerfile } from "./dockerfile.js";
 import { finding, sortFindings } from "./findings.js";
 import type { Finding, ValidationReport } from "./findings.js";
@@ -49,6 +49,8 @@ async function loadCrds(root: string, schemaDir: string): Promise<{ validators: 
  */
 export async function validateRepository(root: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const deployDir = options.deployDir ?? "deploy";
+  // posix.join("." , "schemas") is "schemas": paths compare equal whether the manifests are in deploy/ or at the root.
+  const inDeploy = (sub: string) => posix.join(deployDir, sub);
   const findings: Finding[] = [];
   const skipped: string[] = [];
   const checked: Record<string, number> = {};
@@ -57,10 +59,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
   findings.push(...workflows.findings);
   checked.workflows = workflows.files;
 
-  const crds = await loadCrds(root, `${deployDir}/schemas`);
+  const crds = await loadCrds(root, inDeploy("schemas"));
   findings.push(...crds.findings);
   const schemas = new SchemaRegistry(crds.validators);
-  const manifests = await checkManifestFiles(root, deployDir, schemas, [`${deployDir}/schemas`]);
+  const manifests = await checkManifestFiles(root, deployDir, schemas, [inDeploy("schemas")]);
   findings.push(...manifests.findings);
   checked.objects = manifests.objects;
 
@@ -82,7 +84,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
   findings.push(...migrations.findings);
   checked.migrationFolders = migrations.folders;
 
-  const rules = await checkAlertRules(root, `${deployDir}/monitoring`, options.promtool);
+  const rules = await checkAlertRules(root, inDeploy("monitoring"), options.promtool);
   findings.push(...rules.findings);
   skipped.push(...rules.skipped);
   checked.ruleFiles = rules.files;
