@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DashboardData } from "./model.js";
+import { formatDuration } from "./html.js";
 import { renderDashboard } from "./render.js";
 
 function sample(): DashboardData {
@@ -81,5 +82,15 @@ describe("renderDashboard", () => {
   it("needs nothing from the network", () => {
     const page = renderDashboard(sample());
     expect(page).not.toMatch(/<script|<link|src="http|href="http/);
+  });
+});
+
+describe("formatDuration", () => {
+  it("never reads 60 seconds past a minute", () => {
+    expect(formatDuration(119_600)).toBe("2 min 0 s");
+    expect(formatDuration(59_960)).toBe("1 min 0 s");
+    expect(formatDuration(59_940)).toBe("59.9 s");
+    expect(formatDuration(125_000)).toBe("2 min 5 s");
+    expect(formatDuration(450)).toBe("450 ms");
   });
 });

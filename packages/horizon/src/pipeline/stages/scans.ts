@@ -29,7 +29,7 @@ export function scanStages(state: PipelineState): Stage[] {
           blockRelease(state, "the secrets scan could not run");
           return { status: "failed", summary: `the scan could not run: ${await tailOfLog(ctx, 2)}` };
         }
-        blockRelease(state, "a secret is committed (scan secrets)");
+        blockRelease(state, "a secret is in the code (scan secrets)");
         return { status: "failed", summary: `secrets found: ${await tailOfLog(ctx, 2)}`, artifacts: ["scans/secrets.sarif"] };
       },
     },
