@@ -28,3 +28,10 @@ export function newPipelineState(allServices: string[]): PipelineState {
 export function blockRelease(state: PipelineState, reason: string): void {
   state.releaseBlockers.push(reason);
 }
+
+/** A stage's `when` for per-service stages: runs only for an affected service. */
+export const whenAffected = (state: PipelineState, service: string) => (): true | string =>
+  state.services.includes(service) ? true : "not affected by this change";
+
+/** A stage's `when` for shared stages: runs when any service is affected. */
+export const whenAnyAffected = (state: PipelineState) => (): true | string => (state.services.length > 0 ? true : "no service affected");

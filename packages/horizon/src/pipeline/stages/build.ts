@@ -1,6 +1,6 @@
 import { runLogged, runNpm, tailOfLog } from "../commands.js";
 import { runProcess } from "../../io/process.js";
-import type { PipelineState } from "../state.js";
+import { type PipelineState, whenAffected, whenAnyAffected } from "../state.js";
 import type { Stage } from "../types.js";
 
 /** The shared packages every service's build imports from dist/. */
@@ -11,7 +11,7 @@ export function buildPackagesStage(state: PipelineState): Stage {
   return {
     id: "build-packages",
     title: "build shared packages",
-    when: () => (state.services.length > 0 ? true : "no service affected"),
+    when: whenAnyAffected(state),
     async run(ctx) {
       // The typecheck stage has checked every file already: emit only.
       const result = await runNpm(ctx, ["run", "build", ...SHARED_PACKAGES.flatMap((w) => ["-w", w]), "--", "--noCheck"]);
@@ -27,7 +27,7 @@ export function buildStage(state: PipelineState, service: string): Stage {
     id: `build-${service}`,
     title: "build",
     service,
-    when: () => (state.services.includes(service) ? true : "not affected by this change"),
+    when: whenAffected(state, service),
     async run(ctx) {
       const result = await runNpm(ctx, ["run", "build", "-w", `services/${service}`, "--", "--noCheck"]);
       if (result.exitCode === 0) return { status: "passed", summary: `tsc built services/${service}/dist` };
@@ -46,7 +46,7 @@ export function imageStage(state: PipelineState, service: string, tag: () => str
     id: `image-${service}`,
     title: "image",
     service,
-    when: () => (state.services.includes(service) ? true : "not affected by this change"),
+    when: whenAffected(state, service),
     async run(ctx) {
       const engine = await containerEngine(ctx.root);
       if (!engine) return { status: "skipped", summary: "skipped: no container engine (docker or podman) answers on this machine" };

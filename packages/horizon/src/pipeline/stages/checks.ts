@@ -3,11 +3,8 @@ import { join, relative, sep } from "node:path";
 import { readCoverage } from "../../evidence/lcov.js";
 import { readTests } from "../../evidence/junit.js";
 import { runLogged, runNpm, tailOfLog } from "../commands.js";
-import type { PipelineState } from "../state.js";
+import { type PipelineState, whenAffected, whenAnyAffected } from "../state.js";
 import type { Stage, StageContext } from "../types.js";
-
-const notAffected = (state: PipelineState, service: string) => () =>
-  state.services.includes(service) ? (true as const) : "not affected by this change";
 
 /**
  * ESLint (type-checked) over every affected service in ONE run: typed linting
@@ -17,7 +14,7 @@ export function lintStage(state: PipelineState): Stage {
   return {
     id: "lint",
     title: "lint",
-    when: () => (state.services.length > 0 ? true : "no service affected"),
+    when: whenAnyAffected(state),
     async run(ctx) {
       const report = join(ctx.runDir, "lint.json");
       const dirs = state.services.map((s) => `services/${s}`);
@@ -54,7 +51,7 @@ export function typecheckStage(state: PipelineState): Stage {
   return {
     id: "typecheck",
     title: "typecheck",
-    when: () => (state.services.length > 0 ? true : "no service affected"),
+    when: whenAnyAffected(state),
     async run(ctx) {
       const result = await runNpm(ctx, ["run", "typecheck"]);
       if (result.exitCode === 0) return { status: "passed", summary: "tsc found no type errors" };
@@ -70,7 +67,7 @@ export function testStage(state: PipelineState, service: string): Stage {
     id: `test-${service}`,
     title: "test:ci",
     service,
-    when: notAffected(state, service),
+    when: whenAffected(state, service),
     async run(ctx) {
       const junit = join(ctx.runDir, "junit", `${service}.xml`);
       await mkdir(join(ctx.runDir, "junit"), { recursive: true });

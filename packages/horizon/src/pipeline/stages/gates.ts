@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { runGate } from "../../commands/gate/index.js";
 import type { GateReport } from "../../core/gates.js";
 import { ExitError } from "../../errors.js";
-import { blockRelease, type PipelineState } from "../state.js";
+import { blockRelease, type PipelineState, whenAffected } from "../state.js";
 import type { Stage } from "../types.js";
 
 /**
@@ -15,7 +15,7 @@ export function gateStage(state: PipelineState, service: string): Stage {
     id: `gate-${service}`,
     title: "quality gates",
     service,
-    when: () => (state.services.includes(service) ? true : "not affected by this change"),
+    when: whenAffected(state, service),
     async run(ctx) {
       const { evidence } = state;
       const coverage = evidence.coverage.get(service);

@@ -4,7 +4,7 @@ import { runProcess, startBackground, type BackgroundProcess } from "../../io/pr
 import { readLoadReport } from "../../evidence/load.js";
 import { readTests } from "../../evidence/junit.js";
 import { runHorizon, runNpm, tailOfLog } from "../commands.js";
-import { blockRelease, type PipelineState } from "../state.js";
+import { blockRelease, type PipelineState, whenAnyAffected } from "../state.js";
 import type { Stage, StageContext } from "../types.js";
 
 /** The services `npm start` runs, and the variable that sets each one's port. */
@@ -55,7 +55,7 @@ export function startPlatformStage(state: PipelineState, handle: PlatformHandle)
   return {
     id: "platform-start",
     title: "start platform",
-    when: () => (state.services.length > 0 ? true : "no service affected"),
+    when: whenAnyAffected(state),
     async run(ctx) {
       const ports: Record<string, number> = {};
       for (const service of SERVICES) ports[service] = await freePort();
@@ -95,7 +95,7 @@ export function integrationStage(state: PipelineState): Stage {
   return {
     id: "integration",
     title: "integration tests",
-    when: () => (state.services.length > 0 ? true : "no service affected"),
+    when: whenAnyAffected(state),
     async run(ctx) {
       const junit = join(ctx.runDir, "junit", "integration.xml");
       const result = await runNpm(ctx, ["run", "test:integration", "--", `--outputFile.junit=${junit}`]);

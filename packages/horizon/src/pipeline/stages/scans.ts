@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { runHorizon, tailOfLog } from "../commands.js";
-import { blockRelease, type PipelineState } from "../state.js";
+import { blockRelease, type PipelineState, whenAnyAffected } from "../state.js";
 import type { Stage } from "../types.js";
 
 /** horizon's exit codes: 1 the check found something, 3 an outside system failed. */
@@ -15,7 +15,7 @@ const EXIT_EXTERNAL = 3;
  * the gate has none; the SBOM is an artifact.
  */
 export function scanStages(state: PipelineState): Stage[] {
-  const anyService = () => (state.services.length > 0 ? (true as const) : "no service affected");
+  const anyService = whenAnyAffected(state);
   return [
     {
       id: "scan-secrets",
