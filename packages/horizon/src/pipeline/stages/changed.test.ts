@@ -93,7 +93,7 @@ describe("the affected-services stage (changes since the last green run)", () =>
     appendFileSync(join(root, "services/a/src/index.ts"), "export const more = 2;\n");
     const result = await affected(root, green(tree));
     expect(result.services).toEqual(["a"]);
-    expect(result.summary).toBe("a (1 files changed since green run run-1)");
+    expect(result.summary).toBe("a (1 file changed since green run run-1)");
   });
 
   it("an untracked new file in packages/kit affects every service that depends on kit", async () => {

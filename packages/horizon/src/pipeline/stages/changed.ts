@@ -37,8 +37,9 @@ export function changedStage(state: PipelineState, options: ChangedStageOptions)
       }
       state.services = affectedServices(paths, workspaces);
       const since = `since green run ${last.runId}`;
-      if (state.services.length === 0) return { status: "passed", summary: `no service affected ${since} (${paths.length} files changed)` };
-      return { status: "passed", summary: `${state.services.join(", ")} (${paths.length} files changed ${since})` };
+      const files = `${paths.length} ${paths.length === 1 ? "file" : "files"} changed`;
+      if (state.services.length === 0) return { status: "passed", summary: `no service affected ${since} (${files})` };
+      return { status: "passed", summary: `${state.services.join(", ")} (${files} ${since})` };
     },
   };
 }
