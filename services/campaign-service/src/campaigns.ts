@@ -85,10 +85,7 @@ export class CampaignService {
       }
       const result = transition(campaign, action);
       if (!result.ok) throw new IllegalTransitionError(result.reason);
-      const next: StoredCampaign = { ...campaign, status: result.status, suspendedFrom: result.suspendedFrom, updatedAt: this.now() };
-      await saveCampaign(tx, next);
-      await this.record(tx, { kind: "transitioned", action, from: campaign.status, campaign: publicView(next) });
-      return publicView(next);
+      return saveTransition(tx, this.record, campaign, action, result, this.now());
     });
   }
 
@@ -97,6 +94,28 @@ export class CampaignService {
     if (campaign === undefined || !canView(user, campaign)) throw notFound(id);
     return campaign;
   }
+}
+
+/**
+ * The trust team's suspend, inside the caller's transaction (a trust "block"
+ * decision). Resolves undefined, changing nothing, when the campaign is
+ * unknown or its status cannot be suspended (draft, ended, already suspended).
+ */
+export async function suspendInTransaction(tx: Queryable, id: string, record: ChangeRecorder, at: Date): Promise<Campaign | undefined> {
+  const campaign = await findCampaign(tx, id, { forUpdate: true });
+  if (campaign === undefined) return undefined;
+  const result = transition(campaign, "suspend");
+  return result.ok ? saveTransition(tx, record, campaign, "suspend", result, at) : undefined;
+}
+
+async function saveTransition(
+  tx: Queryable, record: ChangeRecorder, campaign: StoredCampaign, action: CampaignAction,
+  result: { status: StoredCampaign["status"]; suspendedFrom: StoredCampaign["suspendedFrom"] }, at: Date,
+): Promise<Campaign> {
+  const next: StoredCampaign = { ...campaign, status: result.status, suspendedFrom: result.suspendedFrom, updatedAt: at };
+  await saveCampaign(tx, next);
+  await record(tx, { kind: "transitioned", action, from: campaign.status, campaign: publicView(next) });
+  return publicView(next);
 }
 
 export function notFound(id: string): NotFoundError {

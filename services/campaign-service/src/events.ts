@@ -1,11 +1,13 @@
-import { createEvent, InvalidEventError, parseEvent, UnknownEventTypeError, type DomainEvent } from "@blessed-horizon/contracts";
+import { createEvent, InvalidEventError, parseEvent, UnknownEventTypeError, type DomainEvent, type EventType } from "@blessed-horizon/contracts";
 import { processOnce, startOutboxRelay, writeOutbox, type Database, type EventBus, type Queryable } from "@blessed-horizon/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { CampaignChange, ChangeRecorder } from "./campaigns.js";
+import { suspendInTransaction } from "./campaigns.js";
 import { adjustTotals } from "./db/campaigns.js";
 import type { CampaignAction } from "./domain/campaign.js";
 
 export const TOTALS_CONSUMER = "campaign-service.totals";
+export const TRUST_CONSUMER = "campaign-service.trust";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Which lifecycle action announces what: publish goes to trust (assessment) and the world; approve is trust's own doing; resume has no event. */
@@ -51,6 +53,22 @@ export async function applyDonationEvent(db: Database, event: DomainEvent<"donat
   });
 }
 
+/**
+ * Suspends the campaign of a trust "block" decision once (inbox), as the trust
+ * team's suspend would, with campaign.suspended in the outbox. A campaign that
+ * is unknown or cannot be suspended changes nothing; its event id is still
+ * recorded. Other decisions are ignored. Resolves true when something changed.
+ */
+export async function applyTrustDecision(db: Database, event: DomainEvent<"trust.decision">, recordChange: ChangeRecorder = recordCampaignEvents): Promise<boolean> {
+  const { kind, decision, subjectId } = event.data;
+  if (kind !== "campaign" || decision !== "block") return false;
+  let changed = false;
+  await processOnce(db, TRUST_CONSUMER, event, async (tx) => {
+    if (UUID.test(subjectId)) changed = (await suspendInTransaction(tx, subjectId, recordChange, new Date())) !== undefined;
+  });
+  return changed;
+}
+
 async function announceGoalReached(tx: Queryable, campaignId: string): Promise<void> {
   const { rows } = await tx.query<{ organizer_id: string; title: string; goal_amount: number; goal_currency: string; raised_amount: number }>(
     `update campaign_totals t set goal_reached_at = now()
@@ -69,23 +87,24 @@ async function announceGoalReached(tx: Queryable, campaignId: string): Promise<v
 }
 
 /**
- * With a bus: relays the outbox and keeps totals from donation events; both
- * stop when the app closes. An event that breaks its contract is logged and
- * skipped (redelivering it cannot fix it); any other failure is retried by the bus.
+ * With a bus: relays the outbox, keeps totals from donation events and
+ * suspends campaigns trust blocks; all stop when the app closes. An event that
+ * breaks its contract is logged and skipped (redelivering it cannot fix it);
+ * any other failure is retried by the bus.
  */
 export function startCampaignEvents(app: FastifyInstance, deps: { db: Database; bus: EventBus | undefined; pollMs?: number }): void {
   const { db, bus } = deps;
   if (!bus) return;
   const relay = startOutboxRelay(db, bus, { intervalMs: deps.pollMs ?? 100, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") });
-  let unsubscribe: (() => Promise<void>) | undefined;
-  app.addHook("onReady", async () => {
-    const subscription = await bus.subscribe({
-      consumer: TOTALS_CONSUMER,
-      types: ["donation.succeeded", "donation.refunded"],
+  const subscriptions: Array<{ unsubscribe(): Promise<void> }> = [];
+  const consume = <T extends EventType>(consumer: string, types: T[], apply: (event: DomainEvent<T>) => Promise<boolean>) =>
+    bus.subscribe({
+      consumer,
+      types,
       handler: async (envelope) => {
         let event;
         try {
-          event = parseEvent(envelope) as DomainEvent<"donation.succeeded" | "donation.refunded">;
+          event = parseEvent(envelope) as DomainEvent<T>;
         } catch (error) {
           if (error instanceof InvalidEventError || error instanceof UnknownEventTypeError) {
             app.log.error({ err: error, eventId: envelope.eventId }, "skipping an event that breaks its contract");
@@ -93,13 +112,15 @@ export function startCampaignEvents(app: FastifyInstance, deps: { db: Database; 
           }
           throw error;
         }
-        if (await applyDonationEvent(db, event)) relay.poke();
+        if (await apply(event)) relay.poke();
       },
     });
-    unsubscribe = () => subscription.unsubscribe();
+  app.addHook("onReady", async () => {
+    subscriptions.push(await consume(TOTALS_CONSUMER, ["donation.succeeded", "donation.refunded"], (e) => applyDonationEvent(db, e)));
+    subscriptions.push(await consume(TRUST_CONSUMER, ["trust.decision"], (e) => applyTrustDecision(db, e)));
   });
   app.addHook("onClose", async () => {
-    await unsubscribe?.();
+    for (const subscription of subscriptions) await subscription.unsubscribe();
     await relay.stop();
   });
 }

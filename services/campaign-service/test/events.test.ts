@@ -5,6 +5,7 @@ import { testConfig, testDatabases } from "@blessed-horizon/service-kit/testing"
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
+import { TRUST_CONSUMER } from "../src/events.js";
 import { alice, seedCampaign, tara } from "./helpers.js";
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
@@ -22,11 +23,12 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
   let bus: InProcessEventBus;
   let app: FastifyInstance;
   const seen: EventEnvelope[] = [];
+  const busErrors: Array<{ consumer: string; error: unknown }> = [];
 
   beforeAll(async () => {
     db = await target.open();
     await migrateService(db, migrationsDir);
-    bus = new InProcessEventBus();
+    bus = new InProcessEventBus({ retryBaseMs: 5, retryMaxMs: 20, onError: (error, _e, consumer) => busErrors.push({ consumer, error }) });
     await bus.subscribe({
       consumer: "test.recorder",
       types: ["campaign.published", "campaign.paused", "campaign.ended", "campaign.suspended", "campaign.reinstated", "campaign.goal_reached"],
@@ -86,5 +88,50 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
     const c = await seedCampaign(app, await alice(), ["publish", "approve"], { title: "Next", story: "s", beneficiary: "b", goal: usd(5_000) });
     await bus.publish(succeeded(c.id, 42));
     await until(async () => (await totals(c.id)).raised.amount === 42);
+  });
+
+  const trust = (subjectId: string, decision: "allow" | "review" | "block", kind: "campaign" | "donation" = "campaign") =>
+    createEvent("trust.decision", { assessmentId: randomUUID(), kind, subjectId, score: decision === "block" ? 95 : 10, decision, reasons: ["test"] });
+  const statusOf = async (id: string) => (await app.inject({ url: `/api/v1/campaigns/${id}`, headers: await tara() })).json<{ status: string }>().status;
+  const suspendedInOutbox = async (id: string) =>
+    (await db.query<{ n: number }>("select count(*)::int as n from event_outbox where type = 'campaign.suspended' and data->>'campaignId' = $1", [id])).rows[0].n;
+  const recorded = async (eventId: string) =>
+    (await db.query("select 1 from processed_events where consumer = $1 and event_id = $2", [TRUST_CONSUMER, eventId])).rows.length === 1;
+
+  it("suspends a campaign trust blocks, once per event, remembering the status it had", async () => {
+    const c = await seedCampaign(app, await alice(), ["publish", "approve"], { title: "Fraud?", story: "s", beneficiary: "b", goal: usd(9_000) });
+    const block = trust(c.id, "block");
+    await bus.publish(block);
+    await bus.publish(block); // redelivered
+    await until(() => seen.some((e) => e.type === "campaign.suspended" && e.data.campaignId === c.id));
+    expect(await statusOf(c.id)).toBe("suspended");
+    expect(seen.find((e) => e.type === "campaign.suspended" && e.data.campaignId === c.id)?.data).toMatchObject({ organizerId: "alice" });
+    // A second block for the now suspended campaign is a recorded no-op.
+    const again = trust(c.id, "block");
+    await bus.publish(again);
+    await until(() => recorded(again.eventId));
+    expect(await suspendedInOutbox(c.id)).toBe(1);
+    expect((await app.inject({ url: `/api/v1/campaigns/${c.id}` })).statusCode).toBe(404); // hidden from the public
+    const reinstated = await app.inject({ method: "POST", url: `/api/v1/campaigns/${c.id}/reinstate`, headers: await tara() });
+    expect(reinstated.json<{ status: string }>().status).toBe("active");
+  });
+
+  it("leaves allow, review and donation decisions alone, and applies blocks it cannot act on as no-ops", async () => {
+    const live = await seedCampaign(app, await alice(), ["publish", "approve"], { title: "Fine", story: "s", beneficiary: "b", goal: usd(9_000) });
+    const draft = await seedCampaign(app, await alice(), [], { title: "Draft", story: "s", beneficiary: "b", goal: usd(9_000) });
+    const ended = await seedCampaign(app, await alice(), ["publish", "approve", "end"], { title: "Done", story: "s", beneficiary: "b", goal: usd(9_000) });
+    const noOps = [trust(draft.id, "block"), trust(ended.id, "block"), trust(randomUUID(), "block"), trust("not-a-uuid", "block")];
+    await bus.publish(trust(live.id, "allow"));
+    await bus.publish(trust(live.id, "review"));
+    await bus.publish(trust(live.id, "block", "donation"));
+    for (const e of noOps) await bus.publish(e);
+    // Delivery is in order: once a later block has acted, everything before it was handled.
+    const next = await seedCampaign(app, await alice(), ["publish"], { title: "Next", story: "s", beneficiary: "b", goal: usd(9_000) });
+    await bus.publish(trust(next.id, "block"));
+    await until(async () => (await statusOf(next.id)) === "suspended");
+    expect([await statusOf(live.id), await statusOf(draft.id), await statusOf(ended.id)]).toEqual(["active", "draft", "ended"]);
+    expect([await suspendedInOutbox(live.id), await suspendedInOutbox(draft.id), await suspendedInOutbox(ended.id)]).toEqual([0, 0, 0]);
+    for (const e of noOps) expect(await recorded(e.eventId)).toBe(true);
+    expect(busErrors.filter((e) => e.consumer === TRUST_CONSUMER)).toEqual([]);
   });
 });
