@@ -1,10 +1,24 @@
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import { InputError } from "../errors.js";
 
 // NUL and unpaired UTF-16 surrogates: PostgreSQL refuses both in text and
 // jsonb, so without this check such input reaches the database as a 500.
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/**
+ * A trimmed string of `min`..`max` characters that PostgreSQL can store: for
+ * schemas of text that also arrives other than through HTTP (events, jobs).
+ */
+export function storableText(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((text) => !UNSTORABLE.test(text), "must not contain NUL characters or unpaired surrogates");
+}
 
 /** The JSON-pointer path of the first string (or key) PostgreSQL could not store, if any. */
 export function findUnstorableText(value: unknown, path = ""): string | undefined {

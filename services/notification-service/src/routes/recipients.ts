@@ -1,9 +1,8 @@
-import { InputError } from "@blessed-horizon/service-kit";
+import { InputError, storableText } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { feed } from "../db/notifications.js";
 import type { Queryable } from "../db/types.js";
 import { getRecipient, saveRecipient, type Recipient } from "../db/recipients.js";
-import { storableText } from "../domain/text.js";
 import { applyPreferences, MandatoryCategoryError, PreferencesUpdateSchema } from "../domain/preferences.js";
 import { assertSelfOrAdmin, type NotificationApp } from "./types.js";
 

@@ -1,6 +1,6 @@
 import { MoneySchema } from "@blessed-horizon/contracts";
 import { z } from "zod";
-import { storableText } from "./text.js";
+import { storableText } from "@blessed-horizon/service-kit";
 
 const Id = storableText(1, 200);
 const Ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).transform((ip) => normalizeIp(ip));

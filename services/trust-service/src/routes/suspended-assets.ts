@@ -1,9 +1,8 @@
-import { NotFoundError } from "@blessed-horizon/service-kit";
+import { NotFoundError, storableText } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import type { Queryable } from "../db/queryable.js";
 import { liftSuspension, listSuspendedAssets, suspendAsset } from "../db/suspended.js";
 import { ASSET_KINDS, normalizeAsset, SuspendAssetSchema } from "../domain/input.js";
-import { storableText } from "../domain/text.js";
 import type { TrustApp } from "./types.js";
 
 const IdParams = z.object({ id: z.uuid("must be a UUID") });
