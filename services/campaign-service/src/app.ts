@@ -37,6 +37,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const listCache = new ListCache(deps.config.LIST_CACHE_TTL_MS ?? 1_000);
   registerReadRoutes(app, { db: deps.db, campaigns, listCache });
   registerWriteRoutes(app, { campaigns, listCache });
-  startCampaignEvents(app, { db: deps.db, bus: deps.bus });
+  startCampaignEvents(app, { db: deps.db, bus: deps.bus, onApplied: () => listCache.clear() });
   return app;
 }

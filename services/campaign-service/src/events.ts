@@ -92,7 +92,10 @@ async function announceGoalReached(tx: Queryable, campaignId: string): Promise<v
  * breaks its contract is logged and skipped (redelivering it cannot fix it);
  * any other failure is retried by the bus.
  */
-export function startCampaignEvents(app: FastifyInstance, deps: { db: Database; bus: EventBus | undefined; pollMs?: number }): void {
+export function startCampaignEvents(
+  app: FastifyInstance,
+  deps: { db: Database; bus: EventBus | undefined; pollMs?: number; onApplied?: () => void },
+): void {
   const { db, bus } = deps;
   if (!bus) return;
   const relay = startOutboxRelay(db, bus, { intervalMs: deps.pollMs ?? 100, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") });
@@ -112,7 +115,11 @@ export function startCampaignEvents(app: FastifyInstance, deps: { db: Database; 
           }
           throw error;
         }
-        if (await apply(event)) relay.poke();
+        if (await apply(event)) {
+          relay.poke();
+          // A suspension must not linger in a cached list page.
+          deps.onApplied?.();
+        }
       },
     });
   app.addHook("onReady", async () => {
