@@ -57,7 +57,7 @@ describe("gatherDashboard", () => {
   it("measures the environment the user names", async () => {
     const data = await gatherDashboard({ manifestsDir: manifests, environment: "development", now: NOW });
     expect(data.dora?.environment).toBe("development");
-    expect(data.dora?.metrics[0]?.detail).toBe("1 deployments on 1 days");
+    expect(data.dora?.metrics[0]?.detail).toBe("1 deployment on 1 day");
   });
 
   it("shows every environment and service the repo has, with what it runs now", async () => {

@@ -167,6 +167,10 @@ function doraSection(records: readonly ReleaseRecord[], environment: string, day
   return { environment, window: `last ${days} days`, metrics: doraMetrics(report), deploysPerDay, leadTimeHours };
 }
 
+function count(n: number, noun: string): string {
+  return `${n} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 function daysBetween(first: string | undefined, now: Date): string[] {
   if (!first) return [];
   const days: string[] = [];
@@ -179,7 +183,7 @@ function doraMetrics(report: DoraReport): NonNullable<DashboardData["dora"]>["me
   const cfr = report.changeFailureRate;
   const tier = (t: string | null) => (t === null ? undefined : t.charAt(0).toUpperCase() + t.slice(1));
   return [
-    { label: "Deployment frequency", value: `${f.deployDaysPerWeek.toFixed(1)} days/week`, tier: tier(f.tier), detail: `${f.deployments} deployments on ${f.deployDays} days` },
+    { label: "Deployment frequency", value: `${f.deployDaysPerWeek.toFixed(1)} days/week`, tier: tier(f.tier), detail: `${count(f.deployments, "deployment")} on ${count(f.deployDays, "day")}` },
     { label: "Lead time for changes", value: formatSeconds(report.leadTime.medianSeconds), tier: tier(report.leadTime.tier), detail: `median of ${report.leadTime.samples}` },
     { label: "Change failure rate", value: cfr.rate === null ? "n/a" : `${(cfr.rate * 100).toFixed(1)}%`, tier: tier(cfr.tier), detail: `${cfr.failed} of ${cfr.deployments} deployments` },
     { label: "Time to restore", value: formatSeconds(report.timeToRestore.medianSeconds), tier: tier(report.timeToRestore.tier), detail: `median of ${report.timeToRestore.samples}` },
