@@ -1,5 +1,5 @@
-import { createEvent, InvalidEventError, parseEvent, UnknownEventTypeError, type DomainEvent, type EventType } from "@blessed-horizon/contracts";
-import { processOnce, startOutboxRelay, writeOutbox, type Database, type EventBus, type Queryable } from "@blessed-horizon/service-kit";
+import { createEvent, type DomainEvent, type EventType } from "@blessed-horizon/contracts";
+import { processOnce, startOutboxRelay, subscribeDomainEvents, writeOutbox, type Database, type EventBus, type Queryable } from "@blessed-horizon/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { CampaignChange, ChangeRecorder } from "./campaigns.js";
 import { suspendInTransaction } from "./campaigns.js";
@@ -101,20 +101,11 @@ export function startCampaignEvents(
   const relay = startOutboxRelay(db, bus, { intervalMs: deps.pollMs ?? 100, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") });
   const subscriptions: Array<{ unsubscribe(): Promise<void> }> = [];
   const consume = <T extends EventType>(consumer: string, types: T[], apply: (event: DomainEvent<T>) => Promise<boolean>) =>
-    bus.subscribe({
+    subscribeDomainEvents(bus, {
       consumer,
       types,
-      handler: async (envelope) => {
-        let event;
-        try {
-          event = parseEvent(envelope) as DomainEvent<T>;
-        } catch (error) {
-          if (error instanceof InvalidEventError || error instanceof UnknownEventTypeError) {
-            app.log.error({ err: error, eventId: envelope.eventId }, "skipping an event that breaks its contract");
-            return;
-          }
-          throw error;
-        }
+      log: app.log,
+      handle: async (event) => {
         if (await apply(event)) {
           relay.poke();
           // A suspension must not linger in a cached list page.

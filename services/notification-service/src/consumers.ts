@@ -1,5 +1,5 @@
-import { InvalidEventError, parseEvent, UnknownEventTypeError, type DomainEvent } from "@blessed-horizon/contracts";
-import { processOnce, type EventBus, type SqlDatabase, type Subscription } from "@blessed-horizon/service-kit";
+import type { DomainEvent } from "@blessed-horizon/contracts";
+import { processOnce, subscribeDomainEvents, type EventBus, type SqlDatabase, type Subscription } from "@blessed-horizon/service-kit";
 import type { FastifyBaseLogger } from "fastify";
 import { enqueueIntents } from "./db/notifications.js";
 import type { WriteEvent } from "./db/types.js";
@@ -22,20 +22,11 @@ export function handleEvent(deps: ConsumerDeps, event: DomainEvent): Promise<boo
 
 /** Subscribes to donation and campaign events; an event that breaks its contract is logged and skipped. */
 export function subscribeNotificationEvents(bus: EventBus, deps: ConsumerDeps & { log: FastifyBaseLogger; onQueued: () => void }): Promise<Subscription> {
-  return bus.subscribe({
+  return subscribeDomainEvents(bus, {
     consumer: CONSUMER,
     types: CONSUMED_EVENTS,
-    handler: async (envelope) => {
-      let event: DomainEvent;
-      try {
-        event = parseEvent(envelope);
-      } catch (error) {
-        if (error instanceof InvalidEventError || error instanceof UnknownEventTypeError) {
-          deps.log.error({ err: error, eventId: envelope.eventId }, "skipping an event that breaks its contract");
-          return;
-        }
-        throw error;
-      }
+    log: deps.log,
+    handle: async (event) => {
       if (await handleEvent(deps, event)) deps.onQueued();
     },
   });

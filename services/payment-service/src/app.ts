@@ -1,5 +1,4 @@
-import { parseEvent, type DomainEvent } from "@blessed-horizon/contracts";
-import { createServiceApp, startOutboxRelay, type Database, type EventBus, type Subscription } from "@blessed-horizon/service-kit";
+import { createServiceApp, startOutboxRelay, subscribeDomainEvents, type Database, type EventBus, type Subscription } from "@blessed-horizon/service-kit";
 import type { FastifyInstance } from "fastify";
 import { fileURLToPath } from "node:url";
 import { httpCampaignClient, type CampaignClient } from "./clients/campaigns.js";
@@ -53,10 +52,11 @@ export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
   let subscription: Subscription | undefined;
   app.addHook("onReady", async () => {
     if (!bus) return;
-    subscription = await bus.subscribe({
+    subscription = await subscribeDomainEvents(bus, {
       consumer: REVIEW_CONSUMER,
       types: ["trust.decision"],
-      handler: async (event) => applyTrustDecision(paymentDeps, parseEvent(event) as DomainEvent<"trust.decision">),
+      log: app.log,
+      handle: (event) => applyTrustDecision(paymentDeps, event),
     });
   });
   app.addHook("onClose", async () => {

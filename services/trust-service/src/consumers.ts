@@ -1,5 +1,5 @@
-import { InvalidEventError, parseEvent, UnknownEventTypeError, type DomainEvent } from "@blessed-horizon/contracts";
-import { processOnce, type Database, type EventBus, type Subscription } from "@blessed-horizon/service-kit";
+import type { DomainEvent } from "@blessed-horizon/contracts";
+import { processOnce, subscribeDomainEvents, type Database, type EventBus, type Subscription } from "@blessed-horizon/service-kit";
 import type { FastifyBaseLogger } from "fastify";
 import { createAssessment, type AssessDeps } from "./db/assessments.js";
 import { recordOutcome } from "./db/outcomes.js";
@@ -37,20 +37,11 @@ export async function handleEvent(deps: AssessDeps & { db: Database }, event: Do
 
 /** Subscribes the consumer; an event that breaks its contract is logged and skipped, never retried forever. */
 export async function subscribeTrustEvents(bus: EventBus, deps: AssessDeps & { db: Database; log: FastifyBaseLogger; onEvent: () => void }): Promise<Subscription> {
-  return bus.subscribe({
+  return subscribeDomainEvents(bus, {
     consumer: CONSUMER,
     types: ["donation.succeeded", "donation.failed", "campaign.published"],
-    handler: async (envelope) => {
-      let event: DomainEvent;
-      try {
-        event = parseEvent(envelope);
-      } catch (error) {
-        if (error instanceof InvalidEventError || error instanceof UnknownEventTypeError) {
-          deps.log.error({ err: error, eventId: envelope.eventId }, "skipping an event that breaks its contract");
-          return;
-        }
-        throw error;
-      }
+    log: deps.log,
+    handle: async (event) => {
       if ((await handleEvent(deps, event)) && event.type === "campaign.published") deps.onEvent();
     },
   });

@@ -4,4 +4,5 @@ export { durableName, NatsEventBus, type NatsBusOptions } from "./nats.js";
 export { createEventBus } from "./factory.js";
 export { startOutboxRelay, writeOutbox, type OutboxRelay, type OutboxRelayOptions } from "./outbox.js";
 export { processOnce } from "./inbox.js";
+export { subscribeDomainEvents, type DomainEventSubscription } from "./subscribe.js";
 export type { SqlDatabase, SqlQueryable } from "./sql.js";
