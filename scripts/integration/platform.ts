@@ -1,24 +1,16 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createEventBus, openDatabase, type RunningService, type StartOptions } from "@blessed-horizon/service-kit";
+import { freePort } from "@blessed-horizon/service-kit/testing";
 import { planServices, variablePrefix } from "../start.js";
 
 const servicesDir = fileURLToPath(new URL("../../services", import.meta.url));
 
 export const INTEGRATION_JWT_SECRET = "blessed-horizon-integration-secret-0123456789";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}
 
 /**
  * With a PostgreSQL server (TEST_DATABASE_URL), one fresh database per service,

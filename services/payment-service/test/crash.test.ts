@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { NatsEventBus, openDatabase, processOnce, type Database } from "@blessed-horizon/service-kit";
+import { freePort } from "@blessed-horizon/service-kit/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CARD, startStubs, until, type Stubs } from "./harness.js";
@@ -11,14 +11,6 @@ const natsUrl = process.env.TEST_NATS_URL;
 const postgresUrl = process.env.TEST_DATABASE_URL;
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}
 
 describe.skipIf(!postgresUrl || !natsUrl)("payment-service killed with SIGKILL mid-stream (needs TEST_DATABASE_URL and TEST_NATS_URL: skipped without them)", () => {
   const run = randomUUID().slice(0, 8);

@@ -4,6 +4,7 @@ import type { BaseConfig } from "../config/config.js";
 import { baseConfigSchema, loadConfig } from "../config/config.js";
 
 export { testDatabases } from "./databases.js";
+export { freePort } from "./ports.js";
 export type { TestDatabase } from "./databases.js";
 
 /** The JWT secret of `testConfig()`. */
