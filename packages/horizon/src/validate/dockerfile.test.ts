@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isPinned, lintDockerfile } from "./dockerfile.js";
 
 const GOOD = `# syntax=docker/dockerfile:1
-ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 FROM \${NODE_IMAGE} AS build
 RUN npm ci
 FROM build AS test
@@ -23,11 +23,11 @@ describe("lintDockerfile", () => {
   });
 
   it("rejects an unpinned or latest base image, resolving build arguments", () => {
-    expect(messages(GOOD.replace("node:20.19.5-bookworm-slim", "node:latest"))).toEqual([
+    expect(messages(GOOD.replace("node:24.22.3-bookworm-slim", "node:latest"))).toEqual([
       '3: base image node:latest is not pinned: name a version tag (not "latest") or a digest',
       '6: base image node:latest is not pinned: name a version tag (not "latest") or a digest',
     ]);
-    expect(messages(GOOD.replace("ARG NODE_IMAGE=node:20.19.5-bookworm-slim", "ARG NODE_IMAGE"))[0]).toMatch(/uses a build argument with no default/);
+    expect(messages(GOOD.replace("ARG NODE_IMAGE=node:24.22.3-bookworm-slim", "ARG NODE_IMAGE"))[0]).toMatch(/uses a build argument with no default/);
     expect(messages("FROM ubuntu\nUSER 1\n")[0]).toMatch(/base image ubuntu is not pinned/);
   });
 
