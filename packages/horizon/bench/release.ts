@@ -1,7 +1,9 @@
 /**
- * `npm run bench -w packages/horizon`: builds a manifests repo of 200 services
- * x 3 environments with 10,000 deploy commits (git fast-import), then times
- * `horizon release set-image` and `horizon dora` on it and prints the figures.
+ * `npm run bench -w packages/horizon`: times the bin's start-up (`--help`)
+ * against a bare `node -e ""`, then builds a manifests repo of 200 services
+ * x 3 environments with 10,000 deploy commits (git fast-import) and times
+ * `horizon release set-image` (in this process and as a process), `dora` and
+ * `history` on it, and prints the figures and ratios.
  */
 import { rmSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -10,10 +12,12 @@ import { runHistory } from "../src/commands/release/history.js";
 import { runSetImage } from "../src/commands/release/set-image.js";
 import { git, gitText } from "../src/io/git.js";
 import { generateManifestsRepo } from "./generate.js";
+import { formatProcessTimes, HORIZON_BIN, median, timeProcesses } from "./startup.js";
 
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 200);
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const PROCESS_RUNS = Number(process.env.BENCH_PROCESS_RUNS ?? 21);
 
 process.env.GIT_AUTHOR_NAME ??= "horizon bench";
 process.env.GIT_AUTHOR_EMAIL ??= "bench@blessed-horizon.example";
@@ -29,6 +33,12 @@ const fmt = (values: number[]): string => {
 const quiet = { cwd: process.cwd(), write: (): void => undefined };
 
 async function main(): Promise<void> {
+  // Build dist/ first if it is stale, so that no timed run pays for the build.
+  timeProcesses([{ label: "warm-up", args: () => [HORIZON_BIN, "--version"] }], 1);
+  const bare = { label: 'node -e ""', args: () => ["-e", ""] };
+  const startup = timeProcesses([bare, { label: "horizon --help", args: () => [HORIZON_BIN, "--help"] }, { label: "horizon --version", args: () => [HORIZON_BIN, "--version"] }], PROCESS_RUNS);
+  console.log(`start-up, as processes (${process.version}):\n${formatProcessTimes(startup, startup[0])}`);
+
   let start = performance.now();
   const { dir, deploys } = await generateManifestsRepo({ services: SERVICES, commits: COMMITS });
   const generated = ms(start);
@@ -47,6 +57,21 @@ async function main(): Promise<void> {
       if (outcome.status !== "committed") throw new Error(`set-image did not commit: ${outcome.status}`);
     }
     console.log(`set-image (plan, edit, commit):  ${fmt(setImage)}`);
+
+    // The same command as CI runs it: one process per release.
+    const service = (round: number): string => `service-${String((round * 53 + 11) % SERVICES).padStart(3, "0")}`;
+    const processes = timeProcesses(
+      [
+        bare,
+        {
+          label: "horizon release set-image",
+          args: (round) => [HORIZON_BIN, "release", "set-image", "--manifests", dir, "--env", "staging", "--service", service(round), "--image", `ghcr.io/blessed-horizon/${service(round)}:proc-${round}`, "--source-sha", "abcdef0"],
+        },
+      ],
+      RUNS,
+    );
+    console.log(`set-image as a process, ${commits} commits:\n${formatProcessTimes(processes, processes[0])}`);
+    console.log(`  of which start-up: ${((median(startup[1].ms) / median(processes[1].ms)) * 100).toFixed(0)}% (horizon --help's median over set-image's)`);
 
     const dora: number[] = [];
     let report: Awaited<ReturnType<typeof runDora>> | undefined;

@@ -1,23 +1,33 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { registerChanged } from "./commands/changed/index.js";
-import { registerCompliance } from "./commands/compliance/index.js";
-import { registerDora } from "./commands/dora/index.js";
-import { registerGate } from "./commands/gate/index.js";
-import { registerLoadtest } from "./commands/loadtest/index.js";
-import { registerPipeline } from "./commands/pipeline/index.js";
-import { registerRelease } from "./commands/release/index.js";
-import { registerReport } from "./commands/report/index.js";
-import { registerScan } from "./commands/scan/index.js";
-import { registerValidate } from "./commands/validate/index.js";
+import { registerChanged } from "./commands/changed/command.js";
+import { registerCompliance } from "./commands/compliance/command.js";
+import { registerDora } from "./commands/dora/command.js";
+import { registerGate } from "./commands/gate/command.js";
+import { registerLoadtest } from "./commands/loadtest/command.js";
+import { registerPipeline } from "./commands/pipeline/command.js";
+import { registerRelease } from "./commands/release/command.js";
+import { registerReport } from "./commands/report/command.js";
+import { registerScan } from "./commands/scan/command.js";
+import { registerValidate } from "./commands/validate/command.js";
 import { ExitCode, ExitError } from "./errors.js";
 
+/** The package's version; this file is src/cli.ts or dist/cli.js, one folder below package.json either way. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "unknown";
+}
+
 /**
- * Builds the `horizon` program. Each command lives in `commands/<name>/` and
- * exports a `register<Name>(program)` that adds itself here.
+ * Builds the `horizon` program. Each command's options live in
+ * `commands/<name>/command.ts`, which imports its implementation only when
+ * the command runs (`await import()` in the action), so `--help` and every
+ * other command load none of its dependencies.
  */
 export function buildProgram(): Command {
   const program = new Command("horizon")
     .description("Blessed Horizon's delivery toolkit: the pipeline's decisions, the same in CI and on a laptop")
+    .version(packageVersion(), "-V, --version", "print horizon's version")
     .option("--debug", "print stack traces of errors")
     .showHelpAfterError()
     .exitOverride();

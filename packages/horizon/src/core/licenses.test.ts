@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { declaredLicense, DEFAULT_ALLOWED_LICENSES, evaluateLicense } from "./licenses.js";
+import { DEFAULT_ALLOWED_LICENSES } from "./license-policy.js";
+import { declaredLicense, evaluateLicense } from "./licenses.js";
 import { productionClosure } from "./scan-lockfile.js";
 import type { Lockfile } from "./scan-lockfile.js";
 import { buildSbom, integrityHashes, npmPurl } from "./scan-sbom.js";

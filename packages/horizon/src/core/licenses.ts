@@ -1,13 +1,5 @@
 import satisfies from "spdx-satisfies";
 
-/**
- * The spec's allow-list (§9.2: MIT, Apache-2.0, BSD) plus ISC, with "BSD"
- * read as the two common BSD licenses and 0BSD, and the public-domain
- * dedications MIT-0, Unlicense and CC0-1.0, which ask less than MIT does
- * (docs/spec-deviations.md).
- */
-export const DEFAULT_ALLOWED_LICENSES: readonly string[] = ["MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "0BSD", "ISC", "MIT-0", "Unlicense", "CC0-1.0"];
-
 export interface LicenseVerdict {
   allowed: boolean;
   /** Why not, in words a reviewer can act on. */

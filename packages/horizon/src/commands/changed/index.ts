@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { affectedServices, isService, serviceName } from "../../core/changed.js";
 import { InputError } from "../../errors.js";
 import { git, GitError, gitText } from "../../io/git.js";
@@ -69,29 +68,4 @@ export async function runChanged(options: ChangedOptions, context: ChangedContex
   }
   context.write(options.json ? `${JSON.stringify(services)}\n` : services.map((name) => `${name}\n`).join(""));
   return services;
-}
-
-export function registerChanged(program: Command): void {
-  program
-    .command("changed")
-    .description("print the services a change affects (base...head), for a CI build matrix")
-    .requiredOption("--base <ref>", "the commit the change starts from (merge-base semantics, like base...head)")
-    .option("--head <ref>", "the commit the change ends at", "HEAD")
-    .option("--json", "print a JSON array of service names, for fromJSON() in a GitHub Actions matrix")
-    .addHelpText(
-      "after",
-      `
-A file under services/<name>/ affects that service; under packages/<p>/, every service
-that depends on <p> (transitively, from the workspaces' package.json); a shared root file
-(package-lock.json, tsconfig*.json, eslint.config.js, vitest.*, .npmrc, .nvmrc, .github/,
-and any root file no rule knows) affects all services; *.md, docs/ and deploy/ affect none.
-Exit codes: 0 printed (possibly nothing), 2 unknown ref or not a git repository, 3 git failed.`,
-    )
-    .action(async (options: ChangedOptions) => {
-      await runChanged(options, {
-        cwd: process.cwd(),
-        write: (text) => process.stdout.write(text),
-        warn: (text) => process.stderr.write(text),
-      });
-    });
 }

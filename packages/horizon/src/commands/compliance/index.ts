@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { computeDora } from "../../core/dora.js";
 import type { DoraReport } from "../../core/dora.js";
 import { formatDora } from "../../core/dora-format.js";
@@ -8,7 +7,7 @@ import { listEnvironments } from "../../gitops/manifests.js";
 import { isVerifiedSignature, readReleaseHistory } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { readIncidents } from "../dora/index.js";
-import { manifestsRoot, processContext } from "../release/shared.js";
+import { manifestsRoot } from "../release/shared.js";
 import type { CommandContext } from "../release/shared.js";
 
 export interface ComplianceOptions {
@@ -79,17 +78,4 @@ export function formatCompliance(report: ComplianceReport): string {
   lines.push(report.unsigned.length === 0 ? "every release commit is signed" : `unsigned release commits (${report.unsigned.length}):`);
   for (const u of report.unsigned) lines.push(`  ${u.commit.slice(0, 12)} ${u.time} ${u.environment} ${u.action} by ${u.author} (%G? ${u.signature}) ${u.subject}`);
   return `${lines.join("\n")}\n`;
-}
-
-export function registerCompliance(program: Command): void {
-  program
-    .command("compliance")
-    .description("monthly compliance report (spec §11.1): deployments and rollbacks per environment, unsigned release commits, DORA")
-    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
-    .requiredOption("--month <yyyy-mm>", "the month, UTC")
-    .option("--incidents <file>", "JSON [{id, openedAt, resolvedAt, deployment?}]")
-    .option("--json", "print the report as JSON")
-    .action(async (options: ComplianceOptions) => {
-      await runCompliance(options, processContext());
-    });
 }

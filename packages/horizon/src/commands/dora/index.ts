@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Command } from "commander";
 import { computeDora } from "../../core/dora.js";
 import type { DoraReport, Incident } from "../../core/dora.js";
 import { formatDora } from "../../core/dora-format.js";
@@ -10,7 +9,7 @@ import { InputError } from "../../errors.js";
 import { assertEnvironment } from "../../gitops/manifests.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
-import { manifestsRoot, processContext } from "../release/shared.js";
+import { manifestsRoot } from "../release/shared.js";
 import type { CommandContext } from "../release/shared.js";
 
 export interface DoraOptions {
@@ -44,18 +43,4 @@ export async function runDora(options: DoraOptions, context: CommandContext): Pr
   const report = computeDora(toDeployments(records, options.env), incidents, { start: start.getTime(), end: now.getTime() });
   context.write(options.json ? `${JSON.stringify({ environment: options.env, ...report }, null, 2)}\n` : formatDora(report, options.env));
   return report;
-}
-
-export function registerDora(program: Command): void {
-  program
-    .command("dora")
-    .description("DORA four keys (deployment frequency, lead time, change failure rate, time to restore) from the manifests repo, each with its tier")
-    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
-    .option("--env <env>", "environment whose deployments count", "production")
-    .option("--since <when>", "window start: 90d, 12w, 36h or a date", "90d")
-    .option("--incidents <file>", "JSON [{id, openedAt, resolvedAt, deployment?}]: incidents fail the deployment they name")
-    .option("--json", "print the report as JSON")
-    .action(async (options: DoraOptions) => {
-      await runDora(options, processContext());
-    });
 }

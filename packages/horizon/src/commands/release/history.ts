@@ -1,10 +1,9 @@
-import type { Command } from "commander";
 import { historyEntries, parseSince } from "../../core/history.js";
 import type { HistoryEntry } from "../../core/history.js";
 import { assertEnvironment, listEnvironments } from "../../gitops/manifests.js";
 import { isVerifiedSignature, readReleaseHistory } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
-import { manifestsRoot, processContext } from "./shared.js";
+import { manifestsRoot } from "./shared.js";
 import type { CommandContext } from "./shared.js";
 
 export interface HistoryOptions {
@@ -54,18 +53,4 @@ export async function runHistory(options: HistoryOptions, context: CommandContex
   );
   context.write(options.json ? `${JSON.stringify(entries, null, 2)}\n` : formatHistory(entries));
   return entries;
-}
-
-export function registerHistory(release: Command): void {
-  release
-    .command("history")
-    .description("the audit trail: when, where, which image, from which source commit, by whom, signed or not; rollbacks marked")
-    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
-    .option("--env <env>", "only this environment")
-    .option("--service <name>", "only this service")
-    .option("--since <when>", "how far back: 90d, 12w, 36h or a date", "90d")
-    .option("--json", "print the entries as JSON")
-    .action(async (options: HistoryOptions) => {
-      await runHistory(options, processContext());
-    });
 }

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Command } from "commander";
 import { originOf } from "../../core/history.js";
 import { planPromotion } from "../../core/promotion.js";
 import type { PromotedService } from "../../core/promotion.js";
@@ -9,7 +8,7 @@ import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { assertEnvironment, imageOf, listServices, readServiceManifest } from "../../gitops/manifests.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { applyPlan, recheckHolds, collect, manifestsRoot, processContext, writingOptions } from "./shared.js";
+import { applyPlan, recheckHolds, manifestsRoot } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
 export interface PromoteOptions extends ApplyOptions {
@@ -56,18 +55,4 @@ export async function runPromote(options: PromoteOptions, context: CommandContex
     manifestsDir: options.manifests,
   });
   return applyPlan(root, plan, options, context, `${options.to} already runs what ${options.from} runs (${names.join(", ")}); nothing to commit`, recheckHolds(root, plan, options.manifests));
-}
-
-export function registerPromote(release: Command): void {
-  writingOptions(
-    release
-      .command("promote")
-      .description("carry image references (and with --version, version labels) from one environment to the next; the target's own settings stay")
-      .requiredOption("--from <env>", "source environment")
-      .requiredOption("--to <env>", "target environment")
-      .option("--service <name>", "a service to promote; repeat for several (default: every service both environments have)", collect, [])
-      .option("--version <v>", "also set the existing app.kubernetes.io/version and version labels (never selectors)"),
-  ).action(async (options: PromoteOptions) => {
-    await runPromote(options, processContext());
-  });
 }

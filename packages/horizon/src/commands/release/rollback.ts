@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { planRollback } from "../../core/rollback.js";
 import type { RollbackTarget } from "../../core/rollback.js";
 import { InputError } from "../../errors.js";
@@ -9,7 +8,7 @@ import { readReleaseHistory } from "../../gitops/release-log.js";
 import type { ReleaseRecord } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile, resolveCommit, showFileAt } from "../../gitops/repo.js";
 import { gitText } from "../../io/git.js";
-import { applyPlan, manifestsRoot, processContext, writingOptions } from "./shared.js";
+import { applyPlan, manifestsRoot } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
 export interface RollbackOptions extends ApplyOptions {
@@ -63,17 +62,4 @@ export async function runRollback(options: RollbackOptions, context: CommandCont
     ...(to ? { toCommit: to } : {}),
   });
   return applyPlan(root, plan, options, context, `${options.env} already runs the images of ${options.to ?? "the previous deployment"}; nothing to roll back`);
-}
-
-export function registerRollback(release: Command): void {
-  writingOptions(
-    release
-      .command("rollback")
-      .description("commit the previous image back (Argo CD auto-sync stays on) and hold the image it replaces until `release unhold`")
-      .requiredOption("--env <env>", "environment to roll back")
-      .option("--service <name>", "the service to roll back to its previous image")
-      .option("--to <commit>", "restore every image of the environment (or of --service) as it was at this manifests commit"),
-  ).action(async (options: RollbackOptions) => {
-    await runRollback(options, processContext());
-  });
 }

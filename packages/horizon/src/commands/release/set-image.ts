@@ -1,9 +1,8 @@
-import type { Command } from "commander";
 import { planSetImage, parseSourceOrigin } from "../../core/release-plan.js";
 import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { readServiceManifest } from "../../gitops/manifests.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { applyPlan, recheckHolds, manifestsRoot, processContext, writingOptions } from "./shared.js";
+import { applyPlan, recheckHolds, manifestsRoot } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
 export interface SetImageOptions extends ApplyOptions {
@@ -29,19 +28,4 @@ export async function runSetImage(options: SetImageOptions, context: CommandCont
     manifestsDir: options.manifests,
   });
   return applyPlan(root, plan, options, context, `${options.service} in ${options.env} already runs ${options.image}; nothing to commit`, recheckHolds(root, plan, options.manifests));
-}
-
-export function registerSetImage(release: Command): void {
-  writingOptions(
-    release
-      .command("set-image")
-      .description("set one service's image in one environment of the manifests repo (kustomize images: entry or the container's image), as one commit")
-      .requiredOption("--env <env>", "environment folder under environments/")
-      .requiredOption("--service <name>", "service folder under environments/<env>/")
-      .requiredOption("--image <ref>", "new image, REPO:TAG or REPO@sha256:...")
-      .option("--source-sha <sha>", "application commit built into the image (recorded for the audit trail and lead time)")
-      .option("--source-time <iso8601>", "that commit's time (lead time starts here)"),
-  ).action(async (options: SetImageOptions) => {
-    await runSetImage(options, processContext());
-  });
 }

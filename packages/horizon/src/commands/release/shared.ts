@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import type { Command } from "commander";
 import { assertNotHeld, describePlan } from "../../core/release-plan.js";
 import type { ReleasePlan } from "../../core/release-plan.js";
 import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
@@ -13,8 +12,6 @@ export interface CommandContext {
   write: (text: string) => void;
   now?: () => Date;
 }
-
-export const processContext = (): CommandContext => ({ cwd: process.cwd(), write: (t) => void process.stdout.write(t) });
 
 export interface ApplyOptions {
   dryRun?: boolean;
@@ -74,14 +71,3 @@ export function recheckHolds(root: string, plan: ReleasePlan | undefined, manife
     for (const s of plan.release.services) assertNotHeld(holds, plan.release.environment, s.service, s.image, manifestsDir);
   };
 }
-
-/** Options every writing release command has. */
-export function writingOptions(command: Command): Command {
-  return command
-    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
-    .option("--push", "push the commit; if someone pushed first, fetch, rebase and retry (never force)")
-    .option("--dry-run", "print the plan (files and commit message) and change nothing")
-    .option("--json", "print the outcome as JSON");
-}
-
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];

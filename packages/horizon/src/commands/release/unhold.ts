@@ -1,10 +1,9 @@
-import type { Command } from "commander";
 import { planUnhold } from "../../core/rollback.js";
 import { HOLDS_FILE } from "../../gitops/holds.js";
 import { parseImageRef, formatImageRef } from "../../gitops/image-ref.js";
 import { assertEnvironment } from "../../gitops/manifests.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { applyPlan, manifestsRoot, processContext, writingOptions } from "./shared.js";
+import { applyPlan, manifestsRoot } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
 export interface UnholdOptions extends ApplyOptions {
@@ -26,17 +25,4 @@ export async function runUnhold(options: UnholdOptions, context: CommandContext)
     holdsSource: readRepoFile(root, HOLDS_FILE),
   });
   return applyPlan(root, plan, options, context, "no hold to lift");
-}
-
-export function registerUnhold(release: Command): void {
-  writingOptions(
-    release
-      .command("unhold")
-      .description("lift the hold that a rollback put on an image, so set-image and promote accept it again")
-      .requiredOption("--env <env>", "environment")
-      .requiredOption("--service <name>", "service")
-      .option("--image <ref>", "lift only the hold on this image (default: every hold of the service in the environment)"),
-  ).action(async (options: UnholdOptions) => {
-    await runUnhold(options, processContext());
-  });
 }

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
-import type { Command } from "commander";
 import { parseSince } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/fs.js";
@@ -61,20 +60,6 @@ export async function runReport(options: ReportOptions, context: ReportContext):
   return out;
 }
 
-export function registerReport(program: Command): void {
-  program
-    .command("report")
-    .description("write the delivery dashboard: last run, quality gates, environments, deployment history, DORA (one self-contained HTML file)")
-    .option("--run <dir>", "run folder (default: the newest under .horizon/runs)")
-    .option("--manifests <dir>", "manifests repository (default: .horizon/manifests)")
-    .option("--env <env>", "environment for DORA metrics (default: production if it has deployments, else the busiest)")
-    .option("--since <window>", "DORA window: 90d, 12w, 36h or an ISO date", "90d")
-    .option("--out <file>", "where to write the page (default: dashboard.html in the run folder)")
-    .option("--json", "also print the dashboard's data as JSON")
-    .action(async (options: ReportOptions) => {
-      await runReport(options, { cwd: process.cwd(), write: (t) => void process.stdout.write(t) });
-    });
-}
 
 /** A summary.json that is there but unreadable is an error, not "no pipeline run yet". */
 function assertRunSummary(file: string): void {

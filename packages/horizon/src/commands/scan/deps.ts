@@ -1,9 +1,8 @@
 import { resolve } from "node:path";
-import type { Command } from "commander";
 import { ExternalError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/fs.js";
 import { runTool } from "../../validate/tools.js";
-import { processScanContext, scanRoot } from "./shared.js";
+import { scanRoot } from "./shared.js";
 import type { ScanContext } from "./shared.js";
 
 export interface DepsOptions {
@@ -48,17 +47,4 @@ export async function runScanDeps(options: DepsOptions, context: ScanContext): P
   if (options.json) context.write(`${JSON.stringify(full)}\n`);
   else context.write(`critical ${full.critical}, high ${full.high}, moderate ${full.moderate}, low ${full.low}, info ${full.info} (total ${full.total})\n`);
   return full;
-}
-
-export function registerScanDeps(scan: Command): void {
-  scan
-    .command("deps")
-    .description("run npm audit and count vulnerabilities per severity; --out saves the JSON for horizon gate --audit")
-    .option("--root <dir>", "the repository (with package-lock.json)", ".")
-    .option("--out <file>", "write npm audit's JSON here (the gate's evidence)")
-    .option("--omit-dev", "audit production dependencies only")
-    .option("--json", "print the counts as JSON")
-    .action(async (options: DepsOptions) => {
-      await runScanDeps(options, processScanContext());
-    });
 }

@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Command } from "commander";
-import { declaredLicense, DEFAULT_ALLOWED_LICENSES, evaluateLicense, invalidLicenseIds } from "../../core/licenses.js";
+import { DEFAULT_ALLOWED_LICENSES } from "../../core/license-policy.js";
+import { declaredLicense, evaluateLicense, invalidLicenseIds } from "../../core/licenses.js";
 import { productionClosure, serviceWorkspaces } from "../../core/scan-lockfile.js";
 import type { LockedPackage } from "../../core/scan-lockfile.js";
 import type { ScanFinding } from "../../core/scan-sarif.js";
 import { CheckFailedError, InputError } from "../../errors.js";
-import { collect, lockInputError, processScanContext, readLockfile, scanRoot, writeSarif } from "./shared.js";
+import { lockInputError, readLockfile, scanRoot, writeSarif } from "./shared.js";
 import type { ScanContext } from "./shared.js";
 
 export interface LicensesOptions {
@@ -78,18 +78,4 @@ export async function runScanLicenses(options: LicensesOptions, context: ScanCon
   }
   if (report.violations.length > 0) throw new CheckFailedError(`${report.violations.length} production package(s) have a license outside the allow-list (${allowed.join(", ")})`);
   return report;
-}
-
-export function registerScanLicenses(scan: Command): void {
-  scan
-    .command("licenses")
-    .description("check the licenses of production dependencies (from package-lock.json) against an SPDX allow-list")
-    .option("--root <dir>", "the repository (with package-lock.json)", ".")
-    .option("--workspace <path>", "a workspace whose production dependencies count; repeat (default: every services/* workspace)", collect, [])
-    .option("--allow <spdx-ids>", `allowed licenses, comma-separated; repeatable (default: ${DEFAULT_ALLOWED_LICENSES.join(",")})`, collect, [])
-    .option("--sarif <file>", "also write the violations as SARIF 2.1.0")
-    .option("--json", "print the report as JSON")
-    .action(async (options: LicensesOptions) => {
-      await runScanLicenses(options, processScanContext());
-    });
 }

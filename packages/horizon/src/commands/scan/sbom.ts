@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { Command } from "commander";
 import { declaredLicense } from "../../core/licenses.js";
 import { productionClosure, serviceWorkspaces } from "../../core/scan-lockfile.js";
 import type { LockedPackage } from "../../core/scan-lockfile.js";
 import { buildSbom } from "../../core/scan-sbom.js";
 import { writeFileAtomic } from "../../io/fs.js";
 import { selectWorkspaces } from "./licenses.js";
-import { collect, lockInputError, processScanContext, readLockfile, scanRoot } from "./shared.js";
+import { lockInputError, readLockfile, scanRoot } from "./shared.js";
 import type { ScanContext } from "./shared.js";
 
 export interface SbomOptions {
@@ -51,16 +50,4 @@ export async function runScanSbom(options: SbomOptions, context: ScanContext & {
     context.warn(`horizon scan sbom: ${(sbom as { components: unknown[] }).components.length} components of ${workspaces.join(", ")} written to ${options.out}\n`);
   } else context.write(json);
   return sbom;
-}
-
-export function registerScanSbom(scan: Command): void {
-  scan
-    .command("sbom")
-    .description("write a CycloneDX 1.5 JSON SBOM of the production dependencies (from package-lock.json)")
-    .option("--root <dir>", "the repository (with package-lock.json)", ".")
-    .option("--workspace <path>", "a workspace to include; repeat (default: every services/* workspace)", collect, [])
-    .option("--out <file>", "write the SBOM here instead of standard output")
-    .action(async (options: SbomOptions) => {
-      await runScanSbom(options, processScanContext());
-    });
 }

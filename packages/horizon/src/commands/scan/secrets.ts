@@ -1,12 +1,11 @@
 import { open } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { createEngine } from "@secretlint/node";
-import type { Command } from "commander";
 import type { ScanFinding } from "../../core/scan-sarif.js";
 import { CheckFailedError, ExternalError } from "../../errors.js";
 import { git, GitError } from "../../io/git.js";
 import { listFiles } from "../../validate/files.js";
-import { processScanContext, scanRoot, writeSarif } from "./shared.js";
+import { scanRoot, writeSarif } from "./shared.js";
 import type { ScanContext } from "./shared.js";
 
 export interface SecretsOptions {
@@ -93,16 +92,4 @@ export async function runScanSecrets(options: SecretsOptions, context: ScanConte
   context.warn(`horizon scan secrets: ${files.length} files scanned, ${findings.length} secret(s) found\n`);
   if (findings.length > 0) throw new CheckFailedError(`${findings.length} secret(s) found; remove them from the files (and from git history), then rotate them`);
   return findings;
-}
-
-export function registerScanSecrets(scan: Command): void {
-  scan
-    .command("secrets")
-    .description("find committed secrets with secretlint (recommended rules; AWS access key ids too); values are masked")
-    .option("--root <dir>", "the repository to scan (in git: tracked and unignored files)", ".")
-    .option("--sarif <file>", "also write the findings as SARIF 2.1.0 (GitHub code scanning)")
-    .option("--json", "print {files, findings} as JSON")
-    .action(async (options: SecretsOptions) => {
-      await runScanSecrets(options, processScanContext());
-    });
 }

@@ -15,12 +15,6 @@ export interface ScanContext {
   warn: (text: string) => void;
 }
 
-export const processScanContext = (): ScanContext => ({
-  cwd: process.cwd(),
-  write: (t) => void process.stdout.write(t),
-  warn: (t) => void process.stderr.write(t),
-});
-
 export function scanRoot(cwd: string, root: string | undefined): string {
   const dir = resolve(cwd, root ?? ".");
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`--root ${root ?? "."}: no such directory`);
@@ -51,5 +45,3 @@ export async function writeSarif(cwd: string, file: string | undefined, tool: st
   if (!file) return;
   await writeFileAtomic(resolve(cwd, file), `${JSON.stringify(toSarif(tool, "0.1.0", findings), null, 2)}\n`, "SARIF file");
 }
-
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "commander";
 import { CheckFailedError, InputError } from "../../errors.js";
 import { formatFinding, validateRepository } from "../../validate/index.js";
 import type { ValidationReport } from "../../validate/index.js";
@@ -48,19 +47,4 @@ export async function runValidate(options: ValidateCommandOptions, context: Vali
   }
   if (report.findings.length > 0) throw new CheckFailedError(`${report.findings.length} finding(s) in ${root}`);
   return report;
-}
-
-export function registerValidate(program: Command): void {
-  program
-    .command("validate")
-    .description("check workflows (actionlint), Kubernetes/Argo CD/Flagger objects (schemas), kustomizations (kubectl kustomize), Dockerfiles and alert rules (promtool)")
-    .option("--root <dir>", "the repository to check", ".")
-    .option("--json", "print {findings, checked, skipped} as JSON")
-    .action(async (options: ValidateCommandOptions) => {
-      await runValidate(options, {
-        cwd: process.cwd(),
-        write: (t) => void process.stdout.write(t),
-        warn: (t) => void process.stderr.write(t),
-      });
-    });
 }

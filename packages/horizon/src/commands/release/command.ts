@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { collect, processIo } from "../cli-support.js";
+import type { HistoryOptions } from "./history.js";
+import type { PromoteOptions } from "./promote.js";
+import type { RollbackOptions } from "./rollback.js";
+import type { SetImageOptions } from "./set-image.js";
+import type { UnholdOptions } from "./unhold.js";
+
+/** Options every writing release command has. */
+function writingOptions(command: Command): Command {
+  return command
+    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
+    .option("--push", "push the commit; if someone pushed first, fetch, rebase and retry (never force)")
+    .option("--dry-run", "print the plan (files and commit message) and change nothing")
+    .option("--json", "print the outcome as JSON");
+}
+
+export function registerRelease(program: Command): void {
+  const release = program
+    .command("release")
+    .description("GitOps releases in the manifests repo: set-image, promote, rollback, unhold, history (each change is one git commit)");
+
+  writingOptions(
+    release
+      .command("set-image")
+      .description("set one service's image in one environment of the manifests repo (kustomize images: entry or the container's image), as one commit")
+      .requiredOption("--env <env>", "environment folder under environments/")
+      .requiredOption("--service <name>", "service folder under environments/<env>/")
+      .requiredOption("--image <ref>", "new image, REPO:TAG or REPO@sha256:...")
+      .option("--source-sha <sha>", "application commit built into the image (recorded for the audit trail and lead time)")
+      .option("--source-time <iso8601>", "that commit's time (lead time starts here)"),
+  ).action(async (options: SetImageOptions) => {
+    const { runSetImage } = await import("./set-image.js");
+    await runSetImage(options, processIo());
+  });
+
+  writingOptions(
+    release
+      .command("promote")
+      .description("carry image references (and with --version, version labels) from one environment to the next; the target's own settings stay")
+      .requiredOption("--from <env>", "source environment")
+      .requiredOption("--to <env>", "target environment")
+      .option("--service <name>", "a service to promote; repeat for several (default: every service both environments have)", collect, [])
+      .option("--version <v>", "also set the existing app.kubernetes.io/version and version labels (never selectors)"),
+  ).action(async (options: PromoteOptions) => {
+    const { runPromote } = await import("./promote.js");
+    await runPromote(options, processIo());
+  });
+
+  writingOptions(
+    release
+      .command("rollback")
+      .description("commit the previous image back (Argo CD auto-sync stays on) and hold the image it replaces until `release unhold`")
+      .requiredOption("--env <env>", "environment to roll back")
+      .option("--service <name>", "the service to roll back to its previous image")
+      .option("--to <commit>", "restore every image of the environment (or of --service) as it was at this manifests commit"),
+  ).action(async (options: RollbackOptions) => {
+    const { runRollback } = await import("./rollback.js");
+    await runRollback(options, processIo());
+  });
+
+  writingOptions(
+    release
+      .command("unhold")
+      .description("lift the hold that a rollback put on an image, so set-image and promote accept it again")
+      .requiredOption("--env <env>", "environment")
+      .requiredOption("--service <name>", "service")
+      .option("--image <ref>", "lift only the hold on this image (default: every hold of the service in the environment)"),
+  ).action(async (options: UnholdOptions) => {
+    const { runUnhold } = await import("./unhold.js");
+    await runUnhold(options, processIo());
+  });
+
+  release
+    .command("history")
+    .description("the audit trail: when, where, which image, from which source commit, by whom, signed or not; rollbacks marked")
+    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
+    .option("--env <env>", "only this environment")
+    .option("--service <name>", "only this service")
+    .option("--since <when>", "how far back: 90d, 12w, 36h or a date", "90d")
+    .option("--json", "print the entries as JSON")
+    .action(async (options: HistoryOptions) => {
+      const { runHistory } = await import("./history.js");
+      await runHistory(options, processIo());
+    });
+}

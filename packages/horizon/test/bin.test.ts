@@ -1,0 +1,137 @@
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+/** `horizon` as a user runs it: the bin, as a process, on the dist/ that `npm ci` built. */
+const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(PACKAGE_DIR, "bin", "horizon.js");
+const REPO_NODE_MODULES = resolve(PACKAGE_DIR, "..", "..", "node_modules");
+
+const temps: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "horizon-bin-"));
+  temps.push(dir);
+  return dir;
+};
+afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function node(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const clean = { ...process.env };
+  delete clean.CI;
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env: { ...clean, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+describe("the horizon bin", () => {
+  it("--version prints the package's version and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { version: string };
+    const run = await node([BIN, "--version"]);
+    expect(run).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it("--help loads commander and horizon's command definitions, and no command's implementation or its dependencies", async () => {
+    // A load hook (module.registerHooks, Node >= 22.15) records every module the process loads.
+    const dir = tempDir();
+    const hook = join(dir, "record-loads.mjs");
+    const log = join(dir, "loaded.txt");
+    writeFileSync(
+      hook,
+      `import { registerHooks } from "node:module";
+import { writeFileSync } from "node:fs";
+const loaded = [];
+registerHooks({ load(url, context, nextLoad) { loaded.push(url); return nextLoad(url, context); } });
+process.on("exit", () => writeFileSync(${JSON.stringify(log)}, loaded.join("\\n")));
+`,
+    );
+    const run = await node(["--import", hook, BIN, "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Usage: horizon");
+    const loaded = readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:"));
+    const packages = [...new Set(loaded.filter((url) => url.includes("/node_modules/")).map((url) => url.split("/node_modules/").at(-1)?.split("/")[0]))];
+    expect(packages).toEqual(["commander"]);
+    // Only the entry point, the error types and the option definitions (with the one constant a help text shows).
+    const ownFiles = loaded.filter((url) => url.includes("/packages/horizon/dist/")).map((url) => url.split("/packages/horizon/dist/")[1]);
+    const definitionsOnly = /^(cli|errors|commands\/cli-support|commands\/[a-z]+\/command|core\/license-policy)\.js$/;
+    expect(ownFiles.filter((file) => !definitionsOnly.test(file ?? ""))).toEqual([]);
+    expect(ownFiles.filter((file) => file?.endsWith("/command.js"))).toHaveLength(10);
+  });
+
+  it("runs a command's implementation when the command is called", async () => {
+    const run = await node([BIN, "changed", "--base", "no-such-ref-anywhere"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("no-such-ref-anywhere");
+  });
+});
+
+/** A package laid out like this one, with the real bin, a one-file source and a dist/ that says which build it is. */
+function fakePackage(): { dir: string; touchSource: (secondsAgo: number) => void } {
+  const dir = tempDir();
+  mkdirSync(join(dir, "bin"));
+  mkdirSync(join(dir, "src"));
+  mkdirSync(join(dir, "dist"));
+  for (const file of ["horizon.js", "build-check.js"]) copyFileSync(join(PACKAGE_DIR, "bin", file), join(dir, "bin", file));
+  symlinkSync(REPO_NODE_MODULES, join(dir, "node_modules"), "dir");
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "fake-horizon", version: "9.9.9", type: "module" }));
+  writeFileSync(
+    join(dir, "tsconfig.build.json"),
+    JSON.stringify({ compilerOptions: { target: "ES2023", module: "NodeNext", moduleResolution: "NodeNext", rootDir: "src", outDir: "dist", types: ["node"], strict: true }, include: ["src/**/*.ts"] }),
+  );
+  writeFileSync(join(dir, "src", "cli.ts"), `export async function main(): Promise<number> {\n  process.stdout.write("built from the new sources\\n");\n  return 0;\n}\n`);
+  writeFileSync(join(dir, "dist", "cli.js"), `export async function main() { process.stdout.write("the old build\\n"); return 0; }\n`);
+  const past = (seconds: number): Date => new Date(Date.now() - seconds * 1000);
+  utimesSync(join(dir, "tsconfig.build.json"), past(600), past(600));
+  utimesSync(join(dir, "dist", "cli.js"), past(60), past(60));
+  const touchSource = (secondsAgo: number): void => utimesSync(join(dir, "src", "cli.ts"), past(secondsAgo), past(secondsAgo));
+  return { dir, touchSource };
+}
+
+describe("a dist/ older than its sources", () => {
+  it("is used as it is when it is newer than every source", async () => {
+    const pkg = fakePackage();
+    pkg.touchSource(120);
+    expect(await node([join(pkg.dir, "bin", "horizon.js")], { CI: "true" })).toMatchObject({ code: 0, stdout: "the old build\n" });
+  });
+
+  it("is refused in CI with the command that rebuilds it, and nothing runs", async () => {
+    const pkg = fakePackage();
+    pkg.touchSource(1);
+    const run = await node([join(pkg.dir, "bin", "horizon.js")], { CI: "true" });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("src/cli.ts changed after dist/ was built");
+    expect(run.stderr).toContain("npm run build -w packages/horizon");
+  });
+
+  it("is rebuilt on a laptop, and the new build runs", async () => {
+    const pkg = fakePackage();
+    pkg.touchSource(1);
+    const run = await node([join(pkg.dir, "bin", "horizon.js")]);
+    expect(run.stderr).toContain("rebuilding");
+    expect(run).toMatchObject({ code: 0, stdout: "built from the new sources\n" });
+    // Built once: the next call runs the new build without rebuilding.
+    expect(await node([join(pkg.dir, "bin", "horizon.js")])).toMatchObject({ code: 0, stdout: "built from the new sources\n", stderr: "" });
+  });
+
+  it("is refused when dist/ was never built and CI is set", async () => {
+    const pkg = fakePackage();
+    rmSync(join(pkg.dir, "dist"), { recursive: true });
+    const run = await node([join(pkg.dir, "bin", "horizon.js")], { CI: "true" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("dist/cli.js does not exist");
+  });
+});
