@@ -15,7 +15,7 @@ export function registerLoadtest(program: Command): void {
     .option("--allow-remote", "allow a URL that is not this machine (localhost, 127.0.0.0/8, ::1)")
     .addHelpText(
       "after",
-      "\nProgress goes to stderr every second. errors.rate = (errors + non-2xx) / requests sent.\nExit codes: 0 ran (judge the result with `horizon gate --load`), 2 bad option or non-loopback URL, 3 no request answered.",
+      "\nProgress goes to stderr every second. errors.rate = (errors + non-2xx) / (answers + errors): requests still in flight at the end count in neither.\nExit codes: 0 ran (judge the result with `horizon gate --load`), 2 bad option or non-loopback URL, 3 no request answered.",
     )
     .action(async (options: LoadtestOptions) => {
       const { runLoadtestCommand } = await import("./index.js");

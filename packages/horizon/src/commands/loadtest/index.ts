@@ -4,7 +4,7 @@ import { ExternalError, InputError } from "../../errors.js";
 import type { LoadTestReport } from "../../evidence/load.js";
 import { writeFileAtomic } from "../../io/fs.js";
 import { runLoadTest } from "./run.js";
-import { parseDuration, parsePositive, parseTarget } from "./target.js";
+import { parseDuration, parsePositive, parseTarget, parseTimeout } from "./target.js";
 
 export interface LoadtestOptions {
   url: string;
@@ -31,7 +31,7 @@ export function formatLoadSummary(report: LoadTestReport): string {
     `${report.url}: ${String(report.connections)} connections for ${String(report.durationSeconds)} s${target}`,
     `requests   ${String(r.total)} (${String(r.perSecond)} req/s)`,
     `latency    p50 ${String(l.p50)} ms  p90 ${String(l.p90)} ms  p95 ${String(l.p95)} ms  p99 ${String(l.p99)} ms  max ${String(l.max)} ms`,
-    `errors     ${String(e.total)} errors, ${String(e.non2xx)} non-2xx, ${String(e.timeouts)} timeouts: ${String(Number((e.rate * 100).toFixed(4)))}% of requests sent`,
+    `errors     ${String(e.total)} errors, ${String(e.non2xx)} non-2xx, ${String(e.timeouts)} timeouts: ${String(Number((e.rate * 100).toFixed(4)))}% of requests answered or failed`,
     "",
   ].join("\n");
 }
@@ -41,8 +41,9 @@ export async function runLoadtestCommand(options: LoadtestOptions, context: Load
   const url = parseTarget(options.url, options.allowRemote ?? false);
   const connections = parsePositive(options.connections, "--connections", true);
   const durationSeconds = parseDuration(options.duration);
-  const timeoutSeconds = parseDuration(options.timeout);
-  const targetRps = options.rps === undefined ? undefined : parsePositive(options.rps, "--rps", false);
+  const timeoutSeconds = parseTimeout(options.timeout);
+  // Whole: autocannon spreads the rate over connections in whole requests per second and refuses one below 1.
+  const targetRps = options.rps === undefined ? undefined : parsePositive(options.rps, "--rps", true);
   const out = options.out === undefined ? undefined : resolve(context.cwd, options.out);
   // Find out now, not after a 30 s run, that the report cannot be written.
   if (out) {

@@ -61,7 +61,10 @@ export async function runLoadTest(plan: LoadTestPlan): Promise<LoadTestReport> {
       });
       plan.signal?.addEventListener("abort", () => instance.stop(), { once: true });
     });
-    const sent = result.requests.sent;
+    // Not autocannon's requests.sent: that counts requests still in flight when the run
+    // ends and, with overallRate, a connection's whole per-second rate before it sent one
+    // (lib/run.js), so an all-404 target scored below 1.
+    const outcomes = responses + result.errors;
     const percentile = (p: number) => (histogram.totalCount === 0 ? 0 : round(histogram.getValueAtPercentile(p) / 1000));
     return {
       url: plan.url.href,
@@ -72,7 +75,7 @@ export async function runLoadTest(plan: LoadTestPlan): Promise<LoadTestReport> {
       latencyMs: { p50: percentile(50), p90: percentile(90), p95: percentile(95), p99: percentile(99), max: round(histogram.maxValue / 1000) },
       errors: {
         total: result.errors,
-        rate: sent > 0 ? round((result.errors + result.non2xx) / sent, 6) : 0,
+        rate: outcomes > 0 ? round((result.errors + result.non2xx) / outcomes, 6) : 0,
         non2xx: result.non2xx,
         timeouts: result.timeouts,
       },

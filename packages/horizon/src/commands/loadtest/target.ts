@@ -30,16 +30,33 @@ export function parseTarget(raw: string, allowRemote: boolean): URL {
   return url;
 }
 
-/** `30s`, `2m`, `500ms` or a bare number of seconds, as seconds. */
-export function parseDuration(raw: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(raw);
-  if (!match) throw new InputError(`--duration ${raw}: expected a duration like 30s, 2m or 500ms`);
+/**
+ * `30s`, `2m`, `500ms` or a bare number of seconds, as seconds, longer than
+ * zero. `flag` names the option in the message, so another command's option
+ * (e.g. `horizon pipeline --load-duration`) can be checked the same way.
+ */
+export function parseDuration(raw: string, flag = "--duration"): number {
+  // The sign is read so that -5s is told it must be longer than zero, not that it is no duration.
+  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(raw);
+  if (!match) throw new InputError(`${flag} ${raw}: expected a duration like 30s, 2m or 500ms`);
   const factor = { ms: 0.001, s: 1, m: 60 }[match[2] ?? "s"] ?? 1;
   const seconds = Number(match[1]) * factor;
-  if (seconds <= 0) throw new InputError(`--duration ${raw}: must be longer than zero`);
+  if (seconds <= 0) throw new InputError(`${flag} ${raw}: must be longer than zero`);
   return seconds;
 }
 
+/**
+ * A request timeout, in seconds. autocannon refuses one under a second
+ * (lib/validate.js) only once the run starts, which read as a failed run
+ * (exit 3) rather than a bad option.
+ */
+export function parseTimeout(raw: string): number {
+  const seconds = parseDuration(raw, "--timeout");
+  if (seconds < 1) throw new InputError(`--timeout ${raw}: must be at least 1s (autocannon cannot time out sooner)`);
+  return seconds;
+}
+
+/** A number above zero (a whole one if `integer`); `flag` names the option in the message. */
 export function parsePositive(raw: string, flag: string, integer: boolean): number {
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
