@@ -1,5 +1,5 @@
-import { InputError } from "../errors.js";
-import { addHold, HOLDS_FILE, parseHolds, removeHolds } from "../gitops/holds.js";
+import { CheckFailedError, InputError } from "../errors.js";
+import { addHold, findHold, HOLDS_FILE, parseHolds, removeHolds } from "../gitops/holds.js";
 import { parsePinnedImageRef } from "../gitops/image-ref.js";
 import { imageOf, withImage } from "../gitops/manifests.js";
 import type { ServiceManifest } from "../gitops/manifests.js";
@@ -23,12 +23,28 @@ export interface RollbackInput {
   now: Date;
   /** `--to COMMIT`, for the message. */
   toCommit?: string;
+  /** `--manifests` as the user gave it, for the unhold hint. */
+  manifestsDir: string;
+}
+
+/** A rollback never restores a held image (CONTRACTS: holds are absolute): exit 1, naming the hold and how to lift it. */
+function assertRestorable(input: RollbackInput, service: string, image: string): void {
+  const hold = findHold(parseHolds(input.holdsSource), input.environment, service, image);
+  if (!hold) return;
+  const why = [hold.reason, hold.since && `since ${hold.since}`].filter(Boolean).join(", ");
+  throw new CheckFailedError(
+    `cannot roll back ${service} in ${input.environment}${input.toCommit ? ` to ${input.toCommit.slice(0, 12)}` : ""}: ` +
+      `${image} is on hold${why ? ` (${why})` : ""}; choose another commit, or lift the hold with: ` +
+      `horizon release unhold --manifests ${input.manifestsDir} --env ${input.environment} --service ${service} --image ${image}`,
+  );
 }
 
 /**
  * A forward commit that restores earlier images (Argo CD's automated sync
  * stays on and applies it) and puts each image it removes on hold, so the
- * next CI run cannot deploy it again. Undefined when nothing differs.
+ * next CI run cannot deploy it again. Refuses to restore a held image, so
+ * holds.yaml never holds what runs after the commit. Undefined when nothing
+ * differs.
  */
 export function planRollback(input: RollbackInput): ReleasePlan | undefined {
   const edits: FileEdit[] = [];
@@ -39,6 +55,7 @@ export function planRollback(input: RollbackInput): ReleasePlan | undefined {
     const current = imageOf(t.manifest);
     const restore = parsePinnedImageRef(t.restoreImage);
     if (current === t.restoreImage) continue;
+    assertRestorable(input, t.manifest.service, t.restoreImage);
     const after = withImage(t.manifest, restore);
     if (after !== t.manifest.source) edits.push({ path: t.manifest.file, before: t.manifest.source, after });
     services.push({ service: t.manifest.service, image: t.restoreImage, previousImage: current });

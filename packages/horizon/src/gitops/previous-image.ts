@@ -4,11 +4,18 @@ import type { ServiceManifest } from "./manifests.js";
 import type { ReleaseRecord } from "./release-log.js";
 import { showFileAt } from "./repo.js";
 
-export interface PreviousImage {
-  /** The deploy commit that brought the current image. */
-  commit: string;
-  /** The image before it. */
+export interface RestorePoint {
+  /** The newest earlier image that is not held. */
   image: string;
+  /** The deployments between it and now that this rollback undoes (not rollbacks, not deployments already undone). */
+  rollsBack: string[];
+}
+
+export interface RestoreSearch {
+  /** Undefined when no earlier image may be restored. */
+  restore?: RestorePoint;
+  /** Earlier images passed over because they are held, newest first. */
+  skippedHeld: string[];
 }
 
 async function imageAt(root: string, manifest: ServiceManifest, commit: string): Promise<string | undefined> {
@@ -21,25 +28,40 @@ async function imageAt(root: string, manifest: ServiceManifest, commit: string):
   }
 }
 
+/** Commits that are no deployment to undo: rollbacks, and deployments an earlier rollback already undid. */
+function notUndoable(history: readonly ReleaseRecord[], manifest: ServiceManifest): (commit: string) => boolean {
+  const mine = history.filter((r) => r.environment === manifest.environment && r.action === "rollback");
+  const rollbacks = new Set(mine.map((r) => r.commit));
+  const undone = mine.flatMap((r) => r.rollsBack.filter((b) => b.service === manifest.service).map((b) => b.commit));
+  return (commit) => rollbacks.has(commit) || undone.some((u) => u.length >= 4 && commit.startsWith(u));
+}
+
 /**
- * The deployment that brought the service's current image, and the image it
- * replaced: from the release trailers when a horizon commit did it, else from
- * the file's git history (a hand edit is a deployment too).
+ * Walks the manifest file's git history newest first (a hand edit is a
+ * deployment too) to the newest image that is neither the current one nor
+ * held. The walk is lazy: a busy file has thousands of commits, a rollback
+ * usually needs two.
  */
-export async function findPreviousImage(root: string, manifest: ServiceManifest, history: readonly ReleaseRecord[]): Promise<PreviousImage | undefined> {
+export async function findRestorePoint(
+  root: string,
+  manifest: ServiceManifest,
+  history: readonly ReleaseRecord[],
+  isHeld: (image: string) => boolean,
+): Promise<RestoreSearch> {
   const current = imageOf(manifest);
-  for (let i = history.length - 1; i >= 0; i--) {
-    const r = history[i];
-    if (r.environment !== manifest.environment || (r.action !== "deploy" && r.action !== "promote")) continue;
-    // The latest deployment of the current image (a rollback may have brought it back since).
-    const s = r.services.find((x) => x.service === manifest.service && x.image === current);
-    if (s?.previousImage) return { commit: r.commit, image: s.previousImage };
-  }
+  const skip = notUndoable(history, manifest);
   const commits = (await gitText(["log", "--format=%H", "--", manifest.file], { cwd: root })).split("\n").filter(Boolean);
+  const skippedHeld: string[] = [];
+  const rollsBack: string[] = [];
+  let newer: { commit: string; image: string | undefined } | undefined;
   for (const commit of commits) {
-    if ((await imageAt(root, manifest, commit)) !== current) continue;
-    const before = await imageAt(root, manifest, `${commit}^`);
-    if (before !== undefined && before !== current) return { commit, image: before };
+    const image = await imageAt(root, manifest, commit);
+    // `newer` changed the image from this commit's one: it was a deployment.
+    if (newer && newer.image !== image && newer.image !== undefined && !skip(newer.commit)) rollsBack.push(newer.commit);
+    newer = { commit, image };
+    if (image === undefined || image === current) continue;
+    if (!isHeld(image)) return { restore: { image, rollsBack }, skippedHeld };
+    if (!skippedHeld.includes(image)) skippedHeld.push(image);
   }
-  return undefined;
+  return { skippedHeld };
 }

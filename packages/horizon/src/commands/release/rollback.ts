@@ -1,14 +1,14 @@
 import { planRollback } from "../../core/rollback.js";
 import type { RollbackTarget } from "../../core/rollback.js";
-import { InputError } from "../../errors.js";
-import { HOLDS_FILE } from "../../gitops/holds.js";
+import { CheckFailedError, InputError } from "../../errors.js";
+import { findHold, HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { imageOf, listServices, readServiceManifest } from "../../gitops/manifests.js";
-import { findPreviousImage } from "../../gitops/previous-image.js";
+import { findRestorePoint } from "../../gitops/previous-image.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import type { ReleaseRecord } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile, resolveCommit, showFileAt } from "../../gitops/repo.js";
 import { gitText } from "../../io/git.js";
-import { applyPlan, manifestsRoot } from "./shared.js";
+import { applyPlan, manifestsRoot, recheckHolds } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
 export interface RollbackOptions extends ApplyOptions {
@@ -18,11 +18,25 @@ export interface RollbackOptions extends ApplyOptions {
   to?: string;
 }
 
-async function previousTarget(root: string, env: string, service: string, history: readonly ReleaseRecord[]): Promise<RollbackTarget> {
+/** The newest earlier image that is not held; exit 1 naming the holds when every earlier image is held. */
+async function previousTarget(
+  root: string,
+  options: RollbackOptions,
+  service: string,
+  history: readonly ReleaseRecord[],
+  holdsSource: string | undefined,
+): Promise<RollbackTarget> {
+  const { env } = options;
   const manifest = readServiceManifest(root, env, service);
-  const previous = await findPreviousImage(root, manifest, history);
-  if (!previous) throw new InputError(`${service} in ${env} has no earlier image to roll back to (current: ${imageOf(manifest)})`);
-  return { manifest, restoreImage: previous.image, rollsBack: [previous.commit] };
+  const holds = parseHolds(holdsSource);
+  const { restore, skippedHeld } = await findRestorePoint(root, manifest, history, (image) => findHold(holds, env, service, image) !== undefined);
+  if (restore) return { manifest, restoreImage: restore.image, rollsBack: restore.rollsBack };
+  const current = imageOf(manifest);
+  if (skippedHeld.length === 0) throw new InputError(`${service} in ${env} has no earlier image to roll back to (current: ${current})`);
+  throw new CheckFailedError(
+    `${service} in ${env} has no earlier image that is not on hold (current: ${current}; held: ${skippedHeld.join(", ")}); ` +
+      `deploy a fixed image, or lift a hold with: horizon release unhold --manifests ${options.manifests} --env ${env} --service ${service} --image <image>`,
+  );
 }
 
 /** Every service of the environment as it was at `commit`; the deployments since then are the ones undone. */
@@ -51,15 +65,19 @@ export async function runRollback(options: RollbackOptions, context: CommandCont
   else listServices(root, options.env);
   const history = await readReleaseHistory(root);
   const to = options.to ? await resolveCommit(root, options.to) : undefined;
+  const holdsSource = readRepoFile(root, HOLDS_FILE);
   const targets = to
     ? await targetsAt(root, options.env, to, history, options.service)
-    : [await previousTarget(root, options.env, options.service as string, history)];
+    : [await previousTarget(root, options, options.service as string, history, holdsSource)];
   const plan = planRollback({
     environment: options.env,
     targets,
-    holdsSource: readRepoFile(root, HOLDS_FILE),
+    holdsSource,
     now: context.now?.() ?? new Date(),
     ...(to ? { toCommit: to } : {}),
+    manifestsDir: options.manifests,
   });
-  return applyPlan(root, plan, options, context, `${options.env} already runs the images of ${options.to ?? "the previous deployment"}; nothing to roll back`);
+  const unchanged = `${options.env} already runs the images of ${options.to ?? "the previous deployment"}; nothing to roll back`;
+  // A rollback pushed after a rebase must not restore an image someone held meanwhile.
+  return applyPlan(root, plan, options, context, unchanged, recheckHolds(root, plan, options.manifests));
 }
