@@ -1,3 +1,4 @@
+import { InputError } from "../errors.js";
 import type { Hold } from "../gitops/holds.js";
 import { parsePinnedImageRef } from "../gitops/image-ref.js";
 import { imageOf, withImage } from "../gitops/manifests.js";
@@ -5,6 +6,7 @@ import type { ServiceManifest } from "../gitops/manifests.js";
 import { formatReleaseMessage } from "../gitops/trailers.js";
 import type { ReleaseTrailers, ServiceRelease } from "../gitops/trailers.js";
 import { setVersionLabels } from "../gitops/version-labels.js";
+import { labelValueProblem } from "./label-syntax.js";
 import { assertNotHeld } from "./release-plan.js";
 import type { FileEdit, ReleasePlan, SourceOrigin } from "./release-plan.js";
 
@@ -16,6 +18,12 @@ export interface PromotedService {
   targetFiles: ReadonlyArray<{ path: string; source: string }>;
   /** Source commit and time that came with the source environment's image, so lead time survives promotion. */
   origin: SourceOrigin;
+}
+
+/** `--version` becomes label values: exit 2 unless Kubernetes accepts it as one (an empty version labels nothing useful). */
+export function assertVersionLabel(version: string): void {
+  const problem = version === "" ? "it is empty" : labelValueProblem(version);
+  if (problem) throw new InputError(`--version "${version}": ${problem}`);
 }
 
 export interface PromotionInput {
@@ -34,6 +42,8 @@ export interface PromotionInput {
  * Undefined when the target already matches.
  */
 export function planPromotion(input: PromotionInput): ReleasePlan | undefined {
+  // Checked here too, so no caller can commit a label the API server refuses.
+  if (input.version !== undefined) assertVersionLabel(input.version);
   const edits: FileEdit[] = [];
   const services: ServiceRelease[] = [];
   const relabelled: string[] = [];

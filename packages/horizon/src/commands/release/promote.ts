@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { originOf } from "../../core/history.js";
-import { planPromotion } from "../../core/promotion.js";
+import { assertVersionLabel, planPromotion } from "../../core/promotion.js";
 import type { PromotedService } from "../../core/promotion.js";
 import { InputError } from "../../errors.js";
 import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
@@ -32,9 +32,8 @@ function serviceFiles(root: string, environment: string, service: string): Array
 export async function runPromote(options: PromoteOptions, context: CommandContext): Promise<ReleaseOutcome> {
   const root = manifestsRoot(context.cwd, options.manifests);
   if (options.from === options.to) throw new InputError(`--from and --to are both ${options.from}`);
-  if (options.version !== undefined && !/^[\w][\w.+-]{0,62}$/.test(options.version)) {
-    throw new InputError(`--version "${options.version}" is not a label value (letters, digits, . _ - +, at most 63)`);
-  }
+  // Before any git work: a bad --version is bad input, whatever state the repository is in.
+  if (options.version !== undefined) assertVersionLabel(options.version);
   if (!options.dryRun) await assertCleanRepository(root);
   assertEnvironment(root, options.from);
   assertEnvironment(root, options.to);
