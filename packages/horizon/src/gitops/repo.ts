@@ -53,18 +53,20 @@ export async function resolveCommit(root: string, rev: string): Promise<string> 
 }
 
 /**
- * Writes the edits and commits them with `message` through the git CLI (the
- * user's identity, signing and hooks apply). If anything fails, every file is
- * put back as it was and nothing stays staged. Returns the new commit's SHA.
+ * Writes the edits, removes `deletions` (tracked files), and commits both
+ * with `message` through the git CLI (the user's identity, signing and hooks
+ * apply). If anything fails, every file is put back as it was and nothing
+ * stays staged. Returns the new commit's SHA.
  */
-export async function commitEdits(root: string, edits: readonly FileEdit[], message: string): Promise<string> {
-  const paths = edits.map((e) => e.path);
+export async function commitEdits(root: string, edits: readonly FileEdit[], message: string, deletions: readonly string[] = []): Promise<string> {
+  const paths = [...edits.map((e) => e.path), ...deletions];
   try {
     for (const e of edits) {
       mkdirSync(dirname(join(root, e.path)), { recursive: true });
       writeFileSync(join(root, e.path), e.after);
     }
-    await git(["add", "--", ...paths], { cwd: root });
+    for (const path of deletions) rmSync(join(root, path));
+    await git(["add", "--all", "--", ...paths], { cwd: root });
     await git(["commit", "--quiet", "--file=-", "--", ...paths], { cwd: root, input: message });
   } catch (error) {
     for (const e of edits) {
@@ -72,6 +74,7 @@ export async function commitEdits(root: string, edits: readonly FileEdit[], mess
       else writeFileSync(join(root, e.path), e.before);
     }
     await git(["reset", "--quiet", "--", ...paths], { cwd: root }).catch(() => undefined);
+    if (deletions.length) await git(["checkout", "--quiet", "HEAD", "--", ...deletions], { cwd: root }).catch(() => undefined);
     throw error;
   }
   return gitText(["rev-parse", "HEAD"], { cwd: root });

@@ -34,3 +34,14 @@ export function setVersionLabels(source: string, file: string, version: string):
     .map((node) => replaceScalar(node, version));
   return applySplices(source, splices);
 }
+
+/** The values of a manifest file's version labels, where it has any (the ones `setVersionLabels` writes). */
+export function readVersionLabels(source: string, file: string): string[] {
+  return parseYamlDocuments(source, file).flatMap((doc) => {
+    const keys = VERSION_KEYS.filter((k) => !selectorKeys(doc.contents).has(k));
+    return labelMaps(doc.contents)
+      .flatMap((map) => keys.map((key) => map.get(key, true)))
+      .filter((node): node is Scalar => isScalar(node))
+      .map((node) => String(node.value));
+  });
+}

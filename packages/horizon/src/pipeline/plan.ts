@@ -4,7 +4,7 @@ import { changedStage } from "./stages/changed.js";
 import { lintStage, testStage, typecheckStage } from "./stages/checks.js";
 import { gateStage } from "./stages/gates.js";
 import { integrationStage, loadStage, seedStage, startPlatformStage, stopPlatformStage, type PlatformHandle } from "./stages/platform.js";
-import { releaseStage, validateManifestsStage } from "./stages/release.js";
+import { releaseStage, syncManifestsStage, validateManifestsStage, validateRepositoryStage } from "./stages/release.js";
 import { scanStages } from "./stages/scans.js";
 import type { PipelineState } from "./state.js";
 import type { Stage } from "./types.js";
@@ -24,20 +24,23 @@ export interface PipelineSettings {
 }
 
 /**
- * The spec's pipeline, in order (issue 7): affected services; lint, typecheck
- * and tests per service; scans; build; the platform with integration and load
- * tests; gates per service; release into the local manifests repo and its
- * validation. The dashboard is written after the last stage, when the run's
+ * The spec's pipeline, in order (issue 7): affected services; lint, typecheck,
+ * validation of the delivery config and tests per service; scans; build; the
+ * platform with integration and load tests; gates per service; then, only if
+ * no stage failed, the sync of deploy/ into the local manifests repo, the
+ * release into it and its validation. The dashboard is written after the last stage, when the run's
  * verdict is known.
  */
 export function planStages(state: PipelineState, settings: PipelineSettings): { stages: Stage[]; platform: PlatformHandle } {
   const platform: PlatformHandle = {};
   const perService = (make: (service: string) => Stage) => settings.services.map(make);
   const tag = () => settings.runId;
+  const release = { manifestsDir: settings.manifestsDir, runId: settings.runId };
   const stages: Stage[] = [
     changedStage(state, { all: settings.all, previous: settings.previous }),
     typecheckStage(state),
     lintStage(state),
+    validateRepositoryStage(),
     ...perService((s) => testStage(state, s)),
     ...scanStages(state),
     buildPackagesStage(state),
@@ -49,8 +52,9 @@ export function planStages(state: PipelineState, settings: PipelineSettings): { 
     loadStage(state, platform, settings),
     stopPlatformStage(platform),
     ...perService((s) => gateStage(state, s)),
-    releaseStage(state, { manifestsDir: settings.manifestsDir, runId: settings.runId }),
-    validateManifestsStage(state, { manifestsDir: settings.manifestsDir, runId: settings.runId }),
+    syncManifestsStage(state, release),
+    releaseStage(state, release),
+    validateManifestsStage(state, release),
   ];
   return { stages, platform };
 }

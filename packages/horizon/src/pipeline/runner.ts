@@ -31,7 +31,7 @@ export async function executeStages(stages: readonly Stage[], options: ExecuteOp
       break;
     }
     const logName = `logs/${stage.id}.log`;
-    const when = stage.when?.() ?? true;
+    const when = stage.when?.(summary.stages) ?? true;
     printer.start(i + 1, stages.length, stage.title, stage.service);
     const t0 = performance.now();
     const startedAt = new Date().toISOString();

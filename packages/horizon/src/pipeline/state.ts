@@ -4,10 +4,6 @@ export interface PipelineState {
   allServices: string[];
   /** The services this run builds, tests and releases (set by the "affected services" stage). */
   services: string[];
-  /** Services whose tests or gates failed. */
-  failedServices: Set<string>;
-  /** Why the release must not happen, in words; empty when it may. */
-  releaseBlockers: string[];
   /** The working tree this run builds, as a git tree id (set by the "affected services" stage). */
   tree?: string;
   /** Base URL of campaign-service while the platform runs. */
@@ -22,11 +18,7 @@ export interface PipelineState {
 }
 
 export function newPipelineState(allServices: string[]): PipelineState {
-  return { allServices, services: [], failedServices: new Set(), releaseBlockers: [], evidence: { coverage: new Map() } };
-}
-
-export function blockRelease(state: PipelineState, reason: string): void {
-  state.releaseBlockers.push(reason);
+  return { allServices, services: [], evidence: { coverage: new Map() } };
 }
 
 /** A stage's `when` for per-service stages: runs only for an affected service. */

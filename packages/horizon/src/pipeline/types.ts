@@ -35,8 +35,11 @@ export interface Stage {
   title: string;
   service?: string;
   run(ctx: StageContext): Promise<StageOutcome>;
-  /** Decides, just before the stage would start, whether it runs; a string is the reason it is skipped. */
-  when?: () => true | string;
+  /**
+   * Decides, just before the stage would start, whether it runs; a string is
+   * the reason it is skipped. `done` is every stage recorded so far, in order.
+   */
+  when?: (done: readonly StageRecord[]) => true | string;
 }
 
 export interface RunSummary {

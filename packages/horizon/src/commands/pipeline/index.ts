@@ -11,6 +11,7 @@ import { executeStages } from "../../pipeline/runner.js";
 import { newPipelineState } from "../../pipeline/state.js";
 import type { RunSummary } from "../../pipeline/types.js";
 import { formatDuration } from "../../report/html.js";
+import { parseDuration, parsePositive } from "../loadtest/target.js";
 import { HORIZON_DIR, runReport } from "../report/index.js";
 
 /** The repository's services: every folder under services/ with a package.json. */
@@ -43,12 +44,15 @@ function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
 }
 
+/**
+ * The load test's options, refused (exit 2) before any stage runs when they
+ * could not produce evidence: a zero or negative duration, zero connections.
+ * The same parsers as `horizon loadtest`, so the two never disagree.
+ */
 function parseSettings(options: PipelineOptions): Pick<PipelineSettings, "loadDuration" | "connections"> {
-  const connections = Number(options.connections ?? "100");
-  if (!Number.isInteger(connections) || connections < 1) throw new InputError(`--connections ${options.connections}: must be a positive integer`);
   const loadDuration = options.loadDuration ?? "10s";
-  if (!/^\d+(\.\d+)?(ms|s|m)?$/.test(loadDuration)) throw new InputError(`--load-duration ${loadDuration}: must be a duration like 10s or 1m`);
-  return { loadDuration, connections };
+  parseDuration(loadDuration, "--load-duration");
+  return { loadDuration, connections: parsePositive(options.connections ?? "100", "--connections", true) };
 }
 
 /** `horizon pipeline`: the spec's pipeline on this machine, stage by stage, every artifact under .horizon/runs/<run-id>/. */

@@ -16,7 +16,6 @@ export function buildPackagesStage(state: PipelineState): Stage {
       // The typecheck stage has checked every file already: emit only.
       const result = await runNpm(ctx, ["run", "build", ...SHARED_PACKAGES.flatMap((w) => ["-w", w]), "--", "--noCheck"]);
       if (result.exitCode === 0) return { status: "passed", summary: `tsc built ${SHARED_PACKAGES.join(", ")}` };
-      for (const service of state.services) state.failedServices.add(service);
       return { status: "failed", summary: `build failed: ${await tailOfLog(ctx)}` };
     },
   };
@@ -31,7 +30,6 @@ export function buildStage(state: PipelineState, service: string): Stage {
     async run(ctx) {
       const result = await runNpm(ctx, ["run", "build", "-w", `services/${service}`, "--", "--noCheck"]);
       if (result.exitCode === 0) return { status: "passed", summary: `tsc built services/${service}/dist` };
-      state.failedServices.add(service);
       return { status: "failed", summary: `build failed: ${await tailOfLog(ctx)}` };
     },
   };
@@ -53,7 +51,6 @@ export function imageStage(state: PipelineState, service: string, tag: () => str
       const image = `blessed-horizon/${service}:${tag()}`;
       const result = await runLogged(ctx, engine, ["build", "-f", `services/${service}/Dockerfile`, "-t", image, "--build-arg", `VERSION=${tag()}`, "."]);
       if (result.exitCode === 0) return { status: "passed", summary: `${engine} built ${image}` };
-      state.failedServices.add(service);
       return { status: "failed", summary: `${engine} build failed: ${await tailOfLog(ctx)}` };
     },
   };

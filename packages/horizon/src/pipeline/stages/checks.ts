@@ -23,7 +23,6 @@ export function lintStage(state: PipelineState): Stage {
       const problems = await lintProblemsByService(report, ctx.root);
       if (result.exitCode === 0) return { status: "passed", summary: `no lint errors in ${state.services.join(", ")}`, artifacts: ["lint.json"] };
       if (!problems) return { status: "failed", summary: `eslint failed: ${await tailOfLog(ctx)}` };
-      for (const service of problems.keys()) state.failedServices.add(service);
       const summary = [...problems].map(([service, count]) => `${service}: ${count} error(s)`).join(", ");
       return { status: "failed", summary: `eslint: ${summary} (see lint.json)`, artifacts: ["lint.json"] };
     },
@@ -55,7 +54,6 @@ export function typecheckStage(state: PipelineState): Stage {
     async run(ctx) {
       const result = await runNpm(ctx, ["run", "typecheck"]);
       if (result.exitCode === 0) return { status: "passed", summary: "tsc found no type errors" };
-      for (const service of state.services) state.failedServices.add(service);
       return { status: "failed", summary: `tsc found type errors: ${await tailOfLog(ctx)}` };
     },
   };
@@ -79,7 +77,6 @@ export function testStage(state: PipelineState, service: string): Stage {
       const counts = tests ? `${tests.passed} of ${tests.total - tests.skipped} tests passed` : "no test report";
       const covered = coverage === undefined ? "no coverage report" : `line coverage ${coverage.toFixed(2)}%`;
       if (result.exitCode === 0) return { status: "passed", summary: `${counts}, ${covered}`, artifacts: [`coverage/${service}.lcov`, `junit/${service}.xml`] };
-      state.failedServices.add(service);
       return { status: "failed", summary: `${counts}, ${covered}: ${await tailOfLog(ctx)}` };
     },
   };

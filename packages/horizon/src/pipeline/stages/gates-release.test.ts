@@ -69,7 +69,7 @@ describe("gates and release stages", () => {
     ]);
     expect(summary.status).toBe("failed");
     expect(summary.failure).toBe("quality gates campaign-service: code_coverage: line coverage 70% is below 80%");
-    expect(summary.stages[1]?.summary).toBe("skipped: gate code_coverage: line coverage 70% is below 80% (campaign-service)");
+    expect(summary.stages[1]?.summary).toBe("blocked: quality gates campaign-service failed (code_coverage: line coverage 70% is below 80%)");
     expect(await run(manifestsDir, "rev-parse", "HEAD")).toBe(before);
     expect(await run(manifestsDir, "status", "--porcelain")).toBe("");
     const report = JSON.parse(readFileSync(join(runDir, "gates/campaign-service.json"), "utf8")) as { status: string };

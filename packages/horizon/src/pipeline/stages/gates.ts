@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { runGate } from "../../commands/gate/index.js";
 import type { GateReport } from "../../core/gates.js";
 import { ExitError } from "../../errors.js";
-import { blockRelease, type PipelineState, whenAffected } from "../state.js";
+import { type PipelineState, whenAffected } from "../state.js";
 import type { Stage } from "../types.js";
 
 /**
@@ -45,16 +45,12 @@ export function gateStage(state: PipelineState, service: string): Stage {
       }
       if (!report) {
         const reason = error instanceof ExitError || error instanceof Error ? error.message : String(error);
-        blockRelease(state, `gates of ${service} could not be evaluated: ${reason}`);
-        state.failedServices.add(service);
         return { status: "failed", summary: reason };
       }
       const failed = report.gates.filter((g) => g.status === "fail");
       const warned = report.gates.filter((g) => g.status === "warn");
       if (failed.length > 0) {
         const why = failed.flatMap((g) => g.checks.filter((c) => c.status === "fail").map((c) => `${g.gate}: ${c.message}`));
-        blockRelease(state, `gate ${why.join("; ")} (${service})`);
-        state.failedServices.add(service);
         return { status: "failed", summary: why.join("; "), artifacts: [`gates/${service}.json`] };
       }
       const summary = `${report.gates.length - warned.length} of ${report.gates.length} gates passed${warned.length ? `, warnings: ${warned.map((g) => g.gate).join(", ")}` : ""}`;

@@ -6,9 +6,9 @@ import { ExitError } from "../../errors.js";
 import { parseImageRef } from "../../gitops/image-ref.js";
 import { imageOf, readServiceManifest } from "../../gitops/manifests.js";
 import { gitText } from "../../io/git.js";
-import { ensureManifestsRepo } from "../manifests-repo.js";
+import { ensureManifestsRepo, syncManifestsRepo } from "../manifests-repo.js";
 import type { PipelineState } from "../state.js";
-import type { Stage } from "../types.js";
+import type { Stage, StageContext, StageOutcome, StageRecord } from "../types.js";
 
 export const RELEASE_ENVIRONMENT = "development";
 
@@ -17,11 +17,25 @@ export interface ReleaseStageOptions {
   runId: string;
 }
 
-/** Why the release step must not run, or true. A failed required gate or check stops it. */
-function releaseAllowed(state: PipelineState): true | string {
+/** "load test", "quality gates payment-service": how a stage is named to people. */
+export const stageLabel = (s: Pick<StageRecord, "title" | "service">): string => (s.service ? `${s.title} ${s.service}` : s.title);
+
+/**
+ * The one rule for the release: it happens only when no stage that ran
+ * failed. A warning never blocks by itself; the gates turn into failures
+ * the warnings the gate policy makes required.
+ */
+export function releaseBlocker(done: readonly StageRecord[]): string | undefined {
+  const failed = done.filter((s) => s.status === "failed");
+  if (failed.length === 0) return undefined;
+  return `blocked: ${failed.map((s) => `${stageLabel(s)} failed (${s.summary})`).join("; ")}`;
+}
+
+/** Why the set-image step must not run, or true. */
+function releaseAllowed(state: PipelineState, done: readonly StageRecord[]): true | string {
+  const blocker = releaseBlocker(done);
+  if (blocker) return blocker;
   if (state.services.length === 0) return "no service affected";
-  if (state.releaseBlockers.length > 0) return `skipped: ${state.releaseBlockers.join("; ")}`;
-  if (state.failedServices.size > 0) return `skipped: checks failed for ${[...state.failedServices].join(", ")}`;
   return true;
 }
 
@@ -33,7 +47,7 @@ export function releaseStage(state: PipelineState, options: ReleaseStageOptions)
   return {
     id: "release",
     title: `release to ${RELEASE_ENVIRONMENT}`,
-    when: () => releaseAllowed(state),
+    when: (done) => releaseAllowed(state, done),
     async run(ctx) {
       const { created } = await ensureManifestsRepo(ctx.root, options.manifestsDir);
       const source = await sourceOf(ctx.root, state.tree);
@@ -59,27 +73,67 @@ export function releaseStage(state: PipelineState, options: ReleaseStageOptions)
   };
 }
 
+/** `horizon validate --root dir`, in this process, as a stage outcome. */
+async function validateOutcome(ctx: StageContext, dir: string, what: string): Promise<StageOutcome> {
+  let output = "";
+  const write = (text: string) => {
+    output += text;
+    appendFileSync(ctx.logFile, text);
+  };
+  try {
+    const report = await runValidate({ root: dir }, { cwd: ctx.root, write, warn: write });
+    const c = report.checked;
+    const counted = [`${c.objects ?? 0} objects`, `${c.kustomizations ?? 0} kustomizations`, ...(c.workflows ? [`${c.workflows} workflows`] : []), ...(c.dockerfiles ? [`${c.dockerfiles} Dockerfiles`] : [])];
+    return { status: "passed", summary: `no findings in ${what}: ${counted.join(", ")}` };
+  } catch (error) {
+    if (!(error instanceof ExitError)) throw error;
+    return { status: "failed", summary: `${error.message}: ${output.trim().split("\n")[0] ?? ""}` };
+  }
+}
+
+/**
+ * `horizon validate` of the repository's own delivery config — deploy/,
+ * .github/workflows, Dockerfiles, alert rules — on every run, whichever
+ * service changed: none of it belongs to one service.
+ */
+export function validateRepositoryStage(): Stage {
+  return {
+    id: "validate",
+    title: "validate delivery config",
+    run: (ctx) => validateOutcome(ctx, ctx.root, "workflows, deploy/, Dockerfiles and alert rules"),
+  };
+}
+
+/**
+ * Takes up every change of deploy/ into the local manifests repo before the
+ * release (keeping the images, labels, holds, policy and flags it owns), so
+ * that what is released is what the validate stage checked.
+ */
+export function syncManifestsStage(state: PipelineState, options: ReleaseStageOptions): Stage {
+  return {
+    id: "sync-manifests",
+    title: "sync deploy/ to manifests",
+    when: (done) => releaseBlocker(done) ?? true,
+    async run(ctx) {
+      const { created } = await ensureManifestsRepo(ctx.root, options.manifestsDir);
+      const where = relative(ctx.root, options.manifestsDir);
+      if (created) return { status: "passed", summary: `created ${where} from deploy/` };
+      const source = await sourceOf(ctx.root, state.tree);
+      const result = await syncManifestsRepo(ctx.root, options.manifestsDir, source.sha);
+      if (!result.commit) return { status: "passed", summary: `${where} already holds deploy/` };
+      const files = [...result.changed, ...result.removed.map((p) => `-${p}`)];
+      return { status: "passed", summary: `committed ${result.commit.slice(0, 12)} to ${where}: ${files.join(", ")}` };
+    },
+  };
+}
+
 /** `horizon validate` of the manifests repo the release just changed. */
-export function validateManifestsStage(state: PipelineState, options: ReleaseStageOptions): Stage {
+export function validateManifestsStage(_state: PipelineState, options: ReleaseStageOptions): Stage {
   return {
     id: "validate-manifests",
     title: "validate manifests",
-    when: () => releaseAllowed(state),
-    async run(ctx) {
-      let output = "";
-      const write = (text: string) => {
-        output += text;
-        appendFileSync(ctx.logFile, text);
-      };
-      try {
-        const report = await runValidate({ root: options.manifestsDir }, { cwd: ctx.root, write, warn: write });
-        const c = report.checked;
-        return { status: "passed", summary: `no findings in ${c.objects ?? 0} objects, ${c.kustomizations ?? 0} kustomizations` };
-      } catch (error) {
-        if (!(error instanceof ExitError)) throw error;
-        return { status: "failed", summary: `${error.message}: ${output.trim().split("\n")[0] ?? ""}` };
-      }
-    },
+    when: (done) => releaseBlocker(done) ?? true,
+    run: (ctx) => validateOutcome(ctx, options.manifestsDir, relative(ctx.root, options.manifestsDir) || options.manifestsDir),
   };
 }
 
