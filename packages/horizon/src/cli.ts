@@ -6,6 +6,7 @@ import { registerDora } from "./commands/dora/command.js";
 import { registerGate } from "./commands/gate/command.js";
 import { registerLoadtest } from "./commands/loadtest/command.js";
 import { registerPipeline } from "./commands/pipeline/command.js";
+import { registerPlan } from "./commands/plan/command.js";
 import { registerRelease } from "./commands/release/command.js";
 import { registerReport } from "./commands/report/command.js";
 import { registerScan } from "./commands/scan/command.js";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   // Commands register here, one line each.
   registerGate(program);
   registerChanged(program);
+  registerPlan(program);
   registerLoadtest(program);
   registerRelease(program);
   registerDora(program);

@@ -16,9 +16,9 @@ export interface ChangedContext {
 }
 
 /** GitHub's `before` on the first push of a branch: there is no base to compare with. */
-const NO_BASE = /^0{40}$|^0{64}$/;
+export const NO_BASE = /^0{40}$|^0{64}$/;
 
-async function repositoryRoot(cwd: string): Promise<string> {
+export async function repositoryRoot(cwd: string): Promise<string> {
   try {
     return await gitText(["rev-parse", "--show-toplevel"], { cwd });
   } catch (error) {
@@ -27,7 +27,7 @@ async function repositoryRoot(cwd: string): Promise<string> {
   }
 }
 
-async function resolveCommit(ref: string, cwd: string, flag: string): Promise<string> {
+export async function resolveCommit(ref: string, cwd: string, flag: string): Promise<string> {
   try {
     return await gitText(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { cwd });
   } catch (error) {
@@ -41,7 +41,7 @@ async function resolveCommit(ref: string, cwd: string, flag: string): Promise<st
  * Without a common ancestor (unrelated or cut-off shallow history) the two
  * trees are compared directly.
  */
-async function changedFiles(base: string, head: string, cwd: string, warn: (text: string) => void): Promise<string[]> {
+export async function changedFiles(base: string, head: string, cwd: string, warn: (text: string) => void): Promise<string[]> {
   let from = base;
   try {
     from = await gitText(["merge-base", base, head], { cwd });
