@@ -54,7 +54,7 @@ export async function checkObject(
   const label = `${where}${kind}/${name}`;
   const validator = await schemas.validatorFor(apiVersion, kind);
   if (!validator) return [finding(file, locate(["kind"]), "schema", `${label}: no schema known for ${apiVersion} ${kind} (a cluster without that CRD rejects it)`)];
-  return validator(object).map((e) => finding(file, locate(pointerToPath(e.pointer)), "schema", `${label}: ${e.message}`));
+  return validator(object).map((e) => finding(file, locate(pointerToPath(e.pointer)), e.check ?? "schema", `${label}: ${e.message}`));
 }
 
 /**

@@ -2,11 +2,18 @@ import { readFile } from "node:fs/promises";
 import { Ajv } from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
+import { loadFieldMaps, OBJECT_META, typedObjects } from "./builtin-fields.js";
+import type { FieldMaps } from "./builtin-fields.js";
+import { labelErrors } from "./label-errors.js";
+import { unknownFieldError, unknownFieldErrors } from "./unknown-fields.js";
+import { pointerToPath } from "./yaml-locate.js";
 
-/** A schema violation at a JSON pointer inside the object. */
+/** A violation at a JSON pointer inside the object. */
 export interface SchemaError {
   pointer: string;
   message: string;
+  /** The check that finds it (a finding's `check`); "schema" when absent. */
+  check?: string;
 }
 
 /** Validates one object of a known apiVersion/kind; `undefined` when no schema is known. */
@@ -37,17 +44,18 @@ interface ModelError {
   instancePath?: string;
   message?: string;
   params?: Record<string, unknown>;
+  parentSchema?: { properties?: Record<string, unknown> };
 }
 
 function describeAjvError(e: ModelError | ErrorObject): SchemaError {
   const params = (e.params ?? {}) as Record<string, unknown>;
   const pointer = e.instancePath ?? "";
-  const extra =
-    typeof params.additionalProperty === "string"
-      ? ` (unknown field "${params.additionalProperty}")`
-      : Array.isArray(params.allowedValues)
-        ? ` (one of ${params.allowedValues.map(String).join(", ")})`
-        : "";
+  if (typeof params.additionalProperty === "string") {
+    // In the same words as the built-in kinds' unknown fields, at the field's own line.
+    const known = Object.keys((e.parentSchema as ModelError["parentSchema"])?.properties ?? {});
+    return unknownFieldError([...pointerToPath(pointer), params.additionalProperty], known);
+  }
+  const extra = Array.isArray(params.allowedValues) ? ` (one of ${params.allowedValues.map(String).join(", ")})` : "";
   return { pointer, message: `${pointer || "/"} ${e.message ?? "is invalid"}${extra}` };
 }
 
@@ -81,6 +89,18 @@ function strictify(schema: unknown): unknown {
   return out;
 }
 
+/**
+ * A CRD's schema made strict everywhere but in `metadata`: the API server
+ * treats a custom resource's metadata as an ObjectMeta whatever the CRD says
+ * of it, and so does `strictly` below.
+ */
+function strictCrdSchema(schema: Record<string, unknown>): object {
+  const strict = strictify(schema) as Record<string, unknown>;
+  const properties = schema.properties as Record<string, unknown> | undefined;
+  if (properties?.metadata !== undefined) strict.properties = { ...(strict.properties as object), metadata: properties.metadata };
+  return strict;
+}
+
 interface CrdVersion {
   name: string;
   schema?: { openAPIV3Schema?: Record<string, unknown> };
@@ -92,7 +112,8 @@ interface Crd {
 
 /** Compiles the openAPIV3Schema of every CustomResourceDefinition in a file (e.g. Flagger's). */
 export async function crdValidators(file: string): Promise<Map<string, ObjectValidator>> {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // verbose: an unknown field's error carries the schema, whose fields name the one probably meant.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, verbose: true });
   const validators = new Map<string, ObjectValidator>();
   for (const doc of parseAllDocuments(await readFile(file, "utf8"))) {
     const crd = doc.toJS() as Crd | null;
@@ -103,12 +124,26 @@ export async function crdValidators(file: string): Promise<Map<string, ObjectVal
       // Compiled on first use: most runs meet only one or two of a file's kinds.
       let validate: ValidateFunction | undefined;
       validators.set(`${crd.spec.group}/${version.name}|${crd.spec.names.kind}`, (object) => {
-        validate ??= ajv.compile(strictify(schema) as object);
+        validate ??= ajv.compile(strictCrdSchema(schema));
         return validate(object) ? [] : (validate.errors ?? []).map(describeAjvError);
       });
     }
   }
   return validators;
+}
+
+/**
+ * Adds what kubernetes-models and CRD schemas leave out, from the upstream
+ * OpenAPI definitions: unknown fields of built-in kinds (kubernetes-models
+ * checks types only), unknown fields of every object's metadata, and label
+ * syntax wherever labels and selectors are.
+ */
+function strictly(validate: ObjectValidator, maps: FieldMaps, apiVersion: string, kind: string): ObjectValidator {
+  const root = maps.rootTypeOf(apiVersion, kind);
+  return (object) => {
+    const objects = [...(root ? typedObjects(maps, root, object) : typedObjects(maps, OBJECT_META, object.metadata, ["metadata"]))];
+    return [...validate(object), ...unknownFieldErrors(maps, objects), ...labelErrors(objects)];
+  };
 }
 
 /** Finds the validator for an object's apiVersion and kind, loading its schema module on first use. */
@@ -125,6 +160,7 @@ export class SchemaRegistry {
       const Model = (await load())[kind];
       if (typeof Model === "function") validator = modelValidator(Model as ModelClass);
     }
+    if (validator) validator = strictly(validator, await loadFieldMaps(), apiVersion, kind);
     this.cache.set(key, validator);
     return validator;
   }

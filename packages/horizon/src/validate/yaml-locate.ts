@@ -73,3 +73,7 @@ export function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
+
+/** Path segments as a JSON pointer (RFC 6901), the inverse of `pointerToPath`. */
+export const pathToPointer = (path: readonly (string | number)[]): string =>
+  path.map((s) => `/${String(s).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
