@@ -1,6 +1,8 @@
 // Is dist/ as new as the sources it is compiled from? Plain JavaScript with
 // no dependencies: it runs before dist/ can be trusted, on every call.
-import { readdirSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,15 +17,33 @@ const mtime = (path) => {
   }
 };
 
+/** Written after a successful build: when it started, in ms since the epoch. */
+const STAMP = join("dist", ".build-started");
+
+/**
+ * When the build that wrote dist/ started. A source saved while tsc was
+ * running is newer than this, so it counts as changed; tsc's own output
+ * times would hide it. A dist/ built without the stamp falls back to
+ * dist/cli.js's time.
+ */
+function builtAt(dir) {
+  try {
+    const started = Number(readFileSync(join(dir, STAMP), "utf8"));
+    if (Number.isFinite(started) && started > 0) return started;
+  } catch {
+    // No stamp: built by a bare tsc.
+  }
+  return mtime(join(dir, "dist", "cli.js"));
+}
+
 /**
  * Why dist/ is out of date, or undefined when it is not: dist/cli.js is
- * missing, or a source file (or the build's tsconfig) changed after it was
- * written. tsc rewrites every output on each build, so dist/cli.js's time is
- * the build's time.
+ * missing, or a source file (or the build's tsconfig) changed after the
+ * build that wrote it started.
  */
 export function staleBuild(dir = PACKAGE_DIR) {
-  const built = mtime(join(dir, "dist", "cli.js"));
-  if (built === undefined) return "dist/cli.js does not exist";
+  if (mtime(join(dir, "dist", "cli.js")) === undefined) return "dist/cli.js does not exist";
+  const built = builtAt(dir);
   const inputs = [join(dir, "tsconfig.build.json"), join(dir, "..", "..", "tsconfig.base.json")];
   for (const entry of readdirSync(join(dir, "src"), { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) inputs.push(join(entry.parentPath, entry.name));
@@ -33,4 +53,22 @@ export function staleBuild(dir = PACKAGE_DIR) {
     if (changed !== undefined && changed > built) return `${relative(dir, input)} changed after dist/ was built`;
   }
   return undefined;
+}
+
+/**
+ * Compiles src/ into dist/ with tsc, output on stderr, and stamps the start
+ * time on success. Returns tsc's exit status; undefined when TypeScript is
+ * not installed (a production install).
+ */
+export function buildDist(dir = PACKAGE_DIR, extraArgs = []) {
+  let tsc;
+  try {
+    tsc = createRequire(join(dir, "package.json")).resolve("typescript/bin/tsc");
+  } catch {
+    return undefined;
+  }
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.build.json"), ...extraArgs], { stdio: ["ignore", 2, 2] });
+  if (result.status === 0) writeFileSync(join(dir, STAMP), String(started));
+  return result.status ?? 1;
 }

@@ -2,10 +2,8 @@
 // horizon runs from dist/, which `npm ci` compiles (the package's prepare
 // script). A dist/ older than src/ is rebuilt here first on a laptop and
 // refused in CI, where it means the build step was skipped.
-import { spawnSync } from "node:child_process";
-import { createRequire, enableCompileCache } from "node:module";
-import { join } from "node:path";
-import { BUILD_COMMAND, PACKAGE_DIR, staleBuild } from "./build-check.js";
+import { enableCompileCache } from "node:module";
+import { BUILD_COMMAND, buildDist, staleBuild } from "./build-check.js";
 
 enableCompileCache?.();
 
@@ -15,16 +13,13 @@ if (stale) {
     process.stderr.write(`horizon: ${stale}; run \`${BUILD_COMMAND}\` (or npm ci) before horizon\n`);
     process.exit(2);
   }
-  let tsc;
-  try {
-    tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  } catch {
-    process.stderr.write(`horizon: ${stale}, and TypeScript is not installed to rebuild it; run \`npm ci\`\n`);
+  process.stderr.write(`horizon: ${stale}; rebuilding (${BUILD_COMMAND})\n`);
+  const status = buildDist();
+  if (status === undefined) {
+    process.stderr.write("horizon: TypeScript is not installed to rebuild dist/; run `npm ci`\n");
     process.exit(2);
   }
-  process.stderr.write(`horizon: ${stale}; rebuilding (${BUILD_COMMAND})\n`);
-  const build = spawnSync(process.execPath, [tsc, "-p", join(PACKAGE_DIR, "tsconfig.build.json")], { stdio: ["ignore", 2, 2] });
-  if (build.status !== 0) {
+  if (status !== 0) {
     process.stderr.write(`horizon: the build failed (errors above); fix them or run \`${BUILD_COMMAND}\`\n`);
     process.exit(2);
   }

@@ -127,6 +127,18 @@ describe("a dist/ older than its sources", () => {
     expect(await node([join(pkg.dir, "bin", "horizon.js")])).toMatchObject({ code: 0, stdout: "built from the new sources\n", stderr: "" });
   });
 
+  it("counts a source saved while the build was running as changed, though tsc wrote dist/ after it", async () => {
+    const pkg = fakePackage();
+    // The build started 60 s ago and wrote dist/cli.js 10 s ago; the source was saved 30 s ago, in between.
+    writeFileSync(join(pkg.dir, "dist", ".build-started"), String(Date.now() - 60_000));
+    const tenSecondsAgo = new Date(Date.now() - 10_000);
+    utimesSync(join(pkg.dir, "dist", "cli.js"), tenSecondsAgo, tenSecondsAgo);
+    pkg.touchSource(30);
+    const run = await node([join(pkg.dir, "bin", "horizon.js")], { CI: "true" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("src/cli.ts changed after dist/ was built");
+  });
+
   it("is refused when dist/ was never built and CI is set", async () => {
     const pkg = fakePackage();
     rmSync(join(pkg.dir, "dist"), { recursive: true });
