@@ -1,7 +1,7 @@
 import type { PipelineHistoryState } from "./history-state.js";
 import { buildPackagesStage, buildStage, imageStage } from "./stages/build.js";
 import { changedStage } from "./stages/changed.js";
-import { lintStage, testStage, typecheckStage } from "./stages/checks.js";
+import { lintStage, packageTestStage, testStage, typecheckStage } from "./stages/checks.js";
 import { gateStage } from "./stages/gates.js";
 import { integrationStage, loadStage, seedStage, startPlatformStage, stopPlatformStage, type PlatformHandle } from "./stages/platform.js";
 import { releaseStage, syncManifestsStage, validateManifestsStage, validateRepositoryStage } from "./stages/release.js";
@@ -21,6 +21,8 @@ export interface PipelineSettings {
   connections: number;
   /** Every service of the repository (stages for the unaffected ones say so and skip). */
   services: readonly string[];
+  /** Every workspace package (folder names under packages/), likewise. */
+  packages: readonly string[];
 }
 
 /**
@@ -41,6 +43,7 @@ export function planStages(state: PipelineState, settings: PipelineSettings): { 
     typecheckStage(state),
     lintStage(state),
     validateRepositoryStage(),
+    ...settings.packages.map((p) => packageTestStage(state, p)),
     ...perService((s) => testStage(state, s)),
     ...scanStages(state),
     buildPackagesStage(state),

@@ -14,9 +14,9 @@ import { formatDuration } from "../../report/html.js";
 import { parseDuration, parsePositive } from "../loadtest/target.js";
 import { HORIZON_DIR, runReport } from "../report/index.js";
 
-/** The repository's services: every folder under services/ with a package.json. */
-function listServiceFolders(root: string): string[] {
-  const dir = join(root, "services");
+/** The repository's services (or packages): every folder under services/ (packages/) with a package.json. */
+function listWorkspaceFolders(root: string, parent: "services" | "packages"): string[] {
+  const dir = join(root, parent);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "package.json")))
@@ -69,8 +69,9 @@ export async function runPipeline(options: PipelineOptions, context: PipelineCon
   const previous = await readPipelineState(horizonDir);
   const state = newPipelineState([]);
   const manifestsDir = join(horizonDir, "manifests");
-  const services = listServiceFolders(root);
-  const { stages, platform } = planStages(state, { ...settings, root, runDir, runId, horizonDir, manifestsDir, all: options.all ?? false, previous, services });
+  const services = listWorkspaceFolders(root, "services");
+  const packages = listWorkspaceFolders(root, "packages");
+  const { stages, platform } = planStages(state, { ...settings, root, runDir, runId, horizonDir, manifestsDir, all: options.all ?? false, previous, services, packages });
   const commit = await gitText(["rev-parse", "HEAD"], { cwd: root }).catch(() => undefined);
   const summary: RunSummary = { runId, startedAt: now.toISOString(), durationMs: 0, status: "running", commit, services: [], stages: [] };
   const printer = context.printer ?? new ProgressPrinter();

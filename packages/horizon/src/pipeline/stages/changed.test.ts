@@ -58,7 +58,7 @@ function monorepo(): string {
 async function affected(root: string, previous: PipelineHistoryState, all = false) {
   const state = newPipelineState([]);
   const outcome = await changedStage(state, { all, previous }).run({ runDir: root, root, logFile: join(root, "changed.log"), progress: () => undefined });
-  return { services: state.services, allServices: state.allServices, tree: state.tree as string, summary: outcome.summary, status: outcome.status };
+  return { services: state.services, packages: state.packages, allServices: state.allServices, tree: state.tree as string, summary: outcome.summary, status: outcome.status };
 }
 
 /** The state a green run leaves behind: the tree it built. */
@@ -70,7 +70,8 @@ describe("the affected-services stage (changes since the last green run)", () =>
     const result = await affected(root, {});
     expect(result.services).toEqual(["a", "b"]);
     expect(result.allServices).toEqual(["a", "b"]);
-    expect(result.summary).toBe("all 2 services (no green run yet): a, b");
+    expect(result.packages).toEqual(["kit"]);
+    expect(result.summary).toBe("all 2 services (no green run yet): a, b; packages kit");
   });
 
   it("builds every service with --all even when nothing changed", async () => {
@@ -99,7 +100,11 @@ describe("the affected-services stage (changes since the last green run)", () =>
   it("an untracked new file in packages/kit affects every service that depends on kit", async () => {
     const root = monorepo();
     write(root, "packages/kit/src/new-helper.ts", "export const helper = 3;\n");
-    expect((await affected(root, green(tree))).services).toEqual(["a", "b"]);
+    const result = await affected(root, green(tree));
+    expect(result.services).toEqual(["a", "b"]);
+    // kit's own tests run too, not only its dependents'.
+    expect(result.packages).toEqual(["kit"]);
+    expect(result.summary).toBe("a, b; packages kit (1 file changed since green run run-1)");
   });
 
   it("a committed change after the green run counts like an uncommitted one", async () => {
@@ -116,6 +121,7 @@ describe("the affected-services stage (changes since the last green run)", () =>
     write(root, "services/a/README.md", "# a\n");
     const result = await affected(root, green(tree));
     expect(result.services).toEqual([]);
+    expect(result.packages).toEqual([]);
     expect(result.summary).toBe("no service affected since green run run-1 (3 files changed)");
   });
 
@@ -136,7 +142,7 @@ describe("the affected-services stage (changes since the last green run)", () =>
     const root = monorepo();
     const result = await affected(root, green("0123456789abcdef0123456789abcdef01234567"));
     expect(result.services).toEqual(["a", "b"]);
-    expect(result.summary).toBe("all services: the last green run's snapshot is gone (0123456789ab)");
+    expect(result.summary).toBe("all services: the last green run's snapshot is gone (0123456789ab); packages kit");
   });
 });
 

@@ -1,5 +1,6 @@
 import { readWorkspaces } from "../../commands/changed/workspaces.js";
-import { affectedServices, isService, serviceName } from "../../core/changed.js";
+import { isService, serviceName } from "../../core/changed.js";
+import { planChange } from "../../core/plan.js";
 import type { PipelineHistoryState } from "../history-state.js";
 import { changedPaths, snapshotWorkingTree } from "../snapshot.js";
 import type { PipelineState } from "../state.js";
@@ -25,21 +26,27 @@ export function changedStage(state: PipelineState, options: ChangedStageOptions)
       const workspaces = await readWorkspaces(tree, ctx.root);
       state.allServices = workspaces.filter(isService).map(serviceName).sort();
       const last = options.previous.lastGreen;
-      if (options.all || !last) {
-        state.services = [...state.allServices];
+      const paths = options.all || !last ? undefined : await changedPaths(last.tree, tree, ctx.root).catch(() => undefined);
+      // `horizon plan`'s rules, with the last green run's snapshot as every service's base.
+      const base = paths && last ? last.tree : null;
+      const plan = planChange({
+        head: tree,
+        workspaces,
+        bases: Object.fromEntries(state.allServices.map((s) => [s, base])),
+        changedSince: new Map(base && paths ? [[base, paths]] : []),
+      });
+      state.services = plan.services;
+      state.packages = plan.packages;
+      const packages = plan.packages.length ? `; packages ${plan.packages.join(", ")}` : "";
+      if (!last || options.all) {
         const why = options.all ? "--all" : "no green run yet";
-        return { status: "passed", summary: `all ${state.services.length} services (${why}): ${state.services.join(", ")}` };
+        return { status: "passed", summary: `all ${state.services.length} services (${why}): ${state.services.join(", ")}${packages}` };
       }
-      const paths = await changedPaths(last.tree, tree, ctx.root).catch(() => undefined);
-      if (!paths) {
-        state.services = [...state.allServices];
-        return { status: "passed", summary: `all services: the last green run's snapshot is gone (${last.tree.slice(0, 12)})` };
-      }
-      state.services = affectedServices(paths, workspaces);
+      if (!paths) return { status: "passed", summary: `all services: the last green run's snapshot is gone (${last.tree.slice(0, 12)})${packages}` };
       const since = `since green run ${last.runId}`;
       const files = `${paths.length} ${paths.length === 1 ? "file" : "files"} changed`;
-      if (state.services.length === 0) return { status: "passed", summary: `no service affected ${since} (${files})` };
-      return { status: "passed", summary: `${state.services.join(", ")} (${files} ${since})` };
+      if (state.services.length === 0 && state.packages.length === 0) return { status: "passed", summary: `no service affected ${since} (${files})` };
+      return { status: "passed", summary: `${state.services.join(", ") || "no service"}${packages} (${files} ${since})` };
     },
   };
 }

@@ -3,25 +3,27 @@ import { join, relative, sep } from "node:path";
 import { readCoverage } from "../../evidence/lcov.js";
 import { readTests } from "../../evidence/junit.js";
 import { runLogged, runNpm, tailOfLog } from "../commands.js";
-import { type PipelineState, whenAffected, whenAnyAffected } from "../state.js";
+import { type PipelineState, whenAffected, whenAnyCode } from "../state.js";
 import type { Stage, StageContext } from "../types.js";
 
 /**
- * ESLint (type-checked) over every affected service in ONE run: typed linting
- * loads the TypeScript program once, instead of once per service.
+ * ESLint (type-checked) over every affected service and package in ONE run:
+ * typed linting loads the TypeScript program once, instead of once per
+ * workspace.
  */
 export function lintStage(state: PipelineState): Stage {
   return {
     id: "lint",
     title: "lint",
-    when: whenAnyAffected(state),
+    when: whenAnyCode(state),
     async run(ctx) {
       const report = join(ctx.runDir, "lint.json");
-      const dirs = state.services.map((s) => `services/${s}`);
+      const dirs = [...state.services.map((s) => `services/${s}`), ...state.packages.map((p) => `packages/${p}`)];
+      const linted = [...state.services, ...state.packages].join(", ");
       const eslint = join(ctx.root, "node_modules", "eslint", "bin", "eslint.js");
       const result = await runLogged(ctx, process.execPath, [eslint, "--format", "json", "--output-file", report, ...dirs]);
       const problems = await lintProblemsByService(report, ctx.root);
-      if (result.exitCode === 0) return { status: "passed", summary: `no lint errors in ${state.services.join(", ")}`, artifacts: ["lint.json"] };
+      if (result.exitCode === 0) return { status: "passed", summary: `no lint errors in ${linted}`, artifacts: ["lint.json"] };
       if (!problems) return { status: "failed", summary: `eslint failed: ${await tailOfLog(ctx)}` };
       const summary = [...problems].map(([service, count]) => `${service}: ${count} error(s)`).join(", ");
       return { status: "failed", summary: `eslint: ${summary} (see lint.json)`, artifacts: ["lint.json"] };
@@ -29,7 +31,7 @@ export function lintStage(state: PipelineState): Stage {
   };
 }
 
-/** Error counts per service from ESLint's JSON report; undefined when there is no report. */
+/** Error counts per service or package from ESLint's JSON report; undefined when there is no report. */
 async function lintProblemsByService(report: string, root: string): Promise<Map<string, number> | undefined> {
   let results: { filePath: string; errorCount: number }[];
   try {
@@ -50,7 +52,7 @@ export function typecheckStage(state: PipelineState): Stage {
   return {
     id: "typecheck",
     title: "typecheck",
-    when: whenAnyAffected(state),
+    when: whenAnyCode(state),
     async run(ctx) {
       const result = await runNpm(ctx, ["run", "typecheck"]);
       if (result.exitCode === 0) return { status: "passed", summary: "tsc found no type errors" };
@@ -94,4 +96,26 @@ async function collectCoverage(ctx: StageContext, state: PipelineState, service:
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `npm run test:ci -w packages/<name>`: a package's own tests, run when it or
+ * a package it depends on changed (its dependents' services run theirs too).
+ */
+export function packageTestStage(state: PipelineState, pkg: string): Stage {
+  return {
+    id: `test-package-${pkg}`,
+    title: "test:ci",
+    service: `packages/${pkg}`,
+    when: () => (state.packages.includes(pkg) ? true : "not affected by this change"),
+    async run(ctx) {
+      const junit = join(ctx.runDir, "junit", `packages-${pkg}.xml`);
+      await mkdir(join(ctx.runDir, "junit"), { recursive: true });
+      const result = await runNpm(ctx, ["run", "test:ci", "-w", `packages/${pkg}`, "--", "--reporter=default", "--reporter=junit", `--outputFile.junit=${junit}`]);
+      const tests = await readTests([junit]).catch(() => undefined);
+      const counts = tests ? `${tests.passed} of ${tests.total - tests.skipped} tests passed` : "no test report";
+      if (result.exitCode === 0) return { status: "passed", summary: counts, artifacts: [`junit/packages-${pkg}.xml`] };
+      return { status: "failed", summary: `${counts}: ${await tailOfLog(ctx)}` };
+    },
+  };
 }
