@@ -71,7 +71,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? TITLE : `${TITLE} (skipped: ${CHRO
     expect(rows).toEqual(summary.stages.map((s) => [s.title, s.service ?? "", s.status, formatDuration(s.durationMs), s.summary]));
     expect(rows.map((r) => r[2])).toEqual(["passed", "passed", "skipped", "warning", "failed", "skipped"]);
     expect(rows[2]?.[4]).toBe("skipped: no container engine");
-    expect(rows[5]?.[4]).toContain("skipped: gate code_coverage");
+    expect(rows[5]?.[4]).toMatch(/^blocked: quality gates payment-service failed \(code_coverage: /);
     // The test stages ran a real process that waited 120 ms.
     expect(summary.stages[0]?.durationMs).toBeGreaterThanOrEqual(100);
   });
