@@ -42,3 +42,16 @@ export async function tailOfLog(ctx: StageContext, lines = 1): Promise<string> {
     .slice(-lines)
     .join(" | ");
 }
+
+/**
+ * Why a test run failed, in one line: Vitest's first "FAIL <file> > <test>"
+ * line, which names the test (npm's own last line only names the command);
+ * else the log's last line.
+ */
+export async function firstTestFailure(ctx: StageContext): Promise<string> {
+  const text = await readFile(ctx.logFile, "utf8").catch(() => "");
+  // eslint-disable-next-line no-control-regex -- colour codes, should a reporter print them anyway
+  const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
+  const fail = plain.split("\n").find((line) => /^\s*FAIL\s/.test(line));
+  return fail ? fail.trim() : tailOfLog(ctx);
+}

@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { readCoverage } from "../../evidence/lcov.js";
 import { readTests } from "../../evidence/junit.js";
-import { runLogged, runNpm, tailOfLog } from "../commands.js";
+import { firstTestFailure, runLogged, runNpm, tailOfLog } from "../commands.js";
 import { type PipelineState, whenAffected, whenAnyCode } from "../state.js";
 import type { Stage, StageContext } from "../types.js";
 
@@ -79,7 +79,7 @@ export function testStage(state: PipelineState, service: string): Stage {
       const counts = tests ? `${tests.passed} of ${tests.total - tests.skipped} tests passed` : "no test report";
       const covered = coverage === undefined ? "no coverage report" : `line coverage ${coverage.toFixed(2)}%`;
       if (result.exitCode === 0) return { status: "passed", summary: `${counts}, ${covered}`, artifacts: [`coverage/${service}.lcov`, `junit/${service}.xml`] };
-      return { status: "failed", summary: `${counts}, ${covered}: ${await tailOfLog(ctx)}` };
+      return { status: "failed", summary: `${counts}, ${covered}: ${await firstTestFailure(ctx)}` };
     },
   };
 }
@@ -115,7 +115,7 @@ export function packageTestStage(state: PipelineState, pkg: string): Stage {
       const tests = await readTests([junit]).catch(() => undefined);
       const counts = tests ? `${tests.passed} of ${tests.total - tests.skipped} tests passed` : "no test report";
       if (result.exitCode === 0) return { status: "passed", summary: counts, artifacts: [`junit/packages-${pkg}.xml`] };
-      return { status: "failed", summary: `${counts}: ${await tailOfLog(ctx)}` };
+      return { status: "failed", summary: `${counts}: ${await firstTestFailure(ctx)}` };
     },
   };
 }
