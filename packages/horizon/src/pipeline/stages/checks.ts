@@ -54,7 +54,10 @@ export function typecheckStage(state: PipelineState): Stage {
     title: "typecheck",
     when: whenAnyCode(state),
     async run(ctx) {
-      const result = await runNpm(ctx, ["run", "typecheck"]);
+      // Incremental: tsc keeps each file's content hash and its type signature in the build info, and
+      // re-checks what changed and every file whose types depend on it; a re-run checks less, never skips a change.
+      const buildInfo = join(ctx.root, ".horizon", "cache", "typecheck.tsbuildinfo");
+      const result = await runNpm(ctx, ["run", "typecheck", "--", "--incremental", "--tsBuildInfoFile", buildInfo]);
       if (result.exitCode === 0) return { status: "passed", summary: "tsc found no type errors" };
       return { status: "failed", summary: `tsc found type errors: ${await tailOfLog(ctx)}` };
     },
