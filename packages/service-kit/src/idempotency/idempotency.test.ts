@@ -22,7 +22,7 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     routes.post(
       "/things",
-      { schema: { body: z.object({ name: z.string() }) }, onRequest: app.authenticate, config: { idempotency: "optional" } },
+      { schema: { body: z.object({ name: z.string(), extra: z.record(z.string(), z.number()).optional() }) }, onRequest: app.authenticate, config: { idempotency: "optional" } },
       async (request, reply) => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         if (failNext) {
@@ -59,14 +59,34 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
     expect(await count("one")).toBe(1);
   });
 
-  it("refuses the same key with another body or another caller (400)", async () => {
+  it("refuses the same key with another body (400)", async () => {
     await post("key-2", { name: "two" });
     const otherBody = await post("key-2", { name: "deux" });
     expect(otherBody.statusCode).toBe(400);
     expect(json(otherBody)).toMatchObject({ code: "BH_IDEMPOTENCY_KEY_REUSED" });
-    const otherUser = await post("key-2", { name: "two" }, await bearer({ sub: "bob", roles: ["donor"] }));
-    expect(json(otherUser)).toMatchObject({ status: 400, code: "BH_IDEMPOTENCY_KEY_REUSED" });
     expect(await count("deux")).toBe(0);
+  });
+
+  it("keeps each caller's keys apart: someone else's key is a new request, neither probed nor burnt", async () => {
+    const first = await post("key-shared", { name: "alice-thing" });
+    const bob = await bearer({ sub: "bob", roles: ["donor"] });
+    const other = await post("key-shared", { name: "bob-thing" }, bob);
+    expect(other.statusCode).toBe(201);
+    expect(other.headers["idempotent-replayed"]).toBeUndefined();
+    expect(json(other)).toMatchObject({ name: "bob-thing" });
+    expect((await post("key-shared", { name: "bob-thing" }, bob)).headers["idempotent-replayed"]).toBe("true");
+    expect((await post("key-shared", { name: "alice-thing" })).body).toBe(first.body);
+    expect(await count("alice-thing")).toBe(1);
+    expect(await count("bob-thing")).toBe(1);
+  });
+
+  it("treats the same body with its keys in another order as the same request", async () => {
+    const first = await app.inject({ method: "POST", url: "/things", headers: { ...alice, "content-type": "application/json", "idempotency-key": "key-order" }, payload: '{"name":"ordered","extra":{"b":1,"a":2}}' });
+    expect(first.statusCode).toBe(201);
+    const again = await app.inject({ method: "POST", url: "/things", headers: { ...alice, "content-type": "application/json", "idempotency-key": "key-order" }, payload: '{"extra":{"a":2,"b":1},"name":"ordered"}' });
+    expect(again.statusCode).toBe(201);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(await count("ordered")).toBe(1);
   });
 
   it("runs exactly once under 50 concurrent requests with one key; the rest get 409 or the replay", async () => {
@@ -106,12 +126,12 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
 
   it("forgets keys after 24 hours", async () => {
     await post("key-old", { name: "old" });
-    await db.query("update idempotency_keys set created_at = now() - interval '25 hours' where key = 'key-old'");
+    await db.query("update idempotency_keys set created_at = now() - interval '25 hours' where key = 'alice key-old'");
     const reused = await post("key-old", { name: "old-new-meaning" });
     expect(reused.statusCode).toBe(201);
     expect(reused.headers["idempotent-replayed"]).toBeUndefined();
-    await db.query("update idempotency_keys set created_at = now() - interval '25 hours' where key = 'key-old'");
+    await db.query("update idempotency_keys set created_at = now() - interval '25 hours' where key = 'alice key-old'");
     expect(await purgeExpiredIdempotencyKeys(db)).toBe(1);
-    expect((await db.query("select 1 from idempotency_keys where key = 'key-old'")).rows).toHaveLength(0);
+    expect((await db.query("select 1 from idempotency_keys where key = 'alice key-old'")).rows).toHaveLength(0);
   });
 });

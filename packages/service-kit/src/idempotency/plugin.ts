@@ -8,13 +8,25 @@ import type { StoredResponse } from "./store.js";
 
 export type IdempotencyMode = "required" | "optional";
 
+/**
+ * What a retry answers while its key is still claimed (the first request may
+ * have died with its process): reply with what that request did (the answer is
+ * stored for the key), or "running" (409: it may have had effects that are
+ * not settled yet), or "not-started" (nothing happened: once the claim is
+ * abandoned, the request runs again). `storedKey` is the caller-scoped key.
+ */
+export type IdempotencyResume = (request: FastifyRequest, reply: FastifyReply, storedKey: string) => Promise<FastifyReply | "running" | "not-started">;
+
 declare module "fastify" {
   interface FastifyContextConfig {
     /** Honour the Idempotency-Key header on this route ("required": refuse requests without one). */
     idempotency?: IdempotencyMode;
+    /** How a retry learns what an unfinished first request did; without it, an abandoned key runs again. */
+    idempotencyResume?: IdempotencyResume;
   }
   interface FastifyRequest {
-    idempotencyClaim: { key: string; settled: boolean } | undefined;
+    /** `key` is the caller-scoped key as stored; `resumed` when the answer comes from `idempotencyResume`. */
+    idempotencyClaim: { key: string; settled: boolean; resumed?: boolean } | undefined;
   }
 }
 
@@ -23,10 +35,34 @@ const STORED_HEADERS = ["content-type", "location"];
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const CLAIM_ATTEMPTS = 3;
 
-/** What makes two requests "the same": method, path and query, caller, body. */
-export function requestFingerprint(request: Pick<FastifyRequest, "method" | "url" | "body" | "user">): string {
+/**
+ * JSON with object keys sorted (UTF-16 order, as RFC 8785) and undefined
+ * members left out, so the same body in another key order is the same text.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(",")}]`;
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+/** Whose keys a request uses: the token's subject, or `guest` for unauthenticated calls (Stripe scopes keys per account). */
+export function idempotencyScope(request: Pick<FastifyRequest, "user">): string {
+  return request.user?.sub ?? "guest";
+}
+
+/**
+ * The stored key: scope and key. Keys never contain a space, so the last
+ * space splits them again and two callers' keys never meet.
+ */
+export function scopedKey(scope: string, key: string): string {
+  return `${scope} ${key}`;
+}
+
+/** What makes two requests with one key "the same": method, path and query, body (canonical JSON). */
+export function requestFingerprint(request: Pick<FastifyRequest, "method" | "url" | "body">): string {
   return createHash("sha256")
-    .update(JSON.stringify([request.method, request.url, request.user?.sub ?? null, request.body ?? null]))
+    .update(canonicalJson([request.method, request.url, request.body ?? null]))
     .digest("hex");
 }
 
@@ -34,18 +70,23 @@ function replay(reply: FastifyReply, response: StoredResponse): FastifyReply {
   return reply.code(response.status).headers(response.headers).header("idempotent-replayed", "true").send(response.body);
 }
 
-function createHook(db: Database, mode: IdempotencyMode): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+function inFlight(): ConflictError {
+  return new ConflictError("a request with this Idempotency-Key is still in progress; retry later", { code: "BH_IDEMPOTENCY_IN_FLIGHT" });
+}
+
+function createHook(db: Database, mode: IdempotencyMode, resume: IdempotencyResume | undefined): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   return async function idempotency(request: FastifyRequest, reply: FastifyReply) {
-    const key = request.headers["idempotency-key"];
-    if (key === undefined) {
+    const header = request.headers["idempotency-key"];
+    if (header === undefined) {
       if (mode === "required") {
         throw new InputError("this endpoint needs an Idempotency-Key header", { code: "BH_IDEMPOTENCY_KEY_REQUIRED" });
       }
       return;
     }
-    if (typeof key !== "string" || !KEY_PATTERN.test(key)) {
+    if (typeof header !== "string" || !KEY_PATTERN.test(header)) {
       throw new InputError("Idempotency-Key must be 1 to 255 printable ASCII characters", { code: "BH_IDEMPOTENCY_KEY_INVALID" });
     }
+    const key = scopedKey(idempotencyScope(request), header);
     const fingerprint = requestFingerprint(request);
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
       if (await claimKey(db, key, fingerprint)) {
@@ -54,7 +95,7 @@ function createHook(db: Database, mode: IdempotencyMode): (request: FastifyReque
       }
       const stored = await findKey(db, key);
       if (stored === undefined) continue; // released or purged meanwhile: claim again
-      if (stored.expired || stored.abandoned) {
+      if (stored.expired || (stored.abandoned && resume === undefined)) {
         await dropStaleKey(db, key);
         continue;
       }
@@ -63,12 +104,15 @@ function createHook(db: Database, mode: IdempotencyMode): (request: FastifyReque
           code: "BH_IDEMPOTENCY_KEY_REUSED",
         });
       }
-      if (stored.response === undefined) {
-        throw new ConflictError("a request with this Idempotency-Key is still in progress; retry later", {
-          code: "BH_IDEMPOTENCY_IN_FLIGHT",
-        });
-      }
-      return replay(reply, stored.response);
+      if (stored.response !== undefined) return replay(reply, stored.response);
+      if (resume === undefined) throw inFlight();
+      // The answer resume gives (or the error it throws) completes the first request's claim.
+      request.idempotencyClaim = { key, settled: false, resumed: true };
+      const resumed = await resume(request, reply, key);
+      if (typeof resumed !== "string") return resumed;
+      request.idempotencyClaim = undefined;
+      if (resumed === "running" || !stored.abandoned) throw inFlight();
+      await dropStaleKey(db, key);
     }
     throw new ConflictError("this Idempotency-Key is contended; retry later", { code: "BH_IDEMPOTENCY_IN_FLIGHT" });
   };
@@ -87,7 +131,7 @@ export const idempotencyPlugin = fp(
       const mode = route.config?.idempotency;
       if (mode === undefined) return;
       const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
-      route.preHandler = [...existing, createHook(db, mode)];
+      route.preHandler = [...existing, createHook(db, mode, route.config?.idempotencyResume)];
     });
     app.addHook("onSend", async (request, reply, payload) => {
       const claim = request.idempotencyClaim;
@@ -95,7 +139,8 @@ export const idempotencyPlugin = fp(
       claim.settled = true;
       try {
         if (reply.statusCode >= 500 || typeof payload !== "string") {
-          await releaseKey(db, claim.key);
+          // A resumed claim belongs to a request that may have had effects: never free it for a re-run.
+          if (!claim.resumed) await releaseKey(db, claim.key);
         } else {
           const headers: Record<string, string> = {};
           for (const name of STORED_HEADERS) {
@@ -111,7 +156,7 @@ export const idempotencyPlugin = fp(
     });
     app.addHook("onResponse", async (request) => {
       const claim = request.idempotencyClaim;
-      if (claim === undefined || claim.settled) return;
+      if (claim === undefined || claim.settled || claim.resumed) return;
       claim.settled = true;
       await releaseKey(db, claim.key).catch((error: unknown) => request.log.error({ err: error }, "could not release an idempotency key"));
     });
