@@ -10,6 +10,7 @@ import { DEVELOPMENT_JWT_SECRET } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { idempotencyPlugin } from "../idempotency/plugin.js";
 import { healthPlugin } from "./health.js";
+import { parseJsonBodies } from "./json-body.js";
 import { createLogger, requestIdOf } from "./logger.js";
 import { metricsPlugin } from "./metrics.js";
 import { problemPlugin } from "./problem.js";
@@ -58,6 +59,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   app.setValidatorCompiler(zodValidatorCompiler);
   // The APIs speak JSON only: any other body is 415, not a string that fails validation.
   app.removeContentTypeParser("text/plain");
+  parseJsonBodies(app);
   rejectUnstorableText(app);
   app.addHook("onRoute", convertResponseSchemas);
   app.addHook("onRequest", async (request, reply) => {

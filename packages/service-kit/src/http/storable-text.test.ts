@@ -14,4 +14,20 @@ describe("findUnstorableText", () => {
     expect(findUnstorableText({ title: "Clean water 💧", n: 5, ok: true, none: null, list: ["ünïcödé", "中文"] })).toBeUndefined();
     expect(findUnstorableText(undefined)).toBeUndefined();
   });
+
+  it("walks values nested far deeper than the stack allows without overflowing", () => {
+    let deep: unknown = "nul\u0000";
+    for (let i = 0; i < 100_000; i += 1) deep = i % 2 === 0 ? [deep] : { k: deep };
+    const found = findUnstorableText(deep);
+    expect(found?.endsWith("/0")).toBe(true);
+    expect(found?.split("/")).toHaveLength(100_001);
+    let clean: unknown = "fine";
+    for (let i = 0; i < 100_000; i += 1) clean = [clean];
+    expect(findUnstorableText(clean)).toBeUndefined();
+  });
+
+  it("reports the first unstorable text in document order", () => {
+    expect(findUnstorableText({ a: [{ b: "ok" }, "\u0000"], "\u0000": "x", c: "\u0000" })).toBe("/a/1");
+    expect(findUnstorableText({ a: { "\u0000": "x" }, b: "\u0000" })).toBe("/a/\u0000");
+  });
 });

@@ -20,23 +20,44 @@ export function storableText(min: number, max: number) {
     .refine((text) => !UNSTORABLE.test(text), "must not contain NUL characters or unpaired surrogates");
 }
 
-/** The JSON-pointer path of the first string (or key) PostgreSQL could not store, if any. */
+/** One value still to look at, and how it was reached (segments are joined only for the answer). */
+interface Pending {
+  value: unknown;
+  segment: string;
+  parent: Pending | undefined;
+}
+
+function pointerOf(pending: Pending): string {
+  const segments: string[] = [];
+  for (let at: Pending | undefined = pending; at !== undefined; at = at.parent) segments.push(at.segment);
+  return segments.reverse().join("");
+}
+
+/**
+ * The JSON-pointer path of the first string (or key) PostgreSQL could not
+ * store, if any. Iterative, so no nesting depth can overflow the stack.
+ */
 export function findUnstorableText(value: unknown, path = ""): string | undefined {
-  if (typeof value === "string") return UNSTORABLE.test(value) ? path || "/" : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findUnstorableText(item, `${path}/${i}`);
-      if (found) return found;
+  const stack: Pending[] = [{ value, segment: path, parent: undefined }];
+  for (let pending = stack.pop(); pending !== undefined; pending = stack.pop()) {
+    const current = pending.value;
+    if (typeof current === "string") {
+      if (UNSTORABLE.test(current)) return pointerOf(pending) || "/";
+      continue;
     }
-    return undefined;
-  }
-  if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      const here = `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
-      if (UNSTORABLE.test(key)) return here;
-      const found = findUnstorableText(item, here);
-      if (found) return found;
+    if (current === null || typeof current !== "object") continue;
+    const children: Pending[] = [];
+    if (Array.isArray(current)) {
+      current.forEach((item: unknown, i) => children.push({ value: item, segment: `/${i}`, parent: pending }));
+    } else {
+      for (const [key, item] of Object.entries(current as Record<string, unknown>)) {
+        const child = { value: item, segment: `/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, parent: pending };
+        // The key is checked before what it holds, as a string at the same path.
+        children.push({ value: key, segment: "", parent: child }, child);
+      }
     }
+    // Reversed, so the first child is looked at first: the answer is the first in document order.
+    for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i]);
   }
   return undefined;
 }
