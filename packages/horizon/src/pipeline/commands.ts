@@ -43,15 +43,19 @@ export async function tailOfLog(ctx: StageContext, lines = 1): Promise<string> {
     .join(" | ");
 }
 
+/** The log's first line matching `pattern` (colour codes removed), else its last line. */
+export async function firstLogLine(ctx: StageContext, pattern: RegExp): Promise<string> {
+  const text = await readFile(ctx.logFile, "utf8").catch(() => "");
+  // eslint-disable-next-line no-control-regex -- colour codes, should a tool print them anyway
+  const line = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((l) => pattern.test(l));
+  return line ? line.trim() : tailOfLog(ctx);
+}
+
 /**
  * Why a test run failed, in one line: Vitest's first "FAIL <file> > <test>"
- * line, which names the test (npm's own last line only names the command);
- * else the log's last line.
+ * line, which names the test (npm's own last line only names the command).
  */
-export async function firstTestFailure(ctx: StageContext): Promise<string> {
-  const text = await readFile(ctx.logFile, "utf8").catch(() => "");
-  // eslint-disable-next-line no-control-regex -- colour codes, should a reporter print them anyway
-  const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
-  const fail = plain.split("\n").find((line) => /^\s*FAIL\s/.test(line));
-  return fail ? fail.trim() : tailOfLog(ctx);
-}
+export const firstTestFailure = (ctx: StageContext): Promise<string> => firstLogLine(ctx, /^\s*FAIL\s/);
+
+/** Why a build failed: tsc's first "file(line,col): error TSnnnn: ..." line. */
+export const firstBuildError = (ctx: StageContext): Promise<string> => firstLogLine(ctx, /^\s*(\S+\(\d+,\d+\): )?error TS\d+:/);

@@ -1,4 +1,4 @@
-import { runLogged, runNpm, tailOfLog } from "../commands.js";
+import { firstBuildError, runLogged, runNpm, tailOfLog } from "../commands.js";
 import { runProcess } from "../../io/process.js";
 import { type PipelineState, whenAffected, whenAnyAffected } from "../state.js";
 import type { Stage } from "../types.js";
@@ -16,7 +16,7 @@ export function buildPackagesStage(state: PipelineState): Stage {
       // The typecheck stage has checked every file already: emit only.
       const result = await runNpm(ctx, ["run", "build", ...SHARED_PACKAGES.flatMap((w) => ["-w", w]), "--", "--noCheck"]);
       if (result.exitCode === 0) return { status: "passed", summary: `tsc built ${SHARED_PACKAGES.join(", ")}` };
-      return { status: "failed", summary: `build failed: ${await tailOfLog(ctx)}` };
+      return { status: "failed", summary: `build failed: ${await firstBuildError(ctx)}` };
     },
   };
 }
@@ -30,7 +30,7 @@ export function buildStage(state: PipelineState, service: string): Stage {
     async run(ctx) {
       const result = await runNpm(ctx, ["run", "build", "-w", `services/${service}`, "--", "--noCheck"]);
       if (result.exitCode === 0) return { status: "passed", summary: `tsc built services/${service}/dist` };
-      return { status: "failed", summary: `build failed: ${await tailOfLog(ctx)}` };
+      return { status: "failed", summary: `build failed: ${await firstBuildError(ctx)}` };
     },
   };
 }
