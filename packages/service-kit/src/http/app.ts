@@ -9,11 +9,12 @@ import type { BaseConfig } from "../config/config.js";
 import { DEVELOPMENT_JWT_SECRET } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { idempotencyPlugin } from "../idempotency/plugin.js";
+import { createClientErrorHandler, sendFrameworkError } from "./framework-errors.js";
 import { healthPlugin } from "./health.js";
 import { parseJsonBodies } from "./json-body.js";
 import { createLogger, requestIdOf } from "./logger.js";
 import { metricsPlugin } from "./metrics.js";
-import { problemPlugin } from "./problem.js";
+import { MAX_PATH_PARAM_LENGTH, problemPlugin } from "./problem.js";
 import { convertResponseSchemas, zodSwaggerTransform, zodValidatorCompiler } from "./zod.js";
 import { rejectUnstorableText } from "./storable-text.js";
 
@@ -55,6 +56,9 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: createClientErrorHandler(logger),
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   // The APIs speak JSON only: any other body is 415, not a string that fails validation.

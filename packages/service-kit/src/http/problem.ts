@@ -19,6 +19,9 @@ export interface Problem {
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 const PROBLEM_BASE = "https://blessedhorizon.org/problems/";
 
+/** Longest path parameter the router matches; a longer one is 414 `BH_URI_TOO_LONG`. */
+export const MAX_PATH_PARAM_LENGTH = 100;
+
 /** Fastify's own client errors, by code: our stable code and a clearer detail. */
 const FASTIFY_ERRORS: Readonly<Record<string, { code: string; detail?: string }>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: "BH_MALFORMED_JSON", detail: "the request body is not valid JSON" },
@@ -27,6 +30,8 @@ const FASTIFY_ERRORS: Readonly<Record<string, { code: string; detail?: string }>
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: "BH_UNSUPPORTED_MEDIA_TYPE", detail: "send the body as application/json" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: "BH_BAD_REQUEST", detail: "Content-Length does not match the body" },
   FST_ERR_VALIDATION: { code: "BH_VALIDATION" },
+  FST_ERR_BAD_URL: { code: "BH_BAD_URL", detail: "the URL path is not valid percent-encoded UTF-8" },
+  FST_ERR_MAX_PARAM_LENGTH: { code: "BH_URI_TOO_LONG", detail: `a URL path segment is longer than ${MAX_PATH_PARAM_LENGTH} characters` },
 };
 
 const STATUS_CODE_NAMES: Readonly<Record<number, string>> = {
@@ -36,15 +41,19 @@ const STATUS_CODE_NAMES: Readonly<Record<number, string>> = {
   404: "BH_NOT_FOUND",
   405: "BH_METHOD_NOT_ALLOWED",
   406: "BH_NOT_ACCEPTABLE",
+  408: "BH_REQUEST_TIMEOUT",
   409: "BH_CONFLICT",
   413: "BH_PAYLOAD_TOO_LARGE",
+  414: "BH_URI_TOO_LONG",
   415: "BH_UNSUPPORTED_MEDIA_TYPE",
   422: "BH_UNPROCESSABLE",
   429: "BH_TOO_MANY_REQUESTS",
+  431: "BH_HEADERS_TOO_LARGE",
   503: "BH_UNAVAILABLE",
 };
 
-function typeFor(code: string): string {
+/** The problem `type` URI of one of our codes. */
+export function typeFor(code: string): string {
   return PROBLEM_BASE + code.replace(/^BH_/, "").toLowerCase().replaceAll("_", "-");
 }
 
@@ -94,7 +103,8 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
-function instanceOf(request: FastifyRequest): string {
+/** A problem's `instance`: the request path without its query (which may carry credentials). */
+export function instanceOf(request: Pick<FastifyRequest, "url">): string {
   const url = request.url;
   const query = url.indexOf("?");
   return query === -1 ? url : url.slice(0, query);
