@@ -57,7 +57,7 @@ export function planStages(state: PipelineState, settings: PipelineSettings): { 
     ...perService((s) => gateStage(state, s)),
     syncManifestsStage(state, release),
     releaseStage(state, release),
-    validateManifestsStage(state, release),
+    validateManifestsStage(release),
   ];
   return { stages, platform };
 }

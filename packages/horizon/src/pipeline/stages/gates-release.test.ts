@@ -50,7 +50,7 @@ function newRun(hit: number | undefined): { runDir: string; manifestsDir: string
 
 function execute(state: PipelineState, runDir: string, manifestsDir: string): Promise<RunSummary> {
   const options = { manifestsDir, runId: "run-7" };
-  const stages = [gateStage(state, "campaign-service"), releaseStage(state, options), validateManifestsStage(state, options)];
+  const stages = [gateStage(state, "campaign-service"), releaseStage(state, options), validateManifestsStage(options)];
   const summary: RunSummary = { runId: "run-7", startedAt: new Date().toISOString(), durationMs: 0, status: "running", services: state.services, stages: [] };
   const sink = new Writable({ write: (_c, _e, done) => done() });
   return executeStages(stages, { summary, runDir, root, printer: new ProgressPrinter(sink, false) });

@@ -68,7 +68,7 @@ async function newRun(services: string[] = ["campaign-service"]): Promise<Run> {
 
 function execute(r: Run, before: Stage[]): Promise<RunSummary> {
   const options = { manifestsDir: r.manifestsDir, runId: "run-11" };
-  const stages = [...before, syncManifestsStage(r.state, options), releaseStage(r.state, options), validateManifestsStage(r.state, options)];
+  const stages = [...before, syncManifestsStage(r.state, options), releaseStage(r.state, options), validateManifestsStage(options)];
   const summary: RunSummary = { runId: "run-11", startedAt: new Date().toISOString(), durationMs: 0, status: "running", services: r.state.services, stages: [] };
   const sink = new Writable({ write: (_c, _e, done) => done() });
   return executeStages(stages, { summary, runDir: r.runDir, root: r.root, printer: new ProgressPrinter(sink, false) });

@@ -128,7 +128,7 @@ export function syncManifestsStage(state: PipelineState, options: ReleaseStageOp
 }
 
 /** `horizon validate` of the manifests repo the release just changed. */
-export function validateManifestsStage(_state: PipelineState, options: ReleaseStageOptions): Stage {
+export function validateManifestsStage(options: ReleaseStageOptions): Stage {
   return {
     id: "validate-manifests",
     title: "validate manifests",
