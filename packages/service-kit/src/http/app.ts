@@ -13,6 +13,7 @@ import { createClientErrorHandler, sendFrameworkError } from "./framework-errors
 import { healthPlugin } from "./health.js";
 import { parseJsonBodies } from "./json-body.js";
 import { createLogger, requestIdOf } from "./logger.js";
+import { loggableUrl, redactedQueryParams } from "./log-url.js";
 import { metricsPlugin } from "./metrics.js";
 import { MAX_PATH_PARAM_LENGTH, problemPlugin } from "./problem.js";
 import { convertResponseSchemas, zodSwaggerTransform, zodValidatorCompiler } from "./zod.js";
@@ -32,6 +33,11 @@ export interface ServiceAppOptions {
   verifier?: Verifier | undefined;
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number | undefined;
+  /**
+   * Query parameters, besides the kit's (`REDACTED_QUERY_PARAMS`, and any name
+   * ending in "token"), whose values are redacted in logged URLs.
+   */
+  redactQueryParams?: readonly string[] | undefined;
   /** Extra OpenAPI description. */
   description?: string | undefined;
 }
@@ -69,9 +75,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  const redacted = redactedQueryParams(options.redactQueryParams);
   app.addHook("onResponse", async (request, reply) => {
     request.log.info(
-      { method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 },
+      { method: request.method, url: loggableUrl(request.url, redacted), statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 },
       "request completed",
     );
   });
