@@ -1,5 +1,7 @@
 import type { DoraReport } from "./dora.js";
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return "n/a";
   if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
@@ -15,7 +17,7 @@ export function formatDora(report: DoraReport, environment: string): string {
   const cfr = report.changeFailureRate;
   const lines = [
     `DORA for ${environment}, ${report.window.start.slice(0, 10)} .. ${report.window.end.slice(0, 10)} (${report.window.days.toFixed(1)} days, tiers: ${report.preset})`,
-    `  deployment frequency  ${f.deployDaysPerWeek.toFixed(2)} deploy days/week (${f.deployments} deployments on ${f.deployDays} days)  ${f.tier}`,
+    `  deployment frequency  ${f.deployDaysPerWeek.toFixed(2)} deploy days/week (${count(f.deployments, "deployment")} on ${count(f.deployDays, "day")})  ${f.tier}`,
     `  lead time for changes ${formatDuration(report.leadTime.medianSeconds)} median of ${report.leadTime.samples}  ${tier(report.leadTime.tier)}`,
     `  change failure rate   ${cfr.rate === null ? "n/a" : `${(cfr.rate * 100).toFixed(1)}%`} (${cfr.failed}/${cfr.deployments})  ${tier(cfr.tier)}`,
     `  time to restore       ${formatDuration(report.timeToRestore.medianSeconds)} median of ${report.timeToRestore.samples}  ${tier(report.timeToRestore.tier)}`,

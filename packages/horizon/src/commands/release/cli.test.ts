@@ -44,6 +44,18 @@ describe("horizon release, dora, compliance through the CLI", () => {
     expect(err).toMatch(/required option/);
   });
 
+  it("dora counts in words that agree with the number: '1 deployment on 1 day'", async () => {
+    expect(await horizon("dora", "--manifests", dir, "--env", "staging", "--since", "30d")).toBe(0);
+    expect(out).toContain("(1 deployment on 1 day)");
+  });
+
+  it("history --service that no environment has exits 2 and names the known ones, as --env does", async () => {
+    expect(await horizon("release", "history", "--manifests", dir, "--service", "nope")).toBe(2);
+    expect(err).toContain('unknown service "nope"');
+    expect(err).toContain("campaign-service");
+    expect(await horizon("release", "history", "--manifests", dir, "--env", "qa")).toBe(2);
+  });
+
   it("dora --json and compliance run on the same repository", async () => {
     expect(await horizon("dora", "--manifests", dir, "--env", "staging", "--since", "30d", "--json")).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ environment: "staging", deploymentFrequency: { deployments: 1 } });

@@ -1,6 +1,7 @@
 import { historyEntries, parseSince } from "../../core/history.js";
 import type { HistoryEntry } from "../../core/history.js";
-import { assertEnvironment, listEnvironments } from "../../gitops/manifests.js";
+import { InputError } from "../../errors.js";
+import { assertEnvironment, listEnvironments, listServices } from "../../gitops/manifests.js";
 import { isVerifiedSignature, readReleaseHistory } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { manifestsRoot } from "./shared.js";
@@ -45,7 +46,13 @@ export async function runHistory(options: HistoryOptions, context: CommandContex
   const root = manifestsRoot(context.cwd, options.manifests);
   await assertGitRepository(root);
   if (options.env) assertEnvironment(root, options.env);
-  else listEnvironments(root);
+  const environments = options.env ? [options.env] : listEnvironments(root);
+  if (options.service) {
+    const known = [...new Set(environments.flatMap((env) => listServices(root, env)))].sort();
+    if (!known.includes(options.service)) {
+      throw new InputError(`unknown service "${options.service}" in ${options.env ?? "any environment"} of ${root} (known: ${known.join(", ") || "none"})`);
+    }
+  }
   const now = context.now?.() ?? new Date();
   const since = parseSince(options.since ?? "90d", now);
   const entries = historyEntries(await readReleaseHistory(root, { since, signatures: true })).filter(

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseSince } from "../../core/history.js";
 import { InputError } from "../../errors.js";
+import { assertEnvironment } from "../../gitops/manifests.js";
 import { writeFileAtomic } from "../../io/fs.js";
 import { gatherDashboard } from "../../report/gather.js";
 import { renderDashboard } from "../../report/render.js";
@@ -49,6 +50,7 @@ export async function runReport(options: ReportOptions, context: ReportContext):
   if (options.manifests && !existsSync(join(manifestsDir, ".git"))) {
     throw new InputError(`--manifests ${options.manifests}: not a git repository`);
   }
+  if (options.env && existsSync(join(manifestsDir, ".git"))) assertEnvironment(manifestsDir, options.env);
   const since = options.since ? parseSince(options.since, now) : undefined;
   const sinceDays = since ? Math.max(1, Math.round((now.getTime() - since.getTime()) / 86_400_000)) : undefined;
   const data = await gatherDashboard({ runDir, manifestsDir, environment: options.env, sinceDays, now });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { removeAll, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { createManifestsRepo, removeAll, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { main } from "../../cli.js";
 import type { RunSummary } from "../../pipeline/types.js";
 import { latestRunDir, runReport } from "./index.js";
@@ -83,6 +83,16 @@ describe("horizon report", () => {
     const notRepo = temp();
     expect(await horizon("report", "--run", run, "--manifests", notRepo)).toBe(2);
     expect(err).toContain(`--manifests ${notRepo}: not a git repository`);
+    expect(existsSync(join(run, "dashboard.html"))).toBe(false);
+  });
+
+  it("an --env the manifests repo does not have exits 2 and names the known ones, as dora does, and writes nothing", async () => {
+    const root = temp();
+    const run = writeRun(root, "20261126T060000Z-aaaa");
+    const manifests = await createManifestsRepo("kustomize");
+    dirs.push(manifests);
+    expect(await horizon("report", "--run", run, "--manifests", manifests, "--env", "qa")).toBe(2);
+    expect(err).toContain('unknown environment "qa"');
     expect(existsSync(join(run, "dashboard.html"))).toBe(false);
   });
 
