@@ -1,6 +1,7 @@
 import type { DoraReport } from "./dora.js";
 
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+/** "1 day", "2 days": a count with its noun in agreement. */
+export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return "n/a";

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { computeDora, median, type DoraReport } from "../core/dora.js";
-import { formatDuration as formatSeconds } from "../core/dora-format.js";
+import { count, formatDuration as formatSeconds } from "../core/dora-format.js";
 import type { GateReport } from "../core/gates.js";
 import { formatNumber } from "../core/gates.js";
 import { historyEntries, originOf, toDeployments } from "../core/history.js";
@@ -167,9 +167,6 @@ function doraSection(records: readonly ReleaseRecord[], environment: string, day
   return { environment, window: `last ${days} days`, metrics: doraMetrics(report), deploysPerDay, leadTimeHours };
 }
 
-function count(n: number, noun: string): string {
-  return `${n} ${n === 1 ? noun : `${noun}s`}`;
-}
 
 function daysBetween(first: string | undefined, now: Date): string[] {
   if (!first) return [];
