@@ -16,7 +16,8 @@ import { createLogger, requestIdOf } from "./logger.js";
 import { loggableUrl, redactedQueryParams } from "./log-url.js";
 import { metricsPlugin } from "./metrics.js";
 import { MAX_PATH_PARAM_LENGTH, problemPlugin } from "./problem.js";
-import { convertResponseSchemas, zodSwaggerTransform, zodValidatorCompiler } from "./zod.js";
+import { serviceSwaggerTransform } from "./openapi.js";
+import { convertResponseSchemas, zodValidatorCompiler } from "./zod.js";
 import { rejectUnstorableText } from "./storable-text.js";
 
 export interface ServiceAppOptions {
@@ -92,7 +93,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
       info: { title: name, version: options.version, ...(options.description ? { description: options.description } : {}) },
       components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     },
-    transform: zodSwaggerTransform,
+    transform: serviceSwaggerTransform,
   });
   await app.register(problemPlugin);
   await app.register(metricsPlugin, { service: name });
