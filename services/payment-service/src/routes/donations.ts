@@ -10,10 +10,13 @@ import { refundDonation } from "../service/refund.js";
 import { donationView } from "../service/view.js";
 import type { PaymentApp } from "./types.js";
 
+/** 0 is refused (a donation or refund of nothing), so the schema says so and the OpenAPI document shows minimum 1. */
+const PositiveMoney = MoneySchema.extend({ amount: MoneySchema.shape.amount.min(1, "must be at least 1 minor unit") });
+
 const CreateDonationSchema = z
   .strictObject({
     campaignId: z.string().trim().min(1).max(200),
-    amount: MoneySchema,
+    amount: PositiveMoney,
     tipAmount: MoneySchema.optional(),
     /** A guest gives an email for the receipt; a signed-in donor may too. */
     email: z.email().max(320).optional(),
@@ -21,7 +24,7 @@ const CreateDonationSchema = z
   });
 
 const RefundSchema = z.strictObject({
-  amount: MoneySchema.optional(),
+  amount: PositiveMoney.optional(),
   reason: z.string().trim().max(500).optional(),
 });
 
