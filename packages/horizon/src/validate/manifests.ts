@@ -5,6 +5,7 @@ import { finding } from "./findings.js";
 import type { Finding } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
 import type { SchemaRegistry } from "./schemas.js";
+import { retiredVersion } from "./served-versions.js";
 import { parseYamlWithLines, pointerToPath } from "./yaml-locate.js";
 import type { LocatedDocument } from "./yaml-locate.js";
 
@@ -52,6 +53,8 @@ export async function checkObject(
   if (KUSTOMIZE_KINDS.has(kind)) return [];
   const name = isObject(object.metadata) && typeof object.metadata.name === "string" ? object.metadata.name : "(no name)";
   const label = `${where}${kind}/${name}`;
+  const retired = retiredVersion(apiVersion, kind);
+  if (retired) return [finding(file, locate(["apiVersion"]), "schema", `${label}: ${retired}`)];
   const validator = await schemas.validatorFor(apiVersion, kind);
   if (!validator) return [finding(file, locate(["kind"]), "schema", `${label}: no schema known for ${apiVersion} ${kind} (a cluster without that CRD rejects it)`)];
   return validator(object).map((e) => finding(file, locate(pointerToPath(e.pointer)), e.check ?? "schema", `${label}: ${e.message}`));

@@ -37,7 +37,7 @@ const MODEL_MODULES: Record<string, () => Promise<ModelModule>> = {
   "rbac.authorization.k8s.io/v1": () => import("kubernetes-models/rbac.authorization.k8s.io/v1"),
   "argoproj.io/v1alpha1": () => import("@kubernetes-models/argo-cd/argoproj.io/v1alpha1"),
   "monitoring.coreos.com/v1": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1"),
-  "external-secrets.io/v1beta1": () => import("@kubernetes-models/external-secrets/external-secrets.io/v1beta1"),
+  "external-secrets.io/v1": () => import("@kubernetes-models/external-secrets/external-secrets.io/v1"),
 };
 
 interface ModelError {
