@@ -10,6 +10,8 @@ import { registerDonationRoutes } from "./routes/donations.js";
 import { registerLedgerRoutes } from "./routes/ledger.js";
 import type { PaymentApp } from "./routes/types.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
+import { armCrashPoint } from "./service/crash-point.js";
+import { startReconciler } from "./service/reconcile.js";
 import { applyTrustDecision, REVIEW_CONSUMER } from "./service/reviews.js";
 
 export const migrationsDir = fileURLToPath(new URL("../migrations", import.meta.url));
@@ -29,8 +31,8 @@ export interface PaymentAppDeps {
 
 /**
  * The payment-service app: the kit's app plus donations, refunds, ledger and
- * provider webhooks; with a bus, the outbox relay and the review consumer,
- * both stopped when the app closes.
+ * provider webhooks; the reconciler; with a bus, the outbox relay and the
+ * review consumer; all stopped when the app closes.
  */
 export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
   const { config, db, bus } = deps;
@@ -38,7 +40,7 @@ export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
   const relay = bus ? startOutboxRelay(db, bus, { intervalMs: config.OUTBOX_POLL_MS, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") }) : undefined;
   const paymentDeps = {
     db,
-    provider: deps.provider ?? new SandboxProvider(),
+    provider: deps.provider ?? new SandboxProvider(db),
     campaigns: deps.campaigns ?? httpCampaignClient(config.CAMPAIGN_SERVICE_URL),
     trust: deps.trust ?? httpTrustClient(config.TRUST_SERVICE_URL, config.JWT_SECRET),
     cardSecret: config.CARD_FINGERPRINT_SECRET,
@@ -49,8 +51,13 @@ export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
   registerLedgerRoutes(app, paymentDeps);
   registerWebhookRoutes(app, { ...paymentDeps, webhookSecret: config.PROVIDER_WEBHOOK_SECRET });
 
+  armCrashPoint(config.NODE_ENV === "test" ? config.PAYMENT_TEST_CRASH_POINT : undefined);
   let subscription: Subscription | undefined;
+  let reconciler: { stop(): Promise<void> } | undefined;
   app.addHook("onReady", async () => {
+    reconciler = startReconciler(paymentDeps, {
+      intervalMs: config.RECONCILE_INTERVAL_MS, staleMs: config.RECONCILE_AFTER_MS, reviewWindowHours: config.REVIEW_WINDOW_HOURS,
+    }, app.log);
     if (!bus) return;
     subscription = await subscribeDomainEvents(bus, {
       consumer: REVIEW_CONSUMER,
@@ -60,6 +67,7 @@ export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
     });
   });
   app.addHook("onClose", async () => {
+    await reconciler?.stop();
     await subscription?.unsubscribe();
     await relay?.stop();
   });

@@ -13,6 +13,14 @@ export const paymentConfigSchema = baseConfigSchema.extend({
   /** Secret the provider signs webhooks with (Stripe's whsec_...). */
   PROVIDER_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_SECRET),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** The reconciler looks at start and then this often (README "Reconciler"). */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
+  /** A NEW or PROCESSING donation or PENDING refund untouched this long belongs to a request that died (far longer than any provider call). */
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  /** An IN_REVIEW donation nobody decided within this many hours has its hold released (card holds last about 7 days). */
+  REVIEW_WINDOW_HOURS: z.coerce.number().min(1).max(24 * 7).default(120),
+  /** Test hook: the process kills itself right after this provider answer (honoured only with NODE_ENV=test). */
+  PAYMENT_TEST_CRASH_POINT: z.enum(["after-capture", "after-refund"]).optional(),
 });
 
 export type PaymentConfig = Omit<z.infer<typeof paymentConfigSchema>, "JWT_SECRET"> & { JWT_SECRET: string };

@@ -72,12 +72,12 @@ describe.each(testDatabases())("donations on $kind", (target) => {
 
   it("blocks a risky donation with a generic 402 and charges nothing", async () => {
     stubs.decisions.set("mallory@example.org", "block");
-    const captures = h.provider.captures;
+    const captures = await h.provider.captures();
     const res = await donate(body({ email: "mallory@example.org" }));
     expect(res.statusCode).toBe(402);
     expect(res.json()).toMatchObject({ code: "BH_PAYMENT_REFUSED", detail: "The payment could not be processed." });
     expect(res.body).not.toMatch(/velocity|score|trust/i);
-    expect(h.provider.captures).toBe(captures);
+    expect(await h.provider.captures()).toBe(captures);
     await until(() => h.events.some((e) => e.type === "donation.failed" && e.data.email === "mallory@example.org" && e.data.reason === "blocked"));
   });
 
@@ -114,17 +114,17 @@ describe.each(testDatabases())("donations on $kind", (target) => {
 
   it("fails closed with 503 when trust-service is down, charging nothing", async () => {
     stubs.trustDown = true;
-    const captures = h.provider.captures;
+    const captures = await h.provider.captures();
     const res = await donate(body());
     stubs.trustDown = false;
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ code: "BH_DEPENDENCY_UNAVAILABLE" });
-    expect(h.provider.captures).toBe(captures);
+    expect(await h.provider.captures()).toBe(captures);
   });
 
   it("creates exactly one donation and one charge for 50 concurrent requests with one Idempotency-Key", async () => {
     const key = randomUUID();
-    const captures = h.provider.captures;
+    const captures = await h.provider.captures();
     const before = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM donations")).rows[0].n;
     const responses = await Promise.all(Array.from({ length: 50 }, () => donate(body({ email: "same@example.org" }), {}, key)));
     const statuses = responses.map((r) => r.statusCode);
@@ -136,6 +136,6 @@ describe.each(testDatabases())("donations on $kind", (target) => {
     expect(replay.headers["idempotent-replayed"]).toBe("true");
     expect(replay.json<{ id: string }>().id).toBe([...ids][0]);
     expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM donations")).rows[0].n).toBe(before + 1);
-    expect(h.provider.captures).toBe(captures + 1);
+    expect(await h.provider.captures()).toBe(captures + 1);
   });
 });

@@ -16,6 +16,8 @@ export interface Stubs {
   /** Email -> decision; everything else is allowed. */
   decisions: Map<string, "allow" | "review" | "block">;
   trustDown: boolean;
+  /** How long trust-service takes to answer (a stream of donations then has some in flight at any moment). */
+  trustDelayMs: number;
   url: { campaign: string; trust: string };
   close(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startStubs(): Promise<Stubs> {
     assessments: [],
     decisions: new Map(),
     trustDown: false,
+    trustDelayMs: 0,
   } as unknown as Stubs;
   campaign.get<{ Params: { id: string } }>("/api/v1/campaigns/:id", async (request, reply) => {
     const found = stubs.campaigns.get(request.params.id);
@@ -37,6 +40,7 @@ export async function startStubs(): Promise<Stubs> {
   trust.post("/api/v1/assessments", async (request, reply) => {
     if (!request.headers.authorization?.startsWith("Bearer ")) return reply.code(401).send({});
     if (stubs.trustDown) return reply.code(503).send({});
+    if (stubs.trustDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, stubs.trustDelayMs));
     const body = request.body as Record<string, unknown>;
     stubs.assessments.push(body);
     const decision = stubs.decisions.get(String(body.email)) ?? "allow";
@@ -72,7 +76,7 @@ export async function startPayment(db: Database, stubs: Stubs, now?: () => Date)
   const bus = new InProcessEventBus();
   const events: EventEnvelope[] = [];
   await bus.subscribe({ consumer: "test.recorder", types: ["donation.succeeded", "donation.failed", "donation.refunded"], handler: (e) => { events.push(e); return Promise.resolve(); } });
-  const provider = new SandboxProvider();
+  const provider = new SandboxProvider(db);
   const app = await buildApp({ config, db, bus, provider, ...(now ? { now } : {}) });
   await app.ready();
   return {

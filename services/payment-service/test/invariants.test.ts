@@ -39,7 +39,7 @@ describe.each(testDatabases())("1,000 random donations and refunds on $kind", (t
     const relay = startOutboxRelay(db, bus, { intervalMs: 50 });
     const deps: PaymentDeps = {
       db,
-      provider: new SandboxProvider(),
+      provider: new SandboxProvider(db),
       campaigns: { getActiveCampaign: (id) => Promise.resolve({ id, status: "active", organizerId: "o", goal: { amount: 1_000_000, currency: "USD" } }) },
       trust: { assess: () => Promise.resolve({ score: 0, decision: random() < 0.05 ? "block" : "allow", reasons: [] }) },
       cardSecret: "test-secret-0123456789",

@@ -27,18 +27,62 @@ export interface DonationRow {
   created_at: Date;
   updated_at: Date;
   paid_at: Date | null;
+  /** The caller-scoped Idempotency-Key of the request that created it. */
+  idempotency_key: string | null;
+  reconcile_until: Date | null;
 }
 
-export type NewDonation = Pick<DonationRow, "id" | "campaign_id" | "organizer_id" | "donor_id" | "email" | "ip" | "currency" | "amount" | "tip" | "card_fingerprint" | "card_last4" | "card_brand" | "provider">;
+export type NewDonation = Pick<DonationRow, "id" | "campaign_id" | "organizer_id" | "donor_id" | "email" | "ip" | "currency" | "amount" | "tip" | "card_fingerprint" | "card_last4" | "card_brand" | "provider" | "idempotency_key">;
 
 export async function insertDonation(db: Queryable, d: NewDonation): Promise<DonationRow> {
   const { rows } = await db.query<DonationRow>(
     `INSERT INTO donations (id, campaign_id, organizer_id, donor_id, email, ip, currency, amount, tip, status,
-       card_fingerprint, card_last4, card_brand, provider)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'NEW', $10, $11, $12, $13) RETURNING *`,
-    [d.id, d.campaign_id, d.organizer_id, d.donor_id, d.email, d.ip, d.currency, d.amount, d.tip, d.card_fingerprint, d.card_last4, d.card_brand, d.provider],
+       card_fingerprint, card_last4, card_brand, provider, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'NEW', $10, $11, $12, $13, $14) RETURNING *`,
+    [d.id, d.campaign_id, d.organizer_id, d.donor_id, d.email, d.ip, d.currency, d.amount, d.tip, d.card_fingerprint, d.card_last4, d.card_brand, d.provider, d.idempotency_key],
   );
   return rows[0];
+}
+
+/** The newest donation created under a caller-scoped Idempotency-Key within the keys' 24 h life. */
+export async function findDonationByIdempotencyKey(db: Queryable, key: string): Promise<DonationRow | undefined> {
+  const { rows } = await db.query<DonationRow>(
+    "SELECT * FROM donations WHERE idempotency_key = $1 AND created_at > now() - interval '24 hours' ORDER BY created_at DESC LIMIT 1",
+    [key],
+  );
+  return rows[0];
+}
+
+/**
+ * Stores a provider answer the moment it arrives (before the next step), on a
+ * donation still waiting for it; `updated_at` moves too, so the reconciler
+ * sees the request is alive.
+ */
+export async function recordProviderAnswer(db: Queryable, id: string, answer: { authorization_id: string } | { charge_id: string; fee: number }): Promise<void> {
+  if ("charge_id" in answer) {
+    await db.query("UPDATE donations SET charge_id = $2, fee = $3, updated_at = now() WHERE id = $1 AND status IN ('PROCESSING', 'IN_REVIEW')", [id, answer.charge_id, answer.fee]);
+  } else {
+    await db.query("UPDATE donations SET authorization_id = $2, updated_at = now() WHERE id = $1 AND status = 'PROCESSING'", [id, answer.authorization_id]);
+  }
+}
+
+/**
+ * Claims for `leaseMs` up to `limit` donations a crash may have left: NEW or
+ * PROCESSING untouched for `staleMs`, IN_REVIEW for longer than the review
+ * window. SKIP LOCKED and the lease keep two replicas off the same donation.
+ */
+export async function claimUnsettledDonations(db: Queryable, o: { staleMs: number; reviewWindowHours: number; leaseMs: number; limit: number }): Promise<DonationRow[]> {
+  const { rows } = await db.query<DonationRow>(
+    `UPDATE donations SET reconcile_until = now() + make_interval(secs => $3)
+      WHERE id IN (SELECT id FROM donations
+                    WHERE ((status IN ('NEW', 'PROCESSING') AND updated_at < now() - make_interval(secs => $1))
+                           OR (status = 'IN_REVIEW' AND updated_at < now() - make_interval(secs => $2)))
+                      AND (reconcile_until IS NULL OR reconcile_until < now())
+                    ORDER BY updated_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+      RETURNING *`,
+    [o.staleMs / 1000, o.reviewWindowHours * 3600, o.leaseMs / 1000, o.limit],
+  );
+  return rows;
 }
 
 export async function findDonation(db: Queryable, id: string, lock = false): Promise<DonationRow | undefined> {
@@ -79,21 +123,71 @@ export async function addRefunded(db: Queryable, id: string, refundedAfter: numb
   await db.query("UPDATE donations SET refunded = $2, status = $3, updated_at = now() WHERE id = $1", [id, refundedAfter, status]);
 }
 
+export type RefundStatus = "PENDING" | "SUCCEEDED" | "FAILED";
+
+export interface RefundRow {
+  id: string;
+  donation_id: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  provider_refund_id: string | null;
+  status: RefundStatus;
+  idempotency_key: string | null;
+  created_at: Date;
+}
+
 export async function insertRefund(
   db: Queryable,
-  r: { id: string; donationId: string; amount: number; currency: string; reason: string | null; providerRefundId: string },
-): Promise<{ id: string; created_at: Date }> {
-  const { rows } = await db.query<{ id: string; created_at: Date }>(
-    `INSERT INTO refunds (id, donation_id, amount, currency, reason, provider_refund_id) VALUES ($1, $2, $3, $4, $5, $6)
-     RETURNING id, created_at`,
-    [r.id, r.donationId, r.amount, r.currency, r.reason, r.providerRefundId],
+  r: { id: string; donationId: string; amount: number; currency: string; reason: string | null; status: RefundStatus; idempotencyKey?: string | undefined },
+): Promise<RefundRow> {
+  const { rows } = await db.query<RefundRow>(
+    `INSERT INTO refunds (id, donation_id, amount, currency, reason, status, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+    [r.id, r.donationId, r.amount, r.currency, r.reason, r.status, r.idempotencyKey ?? null],
   );
   return rows[0];
 }
 
+/** Moves a refund out of PENDING once; undefined when it had left PENDING already. */
+export async function finishRefund(db: Queryable, id: string, to: "SUCCEEDED" | "FAILED", providerRefundId: string | null): Promise<RefundRow | undefined> {
+  const { rows } = await db.query<RefundRow>(
+    "UPDATE refunds SET status = $2, provider_refund_id = COALESCE($3, provider_refund_id), updated_at = now() WHERE id = $1 AND status = 'PENDING' RETURNING *",
+    [id, to, providerRefundId],
+  );
+  return rows[0];
+}
+
+/** Money of a donation's refunds still waiting for the provider (reserved, so refunds together never exceed the capture). */
+export async function pendingRefunded(db: Queryable, donationId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string | number }>("SELECT COALESCE(sum(amount), 0)::bigint AS n FROM refunds WHERE donation_id = $1 AND status = 'PENDING'", [donationId]);
+  return Number(rows[0].n);
+}
+
+export async function findRefundByIdempotencyKey(db: Queryable, key: string): Promise<RefundRow | undefined> {
+  const { rows } = await db.query<RefundRow>(
+    "SELECT * FROM refunds WHERE idempotency_key = $1 AND created_at > now() - interval '24 hours' ORDER BY created_at DESC LIMIT 1",
+    [key],
+  );
+  return rows[0];
+}
+
+/** Claims for `leaseMs` refunds left PENDING for `staleMs` (a crash between the provider and the commit). */
+export async function claimPendingRefunds(db: Queryable, o: { staleMs: number; leaseMs: number; limit: number }): Promise<RefundRow[]> {
+  const { rows } = await db.query<RefundRow>(
+    `UPDATE refunds SET reconcile_until = now() + make_interval(secs => $2)
+      WHERE id IN (SELECT id FROM refunds
+                    WHERE status = 'PENDING' AND updated_at < now() - make_interval(secs => $1)
+                      AND (reconcile_until IS NULL OR reconcile_until < now())
+                    ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+      RETURNING *`,
+    [o.staleMs / 1000, o.leaseMs / 1000, o.limit],
+  );
+  return rows;
+}
+
 export async function listRefunds(db: Queryable, donationId: string): Promise<{ id: string; amount: number; currency: string; reason: string | null; created_at: Date }[]> {
   const { rows } = await db.query<{ id: string; amount: number; currency: string; reason: string | null; created_at: Date }>(
-    "SELECT id, amount, currency, reason, created_at FROM refunds WHERE donation_id = $1 ORDER BY created_at, id",
+    "SELECT id, amount, currency, reason, created_at FROM refunds WHERE donation_id = $1 AND status = 'SUCCEEDED' ORDER BY created_at, id",
     [donationId],
   );
   return rows;

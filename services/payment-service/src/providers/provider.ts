@@ -13,6 +13,18 @@ export interface CaptureResult {
 }
 
 /**
+ * What the provider knows of the payment it made under a reference: Stripe
+ * finds it by the metadata or idempotency key the PaymentIntent was created with.
+ */
+export interface ProviderPayment {
+  state: "declined" | "held" | "captured" | "cancelled";
+  authorizationId: string;
+  declineCode?: DeclineCode | undefined;
+  /** Set once captured. */
+  capture?: CaptureResult | undefined;
+}
+
+/**
  * A payment processor. Every call takes a `reference` the provider uses as
  * its own idempotency key (Stripe's Idempotency-Key), so retrying a call after
  * a timeout never charges twice.
@@ -27,6 +39,10 @@ export interface PaymentProvider {
   cancel(input: { authorizationId: string; reference: string }): Promise<void>;
   /** Sends part of a captured charge back. */
   refund(input: { chargeId: string; amount: number; reference: string }): Promise<{ refundId: string }>;
+  /** The payment authorized under `reference`, or undefined when the provider never saw that reference (after a crash: ask, do not guess). */
+  findPayment(reference: string): Promise<ProviderPayment | undefined>;
+  /** The refund made under `reference`, or undefined when none was made. */
+  findRefund(reference: string): Promise<{ refundId: string } | undefined>;
 }
 
 export class ProviderError extends Error {

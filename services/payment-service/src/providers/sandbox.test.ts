@@ -1,11 +1,21 @@
-import { describe, expect, it } from "vitest";
+import { migrateService, type Database } from "@blessed-horizon/service-kit";
+import { testDatabases } from "@blessed-horizon/service-kit/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrationsDir } from "../app.js";
 import { SandboxProvider } from "./sandbox.js";
 
 const card = (number: string) => ({ number, expMonth: 12, expYear: 2034, cvc: "123" });
 
-describe("sandbox provider", () => {
+describe.each(testDatabases())("sandbox provider on $kind", ({ open }) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await open();
+    await migrateService(db, migrationsDir);
+  });
+  afterAll(() => db.close());
+
   it("authorizes and captures 4242..., once per reference, with Stripe's fee", async () => {
-    const p = new SandboxProvider();
+    const p = new SandboxProvider(db);
     const auth = await p.authorize({ card: card("4242424242424242"), amount: 1000, currency: "USD", reference: "d1" });
     expect(auth.outcome).toBe("authorized");
     if (auth.outcome !== "authorized") return;
@@ -13,11 +23,11 @@ describe("sandbox provider", () => {
     const capture = await p.capture({ authorizationId: auth.authorizationId, reference: "d1" });
     expect(await p.capture({ authorizationId: auth.authorizationId, reference: "d1" })).toEqual(capture);
     expect(capture.fee).toBe(59);
-    expect(p.captures).toBe(1);
+    expect(await p.captures()).toBe(1);
   });
 
   it("declines the test cards that decline", async () => {
-    const p = new SandboxProvider();
+    const p = new SandboxProvider(db);
     const codes = await Promise.all(["4000000000000002", "4000000000009995", "4000000000000069", "378282246310005"].map((n, i) =>
       p.authorize({ card: card(n), amount: 500, currency: "USD", reference: `r${i}` })));
     expect(codes).toEqual([
@@ -26,15 +36,21 @@ describe("sandbox provider", () => {
       { outcome: "declined", code: "expired_card" },
       { outcome: "declined", code: "card_declined" },
     ]);
+    expect(await p.findPayment("r1")).toMatchObject({ state: "declined", declineCode: "insufficient_funds" });
   });
 
-  it("captures after a restart from the authorization id, refunds up to the charge, and cancels holds", async () => {
-    const first = new SandboxProvider();
+  it("keeps its books across a restart: finds payments and refunds by reference, refunds up to the charge, cancels holds", async () => {
+    const first = new SandboxProvider(db);
     const auth = await first.authorize({ card: card("4242424242424242"), amount: 700, currency: "EUR", reference: "d2" });
     if (auth.outcome !== "authorized") throw new Error("expected an authorization");
-    const restarted = new SandboxProvider();
+    const restarted = new SandboxProvider(db);
+    expect(await restarted.findPayment("d2")).toEqual({ state: "held", authorizationId: auth.authorizationId });
     const { chargeId } = await restarted.capture({ authorizationId: auth.authorizationId, reference: "d2" });
-    await restarted.refund({ chargeId, amount: 500, reference: "re1" });
+    expect(await new SandboxProvider(db).findPayment("d2")).toMatchObject({ state: "captured", capture: { chargeId } });
+    const refund = await restarted.refund({ chargeId, amount: 500, reference: "re1" });
+    expect(await restarted.refund({ chargeId, amount: 500, reference: "re1" })).toEqual(refund);
+    expect(await new SandboxProvider(db).findRefund("re1")).toEqual(refund);
+    expect(await restarted.findRefund("re-never")).toBeUndefined();
     await expect(restarted.refund({ chargeId, amount: 201, reference: "re2" })).rejects.toThrow(/exceed/);
     await expect(restarted.cancel({ authorizationId: auth.authorizationId, reference: "d2" })).rejects.toThrow(/captured/);
     const held = await first.authorize({ card: card("4242424242424242"), amount: 100, currency: "EUR", reference: "d3" });
@@ -42,5 +58,6 @@ describe("sandbox provider", () => {
     await first.cancel({ authorizationId: held.authorizationId, reference: "d3" });
     await expect(first.capture({ authorizationId: held.authorizationId, reference: "d3" })).rejects.toThrow(/cancelled/);
     await expect(first.capture({ authorizationId: "nope", reference: "x" })).rejects.toThrow(/no authorization/);
+    expect(await first.findPayment("never-seen")).toBeUndefined();
   });
 });

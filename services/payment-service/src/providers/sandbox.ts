@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Database } from "@blessed-horizon/service-kit";
 import { processorFee } from "../domain/fees.js";
-import type { AuthorizeResult, CaptureResult, DeclineCode, PaymentProvider } from "./provider.js";
+import type { AuthorizeResult, CaptureResult, DeclineCode, PaymentProvider, ProviderPayment } from "./provider.js";
 import { ProviderError } from "./provider.js";
 
 /** Stripe's documented test cards (https://docs.stripe.com/testing) and what the sandbox does with them. */
@@ -14,93 +15,103 @@ export const SANDBOX_CARDS: Readonly<Record<string, DeclineCode | "succeeds">> =
   "4000000000000119": "processing_error",
 };
 
-interface Hold {
+interface ChargeRow {
+  id: string;
+  reference: string;
   amount: number;
-  currency: string;
-  state: "held" | "captured" | "cancelled";
-  capture?: CaptureResult;
+  state: ProviderPayment["state"];
+  decline_code: DeclineCode | null;
+  charge_id: string | null;
+  fee: number | null;
+}
+
+function toPayment(row: ChargeRow): ProviderPayment {
+  return {
+    state: row.state,
+    authorizationId: row.id,
+    ...(row.decline_code ? { declineCode: row.decline_code } : {}),
+    ...(row.charge_id ? { capture: { chargeId: row.charge_id, fee: Number(row.fee) } } : {}),
+  };
 }
 
 /**
  * A provider that moves no real money: test cards behave as on Stripe; any
  * other valid number is declined (as Stripe test mode does with real cards).
- * It remembers every reference, so a repeated call returns the first result,
- * and counts charges (what the exactly-once tests look at).
+ * Like a real provider it keeps its own books (`sandbox_charges`,
+ * `sandbox_refunds`), written in statements of its own and never inside the
+ * service's transactions, so a crash of the service loses nothing it did, and
+ * one reference is one payment: a repeated call returns the first result.
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = "sandbox";
-  readonly #holds = new Map<string, Hold>();
-  readonly #byReference = new Map<string, unknown>();
-  readonly #refunded = new Map<string, number>();
-  readonly #chargeAmounts = new Map<string, number>();
-  /** Captures performed: one per charged donation. */
-  captures = 0;
+  constructor(private readonly db: Database) {}
 
-  authorize(input: { card: { number: string }; amount: number; currency: string; reference: string }): Promise<AuthorizeResult> {
-    return this.#once(`authorize:${input.reference}`, () => {
-      const behaviour = SANDBOX_CARDS[input.card.number] ?? "card_declined";
-      if (behaviour !== "succeeds") return { outcome: "declined", code: behaviour };
-      // The id carries the amount, so a capture still works after the service restarted.
-      const authorizationId = `auth_${input.amount}_${input.currency}_${randomUUID()}`;
-      this.#holds.set(authorizationId, { amount: input.amount, currency: input.currency, state: "held" });
-      return { outcome: "authorized", authorizationId };
-    });
+  async authorize(input: { card: { number: string }; amount: number; currency: string; reference: string }): Promise<AuthorizeResult> {
+    const behaviour = SANDBOX_CARDS[input.card.number] ?? "card_declined";
+    const declined = behaviour === "succeeds" ? null : behaviour;
+    await this.db.query(
+      `INSERT INTO sandbox_charges (id, reference, amount, currency, state, decline_code) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (reference) DO NOTHING`,
+      [`auth_${randomUUID()}`, input.reference, input.amount, input.currency, declined ? "declined" : "held", declined],
+    );
+    const payment = (await this.findPayment(input.reference))!;
+    return payment.declineCode ? { outcome: "declined", code: payment.declineCode } : { outcome: "authorized", authorizationId: payment.authorizationId };
   }
 
-  capture(input: { authorizationId: string; reference: string }): Promise<CaptureResult> {
-    return this.#once(`capture:${input.reference}`, () => {
-      const hold = this.#hold(input.authorizationId);
-      if (hold.state === "captured" && hold.capture) return hold.capture;
-      if (hold.state !== "held") throw new ProviderError(`authorization ${input.authorizationId} is ${hold.state}`);
-      hold.state = "captured";
-      this.captures += 1;
-      hold.capture = { chargeId: `ch_${input.authorizationId.slice(5)}`, fee: processorFee(hold.amount) };
-      this.#chargeAmounts.set(hold.capture.chargeId, hold.amount);
-      this.#refunded.set(hold.capture.chargeId, 0);
-      return hold.capture;
-    });
-  }
-
-  cancel(input: { authorizationId: string; reference: string }): Promise<void> {
-    return this.#once(`cancel:${input.reference}`, () => {
-      const hold = this.#hold(input.authorizationId);
-      if (hold.state === "captured") throw new ProviderError(`authorization ${input.authorizationId} is already captured`);
-      hold.state = "cancelled";
-      return undefined;
-    });
-  }
-
-  refund(input: { chargeId: string; amount: number; reference: string }): Promise<{ refundId: string }> {
-    return this.#once(`refund:${input.reference}`, () => {
-      const match = /^ch_(\d+)_/.exec(input.chargeId);
-      const charged = this.#chargeAmounts.get(input.chargeId) ?? (match ? Number(match[1]) : undefined);
-      if (charged === undefined) throw new ProviderError(`no charge ${input.chargeId}`);
-      const refunded = (this.#refunded.get(input.chargeId) ?? 0) + input.amount;
-      if (refunded > charged) throw new ProviderError(`refunds of ${refunded} exceed the charge of ${charged}`);
-      this.#refunded.set(input.chargeId, refunded);
-      return { refundId: `re_${randomUUID()}` };
-    });
-  }
-
-  #hold(id: string): Hold {
-    let hold = this.#holds.get(id);
-    const match = /^auth_(\d+)_([A-Z]{3})_[0-9a-f-]{36}$/.exec(id);
-    if (!hold && match) {
-      hold = { amount: Number(match[1]), currency: match[2] ?? "", state: "held" };
-      this.#holds.set(id, hold);
+  async capture(input: { authorizationId: string; reference: string }): Promise<CaptureResult> {
+    const row = await this.#charge(input.authorizationId);
+    if (row.state === "held") {
+      await this.db.query("UPDATE sandbox_charges SET state = 'captured', charge_id = $2, fee = $3 WHERE id = $1 AND state = 'held'", [
+        row.id, `ch_${row.id.slice(5)}`, processorFee(Number(row.amount)),
+      ]);
     }
-    if (!hold) throw new ProviderError(`no authorization ${id}`);
-    return hold;
+    const payment = toPayment(await this.#charge(input.authorizationId));
+    if (!payment.capture) throw new ProviderError(`authorization ${input.authorizationId} is ${payment.state}`);
+    return payment.capture;
   }
 
-  #once<T>(key: string, run: () => T): Promise<T> {
-    if (this.#byReference.has(key)) return Promise.resolve(this.#byReference.get(key) as T);
-    try {
-      const result = run();
-      this.#byReference.set(key, result);
-      return Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new ProviderError(String(error)));
-    }
+  async cancel(input: { authorizationId: string; reference: string }): Promise<void> {
+    await this.db.query("UPDATE sandbox_charges SET state = 'cancelled' WHERE id = $1 AND state = 'held'", [input.authorizationId]);
+    const row = await this.#charge(input.authorizationId);
+    if (row.state !== "cancelled") throw new ProviderError(`authorization ${input.authorizationId} is already ${row.state}`);
+  }
+
+  async refund(input: { chargeId: string; amount: number; reference: string }): Promise<{ refundId: string }> {
+    return this.db.transaction(async (tx) => {
+      // The charge row lock orders refunds of one charge, so their sum is checked against what the others committed.
+      const { rows } = await tx.query<ChargeRow & { refunded: number }>("SELECT * FROM sandbox_charges WHERE charge_id = $1 FOR UPDATE", [input.chargeId]);
+      const charge = rows[0];
+      if (!charge) throw new ProviderError(`no charge ${input.chargeId}`);
+      const earlier = await tx.query<{ id: string }>("SELECT id FROM sandbox_refunds WHERE reference = $1", [input.reference]);
+      if (earlier.rows[0]) return { refundId: earlier.rows[0].id };
+      const refunded = Number(charge.refunded) + input.amount;
+      if (refunded > Number(charge.amount)) throw new ProviderError(`refunds of ${refunded} exceed the charge of ${charge.amount}`);
+      const refundId = `re_${randomUUID()}`;
+      await tx.query("UPDATE sandbox_charges SET refunded = $2 WHERE id = $1", [charge.id, refunded]);
+      await tx.query("INSERT INTO sandbox_refunds (id, reference, charge_id, amount) VALUES ($1, $2, $3, $4)", [refundId, input.reference, input.chargeId, input.amount]);
+      return { refundId };
+    });
+  }
+
+  async findPayment(reference: string): Promise<ProviderPayment | undefined> {
+    const { rows } = await this.db.query<ChargeRow>("SELECT * FROM sandbox_charges WHERE reference = $1", [reference]);
+    return rows[0] && toPayment(rows[0]);
+  }
+
+  async findRefund(reference: string): Promise<{ refundId: string } | undefined> {
+    const { rows } = await this.db.query<{ id: string }>("SELECT id FROM sandbox_refunds WHERE reference = $1", [reference]);
+    return rows[0] && { refundId: rows[0].id };
+  }
+
+  /** Captured charges so far (what the exactly-once tests count). */
+  async captures(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>("SELECT count(*)::int AS n FROM sandbox_charges WHERE state = 'captured'");
+    return Number(rows[0].n);
+  }
+
+  async #charge(authorizationId: string): Promise<ChargeRow> {
+    const { rows } = await this.db.query<ChargeRow>("SELECT * FROM sandbox_charges WHERE id = $1", [authorizationId]);
+    if (!rows[0]) throw new ProviderError(`no authorization ${authorizationId}`);
+    return rows[0];
   }
 }

@@ -1,12 +1,12 @@
 import { MoneySchema } from "@blessed-horizon/contracts";
-import { InputError, NotFoundError } from "@blessed-horizon/service-kit";
+import { InputError, NotFoundError, ServiceUnavailableError } from "@blessed-horizon/service-kit";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { findDonation, listRefunds } from "../db/donations.js";
+import { findDonation, findDonationByIdempotencyKey, findRefundByIdempotencyKey, listRefunds, type DonationRow } from "../db/donations.js";
 import { CardSchema } from "../domain/card.js";
 import type { PaymentDeps } from "../service/deps.js";
-import { createDonation } from "../service/donate.js";
-import { refundDonation } from "../service/refund.js";
+import { createDonation, declinedError } from "../service/donate.js";
+import { refundDonation, refundResult, type RefundResult } from "../service/refund.js";
 import { donationView } from "../service/view.js";
 import type { PaymentApp } from "./types.js";
 
@@ -30,6 +30,34 @@ const RefundSchema = z.strictObject({
 
 const IdParams = z.object({ id: z.uuid("must be a UUID") });
 
+const settling = () => new ServiceUnavailableError("the first request with this Idempotency-Key is still being settled; retry in a few seconds", { code: "BH_PAYMENT_SETTLING" });
+
+/** What POST /donations answers for a donation: 201 paid, 202 held, 402 failed; "running" while it may still change. */
+function answerDonation(reply: FastifyReply, donation: DonationRow): FastifyReply | "running" {
+  if (donation.status === "PAID" || donation.status === "REFUNDED") return reply.code(201).send(donationView(donation));
+  if (donation.status === "IN_REVIEW") return reply.code(202).send(donationView(donation));
+  if (donation.status === "ERROR") throw declinedError(donation);
+  return "running";
+}
+
+/** The donation a key already created; none when its request ran no payment step (trust-service down: 503, run it again). */
+async function donationOfKey(deps: PaymentDeps, key: string | undefined): Promise<DonationRow | undefined> {
+  const donation = key === undefined ? undefined : await findDonationByIdempotencyKey(deps.db, key);
+  return donation?.failure_code === "trust_unavailable" ? undefined : donation;
+}
+
+function refundBody(refund: RefundResult) {
+  return { id: refund.id, donationId: refund.donationId, amount: refund.amount, reason: refund.reason, createdAt: refund.createdAt, donation: donationView(refund.donation) };
+}
+
+/** The refund a key already made: answered once it succeeded; "running" while PENDING; a FAILED one moved nothing. */
+async function answerRefundOfKey(deps: PaymentDeps, reply: FastifyReply, key: string | undefined): Promise<FastifyReply | "running" | "not-started"> {
+  const refund = key === undefined ? undefined : await findRefundByIdempotencyKey(deps.db, key);
+  if (!refund || refund.status === "FAILED") return "not-started";
+  if (refund.status === "PENDING") return "running";
+  return reply.code(201).send(refundBody(refundResult(refund, (await findDonation(deps.db, refund.donation_id))!)));
+}
+
 export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void {
   /** Signed-in donors are identified by their token; guests by email. A bad token is still a 401. */
   const optionalAuth = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -41,9 +69,24 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void
     {
       schema: { body: CreateDonationSchema, tags: ["donations"], summary: "Donate to an active campaign (Idempotency-Key required)" },
       onRequest: [optionalAuth],
-      config: { idempotency: "required" },
+      config: {
+        idempotency: "required",
+        // A retry whose first request died answers the donation it created (the reconciler settles it), never runs again.
+        idempotencyResume: async (_request, reply, key) => {
+          const donation = await donationOfKey(deps, key);
+          return donation ? answerDonation(reply, donation) : "not-started";
+        },
+      },
     },
     async (request, reply) => {
+      // A key released after a 5xx may still have a donation: answer it rather than pay twice.
+      const key = request.idempotencyClaim?.key;
+      const existing = await donationOfKey(deps, key);
+      if (existing) {
+        const answer = answerDonation(reply, existing);
+        if (answer === "running") throw settling();
+        return answer;
+      }
       const donorId = request.user?.sub;
       if (!donorId && !request.body.email) {
         throw new InputError("sign in, or give an email for the receipt", { code: "BH_DONOR_REQUIRED", errors: [{ in: "body", path: "/email", message: "required for guests" }] });
@@ -56,6 +99,7 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void
         email: request.body.email,
         ip: request.ip,
         card: request.body.card,
+        idempotencyKey: key,
       });
       // 202: held for review, the money is not taken yet.
       return reply.code(donation.status === "IN_REVIEW" ? 202 : 201).send(donationView(donation));
@@ -81,11 +125,15 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void
     {
       schema: { params: IdParams, body: RefundSchema, tags: ["donations"], summary: "Refund part or all of a paid donation" },
       onRequest: [app.requireRole("admin")],
-      config: { idempotency: "optional" },
+      config: { idempotency: "optional", idempotencyResume: (_request, reply, key) => answerRefundOfKey(deps, reply, key) },
     },
     async (request, reply) => {
-      const refund = await refundDonation(deps, request.params.id, request.body);
-      return reply.code(201).send({ id: refund.id, donationId: refund.donationId, amount: refund.amount, reason: refund.reason, createdAt: refund.createdAt, donation: donationView(refund.donation) });
+      const key = request.idempotencyClaim?.key;
+      const existing = await answerRefundOfKey(deps, reply, key);
+      if (existing === "running") throw settling();
+      if (existing !== "not-started") return existing;
+      const refund = await refundDonation(deps, request.params.id, request.body, key);
+      return reply.code(201).send(refundBody(refund));
     },
   );
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Money } from "@blessed-horizon/contracts";
 import { AppError, InputError } from "@blessed-horizon/service-kit";
-import { findDonation, insertDonation, transitionDonation, type DonationRow } from "../db/donations.js";
+import { findDonation, insertDonation, recordProviderAnswer, transitionDonation, type DonationRow } from "../db/donations.js";
 import { cardSummary, isExpired, type Card } from "../domain/card.js";
 import type { DeclineCode } from "../providers/provider.js";
 import type { PaymentDeps } from "./deps.js";
-import { settleFailed, settlePaid } from "./settle.js";
+import { captureAndSettle, settleFailed } from "./settle.js";
 
 export interface DonationRequest {
   campaignId: string;
@@ -15,6 +15,17 @@ export interface DonationRequest {
   email?: string | undefined;
   ip: string;
   card: Card;
+  /** The caller-scoped Idempotency-Key, stored on the donation so a retry finds it. */
+  idempotencyKey?: string | undefined;
+}
+
+const DECLINE_CODES = ["card_declined", "insufficient_funds", "expired_card", "incorrect_cvc", "processing_error"] as const;
+
+/** The 402 a failed donation answers; reasons that are not Stripe's (abandoned, review_expired) read as a processing error. */
+export function declinedError(donation: Pick<DonationRow, "id" | "failure_code">): PaymentDeclinedError {
+  const code = donation.failure_code;
+  const reason = code === "blocked" || DECLINE_CODES.includes(code as DeclineCode) ? (code as DeclineCode | "blocked") : "processing_error";
+  return new PaymentDeclinedError(reason, donation.id);
 }
 
 /** 402 with Stripe's wording for card problems; a trust block gets one generic message (no hint for fraudsters). */
@@ -38,9 +49,9 @@ const DECLINE_MESSAGES: Readonly<Record<DeclineCode | "blocked", string>> = {
  * POST /api/v1/donations (ARCHITECTURE §2): the campaign must be active,
  * trust-service decides (block: nothing charged; review: the card is
  * authorized and held), then the provider captures and one transaction writes
- * PAID, the ledger and `donation.succeeded`. Each step's state is committed
- * before the next external call, so a crash leaves a donation whose state
- * says what happened.
+ * PAID, the ledger and `donation.succeeded`. Each step's state and each
+ * provider answer are committed before the next external call; whatever a
+ * crash leaves in between, the reconciler settles by asking the provider.
  */
 export async function createDonation(deps: PaymentDeps, request: DonationRequest): Promise<DonationRow> {
   const { amount, card } = request;
@@ -58,6 +69,7 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
     id: randomUUID(), campaign_id: campaign.id, organizer_id: campaign.organizerId ?? null, donor_id: request.donorId ?? null,
     email: request.email ?? null, ip: request.ip, currency: amount.currency, amount: amount.amount, tip: tip.amount,
     card_fingerprint: summary.fingerprint, card_last4: summary.last4, card_brand: summary.brand, provider: deps.provider.name,
+    idempotency_key: request.idempotencyKey ?? null,
   });
 
   let verdict;
@@ -91,9 +103,8 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
   if (verdict.decision === "review") {
     return (await transitionDonation(deps.db, donation.id, "PROCESSING", "IN_REVIEW", { authorization_id: authorization.authorizationId }))!;
   }
-  const capture = await deps.provider.capture({ authorizationId: authorization.authorizationId, reference: donation.id });
-  const paid = await deps.db.transaction((tx) => settlePaid(tx, processing, "PROCESSING", { ...capture, authorizationId: authorization.authorizationId }));
-  deps.outboxWritten();
+  await recordProviderAnswer(deps.db, donation.id, { authorization_id: authorization.authorizationId });
+  const paid = await captureAndSettle(deps, processing, "PROCESSING", authorization.authorizationId);
   // Someone else settled it (a provider webhook raced us): answer the current state.
   return paid ?? (await findDonation(deps.db, donation.id))!;
 }

@@ -1,8 +1,7 @@
 import type { DomainEvent } from "@blessed-horizon/contracts";
-import { processOnce } from "@blessed-horizon/service-kit";
 import { findDonation } from "../db/donations.js";
 import type { PaymentDeps } from "./deps.js";
-import { settleFailed, settlePaid } from "./settle.js";
+import { captureAndSettle, releaseAndFail } from "./settle.js";
 
 export const REVIEW_CONSUMER = "payment-service.reviews";
 
@@ -13,7 +12,8 @@ export class NotYetHeldError extends Error {
 /**
  * A person decided a held donation (trust-service's review queue sends
  * `trust.decision` again with allow or block): allow captures the held
- * authorization, block releases it. Applied once per event.
+ * authorization, block releases it. A repeated event finds the donation
+ * settled and changes nothing.
  */
 export async function applyTrustDecision(deps: Pick<PaymentDeps, "db" | "provider" | "outboxWritten">, event: DomainEvent<"trust.decision">): Promise<void> {
   const { kind, subjectId, decision } = event.data;
@@ -25,15 +25,7 @@ export async function applyTrustDecision(deps: Pick<PaymentDeps, "db" | "provide
     throw new NotYetHeldError(`donation ${donation.id} is ${donation.status}; its review decision waits`);
   }
   if (donation.status !== "IN_REVIEW" || !donation.authorization_id) return;
-  const authorizationId = donation.authorization_id;
-  const applied = await processOnce(deps.db, REVIEW_CONSUMER, event, async (tx) => {
-    if (decision === "allow") {
-      const capture = await deps.provider.capture({ authorizationId, reference: donation.id });
-      await settlePaid(tx, donation, "IN_REVIEW", capture);
-    } else {
-      await deps.provider.cancel({ authorizationId, reference: donation.id });
-      await settleFailed(tx, donation, "IN_REVIEW", "blocked");
-    }
-  });
-  if (applied) deps.outboxWritten();
+  // Provider calls never run inside a transaction; the conditional IN_REVIEW transition applies a decision once.
+  if (decision === "allow") await captureAndSettle(deps, donation, "IN_REVIEW", donation.authorization_id);
+  else await releaseAndFail(deps, donation, "IN_REVIEW", donation.authorization_id, "blocked");
 }

@@ -1,7 +1,7 @@
 import { InputError, type Queryable } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { findDonation } from "../db/donations.js";
-import { refundDonationIf } from "./refund.js";
+import { recordProviderRefund } from "./refund.js";
 import type { PaymentDeps } from "./deps.js";
 import { settleFailed, settlePaid } from "./settle.js";
 
@@ -56,7 +56,7 @@ export async function applyProviderEvent(deps: Pick<PaymentDeps, "db" | "provide
     // The refund path (row lock, ledger, event), with the event id recorded in the same transaction.
     const exists = await findDonation(deps.db, donationId);
     if (!exists) return deps.db.transaction((tx) => recordOnce(tx, event)).then(() => false);
-    const refunded = await refundDonationIf(deps, donationId, async (tx, donation) => {
+    const refunded = await recordProviderRefund(deps, donationId, async (tx, donation) => {
       if (!(await recordOnce(tx, event))) return undefined;
       const difference = (object.amount_refunded ?? 0) - Number(donation.refunded);
       if (difference <= 0 || donation.status !== "PAID") return undefined;

@@ -1,0 +1,12 @@
+DROP TABLE IF EXISTS sandbox_refunds;
+DROP TABLE IF EXISTS sandbox_charges;
+DROP INDEX IF EXISTS refunds_pending;
+DROP INDEX IF EXISTS refunds_idempotency_key;
+ALTER TABLE refunds DROP COLUMN IF EXISTS reconcile_until;
+ALTER TABLE refunds DROP COLUMN IF EXISTS updated_at;
+ALTER TABLE refunds DROP COLUMN IF EXISTS idempotency_key;
+ALTER TABLE refunds DROP COLUMN IF EXISTS status;
+DROP INDEX IF EXISTS donations_unsettled;
+ALTER TABLE donations DROP COLUMN IF EXISTS reconcile_until;
+DROP INDEX IF EXISTS donations_idempotency_key;
+ALTER TABLE donations DROP COLUMN IF EXISTS idempotency_key;

@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { openDatabase, type Database } from "@blessed-horizon/service-kit";
+import { freePort } from "@blessed-horizon/service-kit/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CARD, startStubs, until, type Stubs } from "./harness.js";
+
+const postgresUrl = process.env.TEST_DATABASE_URL;
+const serviceDir = fileURLToPath(new URL("..", import.meta.url));
+
+interface Sent {
+  key: string;
+  body: { campaignId: string; amount: { amount: number; currency: string }; email: string; card: typeof CARD };
+  /** What the client saw: an HTTP status, or undefined when the connection died with the process. */
+  status: number | undefined;
+  id?: string;
+}
+
+describe.skipIf(!postgresUrl)("payment-service killed between the provider and the commit (needs TEST_DATABASE_URL: skipped without it)", () => {
+  const dbName = `bh_test_reconcile_${randomUUID().slice(0, 8)}`;
+  let db: Database;
+  let stubs: Stubs;
+  let child: ChildProcess | undefined;
+  let port: number;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  const dbUrl = () => {
+    const url = new URL(postgresUrl ?? "");
+    url.pathname = `/${dbName}`;
+    return url.toString();
+  };
+
+  /** The real server as a child process; the reconciler looks every 200 ms at what has been untouched for 300 ms. */
+  const start = async (env: Record<string, string> = {}): Promise<ChildProcess> => {
+    const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/server.ts"], {
+      cwd: serviceDir,
+      env: {
+        ...process.env, NODE_ENV: "test", LOG_LEVEL: "error", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: dbUrl(),
+        NATS_URL: "", CAMPAIGN_SERVICE_URL: stubs.url.campaign, TRUST_SERVICE_URL: stubs.url.trust, OUTBOX_POLL_MS: "50",
+        RECONCILE_INTERVAL_MS: "200", RECONCILE_AFTER_MS: "300", ...env,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, 30_000);
+    return proc;
+  };
+  const kill = async () => {
+    const exited = new Promise((resolve) => child!.once("exit", resolve));
+    if (child!.exitCode === null && child!.signalCode === null) child!.kill("SIGKILL");
+    await exited.catch(() => undefined);
+    child = undefined;
+  };
+  const post = async (sent: Pick<Sent, "key" | "body">): Promise<{ status: number; body: Record<string, unknown> } | undefined> => {
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/donations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": sent.key },
+      body: JSON.stringify(sent.body),
+    }).catch(() => undefined);
+    return response && { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: number }>(sql, params)).rows[0].n);
+  const unsettled = () => count("SELECT count(*)::int AS n FROM donations WHERE status IN ('NEW', 'PROCESSING')");
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE ${dbName}`);
+    db = await openDatabase({ url: dbUrl(), poolMax: 3 });
+    stubs = await startStubs();
+    stubs.campaigns.set("c-crash", { id: "c-crash", status: "active", organizerId: "o", goal: { amount: 10_000_000, currency: "USD" } });
+    port = await freePort();
+  });
+  afterAll(async () => {
+    child?.kill("SIGKILL");
+    await stubs?.close();
+    await db?.close();
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  });
+
+  it("settles a donation whose process died right after the capture: PAID once, and its key answers it", async () => {
+    child = await start({ PAYMENT_TEST_CRASH_POINT: "after-capture" });
+    const sent = { key: randomUUID(), body: { campaignId: "c-crash", amount: { amount: 4200, currency: "USD" }, email: "crash@example.org", card: CARD } };
+    expect(await post(sent)).toBeUndefined(); // the process died before answering
+    await kill();
+
+    child = await start();
+    await until(async () => (await unsettled()) === 0, 10_000);
+    const retry = await post(sent);
+    const { rows } = await db.query<{ id: string; status: string }>("SELECT id, status FROM donations WHERE email = 'crash@example.org'");
+    expect(rows).toEqual([{ id: expect.any(String) as string, status: "PAID" }]);
+    expect(retry).toMatchObject({ status: 201, body: { id: rows[0].id, status: "PAID", amount: { amount: 4200, currency: "USD" } } });
+    expect(await count("SELECT count(*)::int AS n FROM sandbox_charges WHERE reference = $1 AND state = 'captured'", [rows[0].id])).toBe(1);
+    expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1 AND kind = 'donation'", [rows[0].id])).toBe(1);
+    expect(await count("SELECT count(*)::int AS n FROM event_outbox WHERE type = 'donation.succeeded' AND data->>'donationId' = $1", [rows[0].id])).toBe(1);
+  }, 60_000);
+
+  it("after SIGKILL under 20 donations a second leaves nothing unsettled, answers every retried key and charges no card twice", async () => {
+    child ??= await start();
+    stubs.trustDelayMs = 150; // a few donations are always between NEW and PAID
+    const sent: Sent[] = [];
+    const inFlight: Promise<void>[] = [];
+    const ticker = setInterval(() => {
+      const s: Sent = { key: randomUUID(), body: { campaignId: "c-crash", amount: { amount: 100 + sent.length, currency: "USD" }, email: `s${sent.length}@example.org`, card: CARD }, status: undefined };
+      sent.push(s);
+      inFlight.push(post(s).then((r) => {
+        s.status = r?.status;
+        s.id = r?.body.id as string | undefined;
+      }));
+    }, 50);
+    await until(async () => (await count("SELECT count(*)::int AS n FROM donations WHERE status = 'PAID' AND email LIKE 's%'")) >= 20, 20_000);
+    await kill();
+    clearInterval(ticker);
+    await Promise.all(inFlight);
+    stubs.trustDelayMs = 0;
+
+    child = await start();
+    await until(async () => (await unsettled()) === 0, 10_000);
+    for (const s of sent) {
+      const { rows } = await db.query<{ id: string; status: string }>("SELECT id, status FROM donations WHERE email = $1", [s.body.email]);
+      expect(rows.length).toBeLessThanOrEqual(1);
+      if (s.status === 201) expect(rows[0]).toEqual({ id: s.id, status: "PAID" });
+      const retry = await post(s);
+      if (rows[0] === undefined) {
+        // The process died before the donation existed: nothing happened, the key is held until abandoned.
+        expect(retry?.status === 409 || retry?.status === 201).toBe(true);
+        continue;
+      }
+      const expected = { PAID: 201, IN_REVIEW: 202, ERROR: 402 }[rows[0].status];
+      expect({ email: s.body.email, status: retry?.status }).toEqual({ email: s.body.email, status: expected });
+      if (retry?.status === 201) expect(retry.body).toMatchObject({ id: rows[0].id, status: "PAID" });
+    }
+    const paid = await db.query<{ n: number; total: number }>("SELECT count(*)::int AS n, COALESCE(sum(amount + tip), 0)::bigint AS total FROM donations WHERE status = 'PAID'");
+    const charges = await db.query<{ n: number; refs: number; total: number }>(
+      "SELECT count(*)::int AS n, count(DISTINCT reference)::int AS refs, COALESCE(sum(amount), 0)::bigint AS total FROM sandbox_charges WHERE state = 'captured'",
+    );
+    expect(charges.rows[0]).toEqual({ n: paid.rows[0].n, refs: paid.rows[0].n, total: paid.rows[0].total });
+    expect(await count("SELECT count(*)::int AS n FROM sandbox_charges c WHERE state = 'captured' AND NOT EXISTS (SELECT 1 FROM donations d WHERE d.id::text = c.reference AND d.status = 'PAID')")).toBe(0);
+    expect(await count("SELECT count(DISTINCT donation_id)::int AS n FROM ledger_groups WHERE kind = 'donation'")).toBe(paid.rows[0].n);
+    expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE kind = 'donation'")).toBe(paid.rows[0].n);
+    expect(await count("SELECT count(DISTINCT data->>'donationId')::int AS n FROM event_outbox WHERE type = 'donation.succeeded'")).toBe(paid.rows[0].n);
+    expect(await count("SELECT count(*)::int AS n FROM event_outbox WHERE type = 'donation.succeeded'")).toBe(paid.rows[0].n);
+    console.log(`reconcile SIGKILL test: ${sent.length} sent, ${sent.filter((s) => s.status === undefined).length} unanswered, ${paid.rows[0].n} paid`);
+    await kill();
+  }, 60_000);
+});
