@@ -1,6 +1,7 @@
 import type { EventBus, SubscribeOptions, Subscription } from "./bus.js";
 import { InProcessEventBus } from "./in-process.js";
 import { NatsEventBus } from "./nats.js";
+import { readNatsSettings } from "./settings.js";
 import type { EventEnvelope } from "@blessed-horizon/contracts";
 
 let shared: { bus: InProcessEventBus; users: number } | undefined;
@@ -8,19 +9,15 @@ let shared: { bus: InProcessEventBus; users: number } | undefined;
 /**
  * The bus a service uses: NATS JetStream when `NATS_URL` is set (stream
  * `NATS_STREAM`, default BLESSED_HORIZON; subjects `NATS_SUBJECT_PREFIX.>`,
- * default events), else the in-process bus that every service of this process
- * shares. Each caller closes its own handle; the shared bus stops when the
- * last one does.
+ * default events; durable consumers named `NATS_DURABLE_PREFIX_<consumer>`,
+ * see settings.ts: each environment on a shared server sets all three), else
+ * the in-process bus that every service of this process shares. Each caller
+ * closes its own handle; the shared bus stops when the last one does.
  */
 export async function createEventBus(env: Record<string, string | undefined> = process.env): Promise<EventBus> {
   const url = env.NATS_URL?.trim();
   if (url) {
-    return NatsEventBus.connect({
-      url,
-      ...(env.NATS_STREAM ? { stream: env.NATS_STREAM } : {}),
-      ...(env.NATS_SUBJECT_PREFIX ? { subjectPrefix: env.NATS_SUBJECT_PREFIX } : {}),
-      name: env.SERVICE_NAME ?? "blessed-horizon",
-    });
+    return NatsEventBus.connect({ url, ...readNatsSettings(env), name: env.SERVICE_NAME ?? "blessed-horizon" });
   }
   shared ??= { bus: new InProcessEventBus(), users: 0 };
   const handle = shared;

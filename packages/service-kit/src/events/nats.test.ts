@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type EventEnvelope } from "@blessed-horizon/contracts";
+import { connect } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { durableName, NatsEventBus } from "./nats.js";
+import type { EventBus } from "./bus.js";
 import { createEventBus } from "./factory.js";
 
 const url = process.env.TEST_NATS_URL;
@@ -102,6 +104,37 @@ describe.skipIf(!url)("NatsEventBus on a real NATS JetStream server (TEST_NATS_U
     await new Promise((r) => setTimeout(r, 200));
     expect(seen.filter((id) => id === event.eventId)).toHaveLength(1);
     await sub.unsubscribe();
+  });
+
+  // Issue 12: development, staging and production share one NATS server. Each environment's own
+  // stream, subjects and durable names keep the same consumer of one environment away from another's events.
+  it("keeps two environments on one server apart: the same service's consumer sees only its own environment's events", async () => {
+    const settings = (env: string) => ({ NATS_URL: url, NATS_STREAM: `BH_TEST_${run}_${env.toUpperCase()}`, NATS_SUBJECT_PREFIX: `bhtest_${run}_${env}.events`, NATS_DURABLE_PREFIX: env, SERVICE_NAME: "campaign-service" });
+    const environments = ["staging", "production"].map((env) => ({ env, seen: [] as string[] }));
+    const buses: EventBus[] = [];
+    try {
+      for (const { env } of environments) buses.push(await createEventBus(settings(env)));
+      const subs = await Promise.all(
+        environments.map(({ seen }, i) =>
+          (buses[i] as NatsEventBus).subscribe({ consumer: "campaign-service.totals", types: ["campaign.published"], handler: (e) => { seen.push(e.data.campaignId as string); return Promise.resolve(); } }),
+        ),
+      );
+      for (const [i, { env }] of environments.entries()) for (const n of [1, 2, 3]) await (buses[i] as NatsEventBus).publish(published(`${env}-${n}`));
+      await until(() => environments.every(({ seen }) => seen.length >= 3));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(environments[0]?.seen).toEqual(["staging-1", "staging-2", "staging-3"]);
+      expect(environments[1]?.seen).toEqual(["production-1", "production-2", "production-3"]);
+      const nc = await connect({ servers: url ?? "" });
+      const jsm = await nc.jetstreamManager();
+      expect((await jsm.consumers.info(`BH_TEST_${run}_PRODUCTION`, "production_campaign-service_totals")).config.filter_subject).toBe(`bhtest_${run}_production.events.campaign.published`);
+      await nc.close();
+      await Promise.all(subs.map((s) => s.unsubscribe()));
+    } finally {
+      for (const bus of buses) {
+        await (bus as NatsEventBus).deleteStream();
+        await bus.close();
+      }
+    }
   });
 
   it("is what createEventBus returns when NATS_URL is set", async () => {

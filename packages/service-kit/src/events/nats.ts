@@ -10,6 +10,8 @@ export interface NatsBusOptions {
   stream?: string;
   /** Subjects are `<prefix>.<event type>`, e.g. events.donation.succeeded. */
   subjectPrefix?: string;
+  /** Put before every durable consumer name (`<prefix>_<consumer>`), so each environment's consumers are its own. */
+  durablePrefix?: string;
   /** How long the server waits for an ack before it delivers again. */
   ackWaitMs?: number;
   /** Deliveries per event before the server gives up on it (-1: never). */
@@ -44,7 +46,7 @@ export class NatsEventBus implements EventBus {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
-    private readonly options: Required<Omit<NatsBusOptions, "onError" | "name">> & Pick<NatsBusOptions, "onError">,
+    private readonly options: Required<Omit<NatsBusOptions, "onError" | "name" | "durablePrefix">> & Pick<NatsBusOptions, "onError" | "durablePrefix">,
   ) {}
 
   /** Connects and makes sure the stream exists. */
@@ -56,6 +58,7 @@ export class NatsEventBus implements EventBus {
         url: options.url,
         stream: options.stream ?? "BLESSED_HORIZON",
         subjectPrefix: options.subjectPrefix ?? "events",
+        durablePrefix: options.durablePrefix,
         ackWaitMs: options.ackWaitMs ?? 30_000,
         maxDeliver: options.maxDeliver ?? -1,
         retryBaseMs: options.retryBaseMs ?? 200,
@@ -76,7 +79,7 @@ export class NatsEventBus implements EventBus {
 
   async subscribe({ consumer, types, handler }: SubscribeOptions): Promise<Subscription> {
     const { stream, subjectPrefix } = this.options;
-    const name = durableName(consumer);
+    const name = durableName(this.options.durablePrefix ? `${this.options.durablePrefix}.${consumer}` : consumer);
     // One filter subject per consumer (servers before 2.10 take no list): one type filters
     // on the server; several read the whole stream and skip what they did not ask for.
     const filter = types.length === 1 ? `${subjectPrefix}.${types[0]}` : `${subjectPrefix}.>`;
