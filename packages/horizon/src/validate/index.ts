@@ -4,7 +4,9 @@ import { lintDockerfile } from "./dockerfile.js";
 import { finding, sortFindings } from "./findings.js";
 import type { Finding, ValidationReport } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
+import { checkClusterRules } from "./cluster-rules.js";
 import { checkKustomizeTarget, kustomizeTargets } from "./kustomize.js";
+import type { RenderedTarget } from "./kustomize.js";
 import { checkManifestFiles } from "./manifests.js";
 import { checkMigrations } from "./migrations.js";
 import { checkAlertRules } from "./prometheus.js";
@@ -68,8 +70,15 @@ export async function validateRepository(root: string, options: ValidateOptions 
 
   const targets = await kustomizeTargets(root, deployDir);
   if (options.kubectl) {
-    for (const target of targets) findings.push(...(await checkKustomizeTarget(root, target, options.kubectl, schemas)));
+    const rendered: RenderedTarget[] = [];
+    for (const target of targets) {
+      const result = await checkKustomizeTarget(root, target, options.kubectl, schemas);
+      findings.push(...result.findings);
+      if (result.rendered) rendered.push(result.rendered);
+    }
     checked.kustomizations = targets.length;
+    // Across objects and targets only when everything rendered: a partial view would report what is not wrong.
+    if (rendered.length === targets.length) findings.push(...(await checkClusterRules(root, deployDir, rendered)));
   } else if (targets.length > 0) skipped.push("kubectl not found: kustomizations not rendered");
 
   const dockerfiles = await listFiles(root, ".", isDockerfile);

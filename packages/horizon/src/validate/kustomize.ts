@@ -31,15 +31,28 @@ export async function kustomizeTargets(root: string, deployDir: string): Promise
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** What one kustomization renders: the objects Argo CD would apply. */
+export interface RenderedTarget {
+  /** Repository-relative folder, e.g. deploy/environments/production. */
+  target: string;
+  objects: Record<string, unknown>[];
+}
+
 /**
  * Renders `target` with `kubectl kustomize` and checks the result: it renders,
  * every rendered object fits its schema, and (for an environment) every
- * service folder yields its Deployment.
+ * service folder yields its Deployment. Returns the rendered objects too, for
+ * the rules that look across objects and targets (cluster-rules.ts).
  */
-export async function checkKustomizeTarget(root: string, target: string, kubectl: string, schemas: SchemaRegistry): Promise<Finding[]> {
+export async function checkKustomizeTarget(
+  root: string,
+  target: string,
+  kubectl: string,
+  schemas: SchemaRegistry,
+): Promise<{ findings: Finding[]; rendered?: RenderedTarget }> {
   const file = `${target}/${KUSTOMIZATION}`;
   const result = await runTool(kubectl, ["kustomize", target], root);
-  if (result.exitCode !== 0) return [finding(file, 1, "kustomize", `kubectl kustomize ${target} failed: ${toolMessage(result.stderr || result.stdout)}`)];
+  if (result.exitCode !== 0) return { findings: [finding(file, 1, "kustomize", `kubectl kustomize ${target} failed: ${toolMessage(result.stderr || result.stdout)}`)] };
   const parsed = parseYamlWithLines(result.stdout);
   const objects = parsed.documents.map((d) => d.value).filter(isObject);
   const findings: Finding[] = [];
@@ -50,5 +63,5 @@ export async function checkKustomizeTarget(root: string, target: string, kubectl
       if (!deployments.has(service)) findings.push(finding(file, 1, "kustomize", `${target} renders no Deployment ${service} (is ${service} listed under resources:?)`));
     }
   }
-  return findings;
+  return { findings, rendered: { target, objects } };
 }
