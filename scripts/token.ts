@@ -1,11 +1,17 @@
 /**
  * `npm run -s token -- --sub alice --roles organizer`: prints a development
  * JWT for local calls (Authorization: Bearer <token>), signed with JWT_SECRET
- * or, when unset, the development secret the services use by default.
+ * or, when unset, the development secret the services use by default. It
+ * reads the services' JWT_ISSUER, JWT_AUDIENCE and JWT_MAX_LIFETIME_SECONDS
+ * too, so that the token it prints is one they accept.
  */
 import { parseArgs } from "node:util";
-import { DEVELOPMENT_JWT_SECRET, ROLES, signToken } from "@blessed-horizon/service-kit";
+import { baseConfigSchema, DEVELOPMENT_JWT_SECRET, ROLES, signToken } from "@blessed-horizon/service-kit";
 import type { Role } from "@blessed-horizon/service-kit";
+
+const SECONDS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
+
+const tokenSettings = baseConfigSchema.pick({ JWT_ISSUER: true, JWT_AUDIENCE: true, JWT_MAX_LIFETIME_SECONDS: true });
 
 const HELP = `Usage: npm run -s token -- --sub <id> [--roles r1,r2] [--ttl 1h]
 
@@ -14,11 +20,13 @@ Prints a development JWT (HS256) for local calls to the services.
 Options:
   --sub <id>        the caller's id (claim "sub"), e.g. alice
   --roles <list>    comma-separated, from: ${ROLES.join(", ")} (default: none)
-  --ttl <duration>  lifetime, e.g. 30m, 1h, 7d (default: 1h)
+  --ttl <duration>  lifetime, e.g. 30m, 1h, 12h (default: 1h); at most what the
+                    services accept, JWT_MAX_LIFETIME_SECONDS (default 86400 s = 24h)
   --json            print {"token": ..., "sub": ..., "roles": [...]} instead
   -h, --help        show this help
 
-Signed with JWT_SECRET when set, else the services' development secret.`;
+Signed with JWT_SECRET when set, else the services' development secret; carries
+iss = JWT_ISSUER and aud = JWT_AUDIENCE when those are set.`;
 
 export async function tokenCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   let values;
@@ -41,9 +49,20 @@ export async function tokenCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const roles = values.roles.split(",").map((r) => r.trim()).filter((r) => r !== "");
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) return { code: 2, out: `token: unknown role ${unknown.join(", ")}; roles are ${ROLES.join(", ")}` };
-  if (!/^\d+[smhdw]$/.test(values.ttl)) return { code: 2, out: `token: --ttl must look like 30m, 1h or 7d, got "${values.ttl}"` };
+  const ttl = /^(\d+)([smhdw])$/.exec(values.ttl);
+  if (ttl === null) return { code: 2, out: `token: --ttl must look like 30m, 1h or 12h, got "${values.ttl}"` };
+  const settings = tokenSettings.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")));
+  if (!settings.success) {
+    return { code: 2, out: `token: ${settings.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}` };
+  }
+  const seconds = Number(ttl[1]) * SECONDS[ttl[2] as keyof typeof SECONDS];
+  const max = settings.data.JWT_MAX_LIFETIME_SECONDS;
+  if (seconds > max) {
+    return { code: 2, out: `token: --ttl ${values.ttl} is longer than the services accept (JWT_MAX_LIFETIME_SECONDS = ${max} s)` };
+  }
   const secret = env.JWT_SECRET !== undefined && env.JWT_SECRET !== "" ? env.JWT_SECRET : DEVELOPMENT_JWT_SECRET;
-  const token = await signToken({ sub: values.sub.trim(), roles: roles as Role[] }, secret, values.ttl);
+  const address = { issuer: settings.data.JWT_ISSUER, audience: settings.data.JWT_AUDIENCE };
+  const token = await signToken({ sub: values.sub.trim(), roles: roles as Role[] }, secret, seconds, address);
   return { code: 0, out: values.json ? JSON.stringify({ token, sub: values.sub.trim(), roles }) : token };
 }
 

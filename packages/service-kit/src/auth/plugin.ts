@@ -22,7 +22,8 @@ declare module "fastify" {
   }
 }
 
-const BEARER = /^Bearer\s+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)\s*$/;
+// RFC 7235 §2.1: the auth scheme is case-insensitive ("bearer" is as good as "Bearer").
+const BEARER = /^Bearer\s+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)\s*$/i;
 
 async function authenticateWith(verifier: Verifier, request: FastifyRequest): Promise<AuthUser> {
   if (request.user !== undefined) return request.user;

@@ -1,6 +1,12 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { createRemoteJWKSet, jwtVerify, SignJWT } from "jose";
 import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import { z } from "zod";
+import type { BaseConfig } from "../config/config.js";
+import type { TokenPolicy } from "./policy.js";
+import { checkLifetime, explain, resolvePolicy, TokenError, verifyOptions } from "./policy.js";
+
+export { DEFAULT_TOKEN_POLICY, TokenError } from "./policy.js";
+export type { TokenPolicy } from "./policy.js";
 
 export const ROLES = ["organizer", "donor", "trust", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,13 +22,6 @@ export interface Verifier {
   verify(token: string): Promise<AuthUser>;
 }
 
-export class TokenError extends Error {
-  override readonly name = "TokenError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 const ClaimsSchema = z.object({
   sub: z.string().min(1).max(200),
   roles: z.array(z.enum(ROLES)).max(ROLES.length),
@@ -36,61 +35,90 @@ function toUser(payload: JWTPayload): AuthUser {
   return { sub: claims.data.sub, roles: [...new Set(claims.data.roles)] };
 }
 
-function explain(error: unknown): TokenError {
-  if (error instanceof TokenError) return error;
-  if (error instanceof joseErrors.JWTExpired) return new TokenError("token has expired", { cause: error });
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
-    return new TokenError("token signature is invalid", { cause: error });
-  }
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new TokenError("token algorithm is not allowed", { cause: error });
-  return new TokenError("token is malformed or invalid", { cause: error });
-}
-
 const encoder = new TextEncoder();
 
-/** Verifies HS256 tokens signed with `secret`. */
-export function createHmacVerifier(secret: string): Verifier {
+/** Verifies HS256 tokens signed with `secret` that satisfy `policy` (exp required, lifetime, skew, iss, aud). */
+export function createHmacVerifier(secret: string, policy: TokenPolicy = {}): Verifier {
   const key = encoder.encode(secret);
+  const resolved = resolvePolicy(policy);
   return {
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"] });
+        const { payload } = await jwtVerify(token, key, verifyOptions(token, ["HS256"], resolved));
+        checkLifetime(payload, resolved);
         return toUser(payload);
       } catch (error) {
-        throw explain(error);
+        throw explain(error, resolved);
       }
     },
   };
 }
 
-/** Verifies asymmetric tokens against a remote JWKS (production identity provider). */
-export function createJwksVerifier(url: string | URL, getKey?: JWTVerifyGetKey): Verifier {
+/** Verifies asymmetric tokens against a remote JWKS (production identity provider) that satisfy `policy`. */
+export function createJwksVerifier(url: string | URL, getKey?: JWTVerifyGetKey, policy: TokenPolicy = {}): Verifier {
   const keys = getKey ?? createRemoteJWKSet(new URL(url));
+  const resolved = resolvePolicy(policy);
   return {
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, keys, { algorithms: ["RS256", "ES256", "EdDSA"] });
+        const { payload } = await jwtVerify(token, keys, verifyOptions(token, ["RS256", "ES256", "EdDSA"], resolved));
+        checkLifetime(payload, resolved);
         return toUser(payload);
       } catch (error) {
-        throw explain(error);
+        throw explain(error, resolved);
       }
     },
   };
 }
 
-/** Signs an HS256 token with `sub` and `roles`, valid for `ttl` (jose duration, e.g. "1h", or seconds). */
-export async function signToken(user: AuthUser, secret: string, ttl: string | number = "1h"): Promise<string> {
+type TokenSettings = Pick<BaseConfig, "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_MAX_LIFETIME_SECONDS" | "JWT_CLOCK_SKEW_SECONDS">;
+
+/** The token policy the JWT_* settings describe. */
+export function tokenPolicyOf(config: TokenSettings): TokenPolicy {
+  return {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
+    clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+  };
+}
+
+/** The verifier the configuration asks for: JWKS when `JWKS_URL` is set, else HS256 with `JWT_SECRET`; the JWT_* policy either way. */
+export function createVerifier(config: TokenSettings & Pick<BaseConfig, "JWKS_URL" | "JWT_SECRET">): Verifier {
+  const policy = tokenPolicyOf(config);
+  return config.JWKS_URL === undefined ? createHmacVerifier(config.JWT_SECRET, policy) : createJwksVerifier(config.JWKS_URL, undefined, policy);
+}
+
+/** `iss` and `aud` for a signed token: what the receiving services' JWT_ISSUER and JWT_AUDIENCE expect. */
+export interface TokenAddress {
+  issuer?: string | undefined;
+  audience?: string | undefined;
+}
+
+/**
+ * Signs an HS256 token with `sub`, `roles`, `iat` and `exp`, valid for `ttl`
+ * (jose duration, e.g. "1h", or seconds); verifiers refuse lifetimes over
+ * their maximum (24 h by default).
+ */
+export async function signToken(user: AuthUser, secret: string, ttl: string | number = "1h", address: TokenAddress = {}): Promise<string> {
   const claims = ClaimsSchema.parse(user);
   const expiresAt = typeof ttl === "number" ? Math.floor(Date.now() / 1000) + ttl : ttl;
-  return new SignJWT({ roles: claims.roles })
+  const jwt = new SignJWT({ roles: claims.roles })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.sub)
     .setIssuedAt()
-    .setExpirationTime(expiresAt)
-    .sign(encoder.encode(secret));
+    .setExpirationTime(expiresAt);
+  if (address.issuer !== undefined) jwt.setIssuer(address.issuer);
+  if (address.audience !== undefined) jwt.setAudience(address.audience);
+  return jwt.sign(encoder.encode(secret));
 }
 
 /** A short-lived token for calls from one service to another: sub = service name, roles ["admin"]. */
-export async function signServiceToken(serviceName: string, secret: string, ttl: string | number = "5m"): Promise<string> {
-  return signToken({ sub: serviceName, roles: ["admin"] }, secret, ttl);
+export async function signServiceToken(
+  serviceName: string,
+  secret: string,
+  ttl: string | number = "5m",
+  address: TokenAddress = {},
+): Promise<string> {
+  return signToken({ sub: serviceName, roles: ["admin"] }, secret, ttl, address);
 }

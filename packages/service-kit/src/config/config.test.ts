@@ -33,6 +33,15 @@ describe("loadConfig", () => {
     expect(error.message).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");
   });
 
+  it("reads the token settings: no issuer or audience by default, 24 h lifetime, 60 s skew", () => {
+    expect(loadConfig(baseConfigSchema, {})).toMatchObject({ JWT_MAX_LIFETIME_SECONDS: 86_400, JWT_CLOCK_SKEW_SECONDS: 60 });
+    expect(loadConfig(baseConfigSchema, {})).not.toHaveProperty("JWT_ISSUER");
+    const config = loadConfig(baseConfigSchema, { JWT_ISSUER: "https://id.example", JWT_AUDIENCE: "campaign-service", JWT_MAX_LIFETIME_SECONDS: "3600", JWT_CLOCK_SKEW_SECONDS: "0" });
+    expect(config).toMatchObject({ JWT_ISSUER: "https://id.example", JWT_AUDIENCE: "campaign-service", JWT_MAX_LIFETIME_SECONDS: 3600, JWT_CLOCK_SKEW_SECONDS: 0 });
+    const error = configError(() => loadConfig(baseConfigSchema, { JWT_MAX_LIFETIME_SECONDS: "forever", JWT_CLOCK_SKEW_SECONDS: "-1" }));
+    expect([...error.variables].sort()).toEqual(["JWT_CLOCK_SKEW_SECONDS", "JWT_MAX_LIFETIME_SECONDS"]);
+  });
+
   it("says a required variable is required", () => {
     const schema = baseConfigSchema.extend({ PROVIDER_KEY: z.string() });
     expect(configError(() => loadConfig(schema, {})).message).toBe("invalid configuration: PROVIDER_KEY: is required");

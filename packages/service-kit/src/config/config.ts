@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TOKEN_POLICY } from "../auth/policy.js";
 
 /** The fixed secret used outside production when JWT_SECRET is unset. Never use it in production. */
 export const DEVELOPMENT_JWT_SECRET = "blessed-horizon-development-secret-do-not-use-in-production";
@@ -19,6 +20,14 @@ export const baseConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default(".data/service"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   JWKS_URL: z.url().optional(),
+  /** When set, tokens must carry this `iss`. */
+  JWT_ISSUER: z.string().min(1).optional(),
+  /** When set, tokens must carry this `aud`. */
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Longest token lifetime accepted (`exp - iat`), at most 30 days. */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(1).max(30 * 24 * 3600).default(DEFAULT_TOKEN_POLICY.maxLifetimeSeconds),
+  /** Clock difference tolerated between the token issuer and this service. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(DEFAULT_TOKEN_POLICY.clockSkewSeconds),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
