@@ -62,7 +62,9 @@ describe("framework and HTTP parser errors are problem+json", () => {
     expect(response.headers["content-type"]).toBe("application/problem+json");
     expect(Number(response.headers["content-length"])).toBe(Buffer.byteLength(response.body));
     expect(response.body).not.toMatch(/\n\s+at |HPE_|node:/);
-    return { status: response.status, problem: JSON.parse(response.body) as Record<string, unknown> };
+    const problem = JSON.parse(response.body) as Record<string, unknown>;
+    expect(response.headers["x-request-id"]).toBe(problem.requestId);
+    return { status: response.status, problem };
   };
 
   it("answers headers too large for Node's parser with 431 and closes the connection", async () => {
