@@ -17,8 +17,8 @@ export function formatDora(report: DoraReport, environment: string): string {
   const f = report.deploymentFrequency;
   const cfr = report.changeFailureRate;
   const lines = [
-    `DORA for ${environment}, ${report.window.start.slice(0, 10)} .. ${report.window.end.slice(0, 10)} (${report.window.days.toFixed(1)} days, tiers: ${report.preset})`,
-    `  deployment frequency  ${f.deployDaysPerWeek.toFixed(2)} deploy days/week (${count(f.deployments, "deployment")} on ${count(f.deployDays, "day")})  ${f.tier}`,
+    `DORA for ${environment}, ${report.window.start.slice(0, 10)} .. ${report.window.end.slice(0, 10)} (${report.window.days.toFixed(1)} days, tiers: ${report.preset}; DORA's published definitions)`,
+    `  deployment frequency  ${f.deployDaysPerWeek.toFixed(2)} deploy days/week (${count(f.deployments, "deployment")} on ${count(f.deployDays, "day")} in ${f.weeks.toFixed(1)} weeks since the first)  ${f.tier}`,
     `  lead time for changes ${formatDuration(report.leadTime.medianSeconds)} median of ${report.leadTime.samples}  ${tier(report.leadTime.tier)}`,
     `  change failure rate   ${cfr.rate === null ? "n/a" : `${(cfr.rate * 100).toFixed(1)}%`} (${cfr.failed}/${cfr.deployments})  ${tier(cfr.tier)}`,
     `  time to restore       ${formatDuration(report.timeToRestore.medianSeconds)} median of ${report.timeToRestore.samples}  ${tier(report.timeToRestore.tier)}`,
@@ -26,6 +26,6 @@ export function formatDora(report: DoraReport, environment: string): string {
   for (const failure of report.failures) {
     lines.push(`  failed: ${failure.commit.slice(0, 12)} ${failure.service} (${failure.causes.join(", ")})${failure.restoredAt === undefined ? " not restored" : ""}`);
   }
-  if (report.unlinkedIncidents.length > 0) lines.push(`  incidents with no deployment to blame: ${report.unlinkedIncidents.join(", ")}`);
+  if (report.unlinkedIncidents.length > 0) lines.push(`  incidents that link no deployment (not counted): ${report.unlinkedIncidents.join(", ")}`);
   return `${lines.join("\n")}\n`;
 }

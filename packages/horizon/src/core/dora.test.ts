@@ -16,15 +16,52 @@ const dep = (commit: string, iso: string, extra: Partial<Deployment> = {}): Depl
 });
 
 describe("computeDora", () => {
-  it("blames an incident without a deployment on the last deployment before it opened", () => {
+  it("never guesses the cause of an incident: one without a link blames no deployment and is listed as unlinked", () => {
+    // Issue 14, case 5: it used to blame the last deployment before it opened, here an unrelated one.
     const report = computeDora(
-      [dep("aaaa1111", "2026-01-05T10:00:00Z"), dep("bbbb2222", "2026-01-06T10:00:00Z"), dep("cccc3333", "2026-01-08T10:00:00Z")],
+      [dep("aaaa1111", "2026-01-05T10:00:00Z"), dep("bbbb2222", "2026-01-06T10:00:00Z", { service: "trust-service" }), dep("cccc3333", "2026-01-08T10:00:00Z")],
       [{ id: "INC-1", openedAt: t("2026-01-07T10:00:00Z"), resolvedAt: t("2026-01-07T12:00:00Z") }],
+      window,
+    );
+    expect(report.failures).toEqual([]);
+    expect(report.changeFailureRate).toMatchObject({ rate: 0, failed: 0, deployments: 3 });
+    expect(report.unlinkedIncidents).toEqual(["INC-1"]);
+  });
+
+  it("an incident that names its deployment fails it, restored when the incident is resolved", () => {
+    const report = computeDora(
+      [dep("aaaa1111", "2026-01-05T10:00:00Z"), dep("bbbb2222", "2026-01-06T10:00:00Z")],
+      [{ id: "INC-1", openedAt: t("2026-01-07T10:00:00Z"), resolvedAt: t("2026-01-07T12:00:00Z"), deployment: "bbbb" }],
       window,
     );
     expect(report.failures).toEqual([{ commit: "bbbb2222", service: "payment-service", deployedAt: t("2026-01-06T10:00:00Z"), restoredAt: t("2026-01-07T12:00:00Z"), causes: ["incident INC-1"] }]);
     expect(report.timeToRestore.medianSeconds).toBe(26 * 3600);
     expect(report.timeToRestore.tier).toBe("medium");
+  });
+
+  it("counts frequency over the weeks since the first deployment in the window, not the days before it", () => {
+    // Issue 14, case 4: --since 90d over a 30-day history. Deployments on 28 of the last 30 days.
+    const end = t("2026-03-31T00:00:00Z");
+    const first = end - 30 * 86_400_000;
+    const deployments = Array.from({ length: 30 }, (_, i) => i)
+      .filter((i) => i !== 3 && i !== 17)
+      .map((i) => dep(`d${i}`, new Date(first + i * 86_400_000 + 3_600_000).toISOString()));
+    const report = computeDora(deployments, [], { start: end - 90 * 86_400_000, end });
+    // 28 deploy days over the 30 days minus one hour since the first deployment: 28 / ((30 d - 1 h) / 7 d).
+    expect(report.deploymentFrequency.deployDays).toBe(28);
+    expect(report.deploymentFrequency.weeks).toBeCloseTo((30 - 1 / 24) / 7, 10);
+    expect(report.deploymentFrequency.deployDaysPerWeek).toBeCloseTo(28 / ((30 - 1 / 24) / 7), 10);
+    expect(report.deploymentFrequency.tier).toBe("elite");
+  });
+
+  it("counts at least one week, so a first deployment an hour ago is 1 deploy day per week, not 168", () => {
+    const end = t("2026-01-19T00:00:00Z");
+    const report = computeDora([dep("a", "2026-01-18T23:00:00Z")], [], { start: t("2026-01-05T00:00:00Z"), end });
+    expect(report.deploymentFrequency).toMatchObject({ deployDays: 1, weeks: 1, deployDaysPerWeek: 1 });
+  });
+
+  it("says which definition it computes", () => {
+    expect(computeDora([], [], window).definition).toBe("dora");
   });
 
   it("restores at the earlier of rollback and incident resolution; an open failure has no restore time", () => {

@@ -17,7 +17,7 @@ export interface Incident {
   id: string;
   openedAt: number;
   resolvedAt?: number;
-  /** The deploy commit (or a prefix of it) the incident blames; without it, the last deployment before it opened. */
+  /** The deploy commit (or a prefix of it) the incident blames. Without it the incident blames nothing: causes are linked, never guessed. */
   deployment?: string;
 }
 
@@ -35,6 +35,8 @@ export interface FailedDeployment {
 }
 
 export interface DoraReport {
+  /** Which definitions: "dora", the DORA reports' published ones (see computeDora). */
+  definition: "dora";
   window: { start: string; end: string; days: number };
   preset: string;
   deploymentFrequency: { deployments: number; deployDays: number; weeks: number; deployDaysPerWeek: number; tier: DoraTier };
@@ -54,21 +56,13 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? (sorted[mid]) : ((sorted[mid - 1]) + (sorted[mid])) / 2;
 }
 
-/** The deployments each incident blames: the one it names, else the last deployment before it opened. */
+/** The deployments each incident blames: the ones its link names; an incident without a link is unlinked. */
 function linkIncidents(all: readonly Deployment[], incidents: readonly Incident[]): { links: Map<Deployment, Incident[]>; unlinked: string[] } {
   const links = new Map<Deployment, Incident[]>();
   const unlinked: string[] = [];
-  const byTime = [...all].sort((a, b) => a.deployedAt - b.deployedAt);
   for (const incident of incidents) {
     const ref = incident.deployment?.toLowerCase();
-    let blamed: Deployment[];
-    if (ref) {
-      blamed = all.filter((d) => d.commit.toLowerCase().startsWith(ref));
-    } else {
-      const before = byTime.filter((d) => d.deployedAt <= incident.openedAt);
-      const last = before[before.length - 1];
-      blamed = last ? before.filter((d) => d.commit === last.commit) : [];
-    }
+    const blamed = ref ? all.filter((d) => d.commit.toLowerCase().startsWith(ref)) : [];
     if (blamed.length === 0) unlinked.push(incident.id);
     for (const d of blamed) links.set(d, [...(links.get(d) ?? []), incident]);
   }
@@ -76,12 +70,20 @@ function linkIncidents(all: readonly Deployment[], incidents: readonly Incident[
 }
 
 /**
- * The four keys over the deployments of one environment, as dora-team/fourkeys
- * and Apache DevLake define them: frequency from deploy days per week; lead
- * time = median(deploy time - source commit time); change failure rate =
- * deployments rolled back or blamed by an incident / deployments; time to
- * restore = median(restore time - failed deploy time), where the restore is
- * the first rollback or incident resolution. Pure.
+ * The four keys over the deployments of one environment, by the DORA
+ * reports' published definitions (not dora-team/fourkeys' formulas, which
+ * differ: fourkeys counts change failures from incidents only and restores
+ * as incident duration):
+ * - deployment frequency: days with a deployment per week, over the weeks
+ *   since the first deployment in the window (at least one week), so days
+ *   before the history began do not dilute it;
+ * - lead time = median(deploy time - source commit time);
+ * - change failure rate = deployments rolled back or linked to an incident
+ *   (by the incident's own link, never guessed) / deployments;
+ * - time to restore (failed-deployment recovery time) = median(restore time -
+ *   failed deploy time), the restore being the first rollback or the linked
+ *   incident's resolution.
+ * Pure.
  */
 export function computeDora(
   deployments: readonly Deployment[],
@@ -91,7 +93,8 @@ export function computeDora(
 ): DoraReport {
   const inWindow = deployments.filter((d) => d.deployedAt >= window.start && d.deployedAt < window.end);
   const days = (window.end - window.start) / DAY_MS;
-  const weeks = days / 7;
+  const first = Math.min(...inWindow.map((d) => d.deployedAt));
+  const weeks = inWindow.length === 0 ? days / 7 : Math.max(1, (window.end - first) / (7 * DAY_MS));
   const deployDays = new Set(inWindow.map((d) => new Date(d.deployedAt).toISOString().slice(0, 10))).size;
   const deployDaysPerWeek = weeks > 0 ? deployDays / weeks : 0;
 
@@ -112,6 +115,7 @@ export function computeDora(
   const rate = inWindow.length > 0 ? failures.length / inWindow.length : null;
 
   return {
+    definition: "dora",
     window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString(), days },
     preset: preset.name,
     deploymentFrequency: {

@@ -46,7 +46,7 @@ describe("horizon release, dora, compliance through the CLI", () => {
 
   it("dora counts in words that agree with the number: '1 deployment on 1 day'", async () => {
     expect(await horizon("dora", "--manifests", dir, "--env", "staging", "--since", "30d")).toBe(0);
-    expect(out).toContain("(1 deployment on 1 day)");
+    expect(out).toContain("(1 deployment on 1 day in ");
   });
 
   it("history --service that no environment has exits 2 and names the known ones, as --env does", async () => {
