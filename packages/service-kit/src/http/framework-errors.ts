@@ -11,7 +11,8 @@ import { instanceOf, PROBLEM_CONTENT_TYPE, sendProblem, toProblem, typeFor } fro
  */
 export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const problem = toProblem(error, instanceOf(request), request.id);
-  request.log.info({ code: problem.code, statusCode: problem.status }, "request rejected by the router");
+  if (problem.status >= 500) request.log.error({ err: error }, "router failed");
+  else request.log.info({ code: problem.code, statusCode: problem.status }, "request rejected by the router");
   void sendProblem(reply.header("x-request-id", request.id), problem);
 }
 
