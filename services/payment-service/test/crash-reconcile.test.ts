@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { openDatabase, type Database } from "@blessed-horizon/service-kit";
 import { freePort } from "@blessed-horizon/service-kit/testing";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serverDatabase, spawnPayment } from "./child.js";
 import { CARD, startStubs, until, type Stubs } from "./harness.js";
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
-const serviceDir = fileURLToPath(new URL("..", import.meta.url));
 
 interface Sent {
   key: string;
@@ -19,41 +17,25 @@ interface Sent {
 }
 
 describe.skipIf(!postgresUrl)("payment-service killed between the provider and the commit (needs TEST_DATABASE_URL: skipped without it)", () => {
-  const dbName = `bh_test_reconcile_${randomUUID().slice(0, 8)}`;
+  let database: { url: string; drop(): Promise<void> };
   let db: Database;
   let stubs: Stubs;
   let child: ChildProcess | undefined;
   let port: number;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  const dbUrl = () => {
-    const url = new URL(postgresUrl ?? "");
-    url.pathname = `/${dbName}`;
-    return url.toString();
-  };
 
-  /** The real server as a child process; the reconciler looks every 200 ms at what has been untouched for 300 ms. */
-  const start = async (env: Record<string, string> = {}): Promise<ChildProcess> => {
-    const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/server.ts"], {
-      cwd: serviceDir,
-      env: {
-        ...process.env, NODE_ENV: "test", LOG_LEVEL: "error", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: dbUrl(),
-        NATS_URL: "", CAMPAIGN_SERVICE_URL: stubs.url.campaign, TRUST_SERVICE_URL: stubs.url.trust, OUTBOX_POLL_MS: "50",
-        RECONCILE_INTERVAL_MS: "200", RECONCILE_AFTER_MS: "300", ...env,
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, 30_000);
-    return proc;
-  };
+  /** The real server; its reconciler looks every 200 ms at what has been untouched for 300 ms. */
+  const start = (env: Record<string, string> = {}): Promise<ChildProcess> => spawnPayment(port, {
+    DATABASE_URL: database.url, NATS_URL: "", CAMPAIGN_SERVICE_URL: stubs.url.campaign, TRUST_SERVICE_URL: stubs.url.trust,
+    OUTBOX_POLL_MS: "50", RECONCILE_INTERVAL_MS: "200", RECONCILE_AFTER_MS: "300", ...env,
+  });
+  /** SIGKILL, unless it died already (its own crash point): then only wait for it. */
   const kill = async () => {
-    const exited = new Promise((resolve) => child!.once("exit", resolve));
-    if (child!.exitCode === null && child!.signalCode === null) child!.kill("SIGKILL");
-    await exited.catch(() => undefined);
+    const proc = child!;
     child = undefined;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once("exit", resolve));
+    proc.kill("SIGKILL");
+    await exited;
   };
   const post = async (sent: Pick<Sent, "key" | "body">): Promise<{ status: number; body: Record<string, unknown> } | undefined> => {
     const response = await fetch(`http://127.0.0.1:${port}/api/v1/donations`, {
@@ -61,14 +43,14 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
       headers: { "content-type": "application/json", "idempotency-key": sent.key },
       body: JSON.stringify(sent.body),
     }).catch(() => undefined);
-    return response && { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    return response && { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
   };
   const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: number }>(sql, params)).rows[0].n);
   const unsettled = () => count("SELECT count(*)::int AS n FROM donations WHERE status IN ('NEW', 'PROCESSING')");
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${dbName}`);
-    db = await openDatabase({ url: dbUrl(), poolMax: 3 });
+    database = await serverDatabase(postgresUrl ?? "", `bh_test_reconcile_${randomUUID().slice(0, 8)}`);
+    db = await openDatabase({ url: database.url, poolMax: 3 });
     stubs = await startStubs();
     stubs.campaigns.set("c-crash", { id: "c-crash", status: "active", organizerId: "o", goal: { amount: 10_000_000, currency: "USD" } });
     port = await freePort();
@@ -77,7 +59,7 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
     child?.kill("SIGKILL");
     await stubs?.close();
     await db?.close();
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it("settles a donation whose process died right after the capture: PAID once, and its key answers it", async () => {

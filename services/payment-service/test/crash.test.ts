@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { NatsEventBus, openDatabase, processOnce, type Database } from "@blessed-horizon/service-kit";
 import { freePort } from "@blessed-horizon/service-kit/testing";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serverDatabase, spawnPayment } from "./child.js";
 import { CARD, startStubs, until, type Stubs } from "./harness.js";
 
 const natsUrl = process.env.TEST_NATS_URL;
 const postgresUrl = process.env.TEST_DATABASE_URL;
-const serviceDir = fileURLToPath(new URL("..", import.meta.url));
 
 
 describe.skipIf(!postgresUrl || !natsUrl)("payment-service killed with SIGKILL mid-stream (needs TEST_DATABASE_URL and TEST_NATS_URL: skipped without them)", () => {
@@ -20,36 +18,16 @@ describe.skipIf(!postgresUrl || !natsUrl)("payment-service killed with SIGKILL m
   let bus: NatsEventBus;
   let child: ChildProcess | undefined;
   let port: number;
-  // The child needs a URL: a database of our own on the shared server, dropped afterwards.
-  const dbName = `bh_test_kill_${run}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  const dbUrl = () => {
-    const url = new URL(postgresUrl ?? "");
-    url.pathname = `/${dbName}`;
-    return url.toString();
-  };
+  let database: { url: string; drop(): Promise<void> };
 
-  const start = async (): Promise<ChildProcess> => {
-    const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/server.ts"], {
-      cwd: serviceDir,
-      env: {
-        ...process.env, NODE_ENV: "test", LOG_LEVEL: "error", HOST: "127.0.0.1", PORT: String(port),
-        DATABASE_URL: dbUrl(), NATS_URL: nats.url, NATS_STREAM: nats.stream, NATS_SUBJECT_PREFIX: nats.subjectPrefix,
-        CAMPAIGN_SERVICE_URL: stubs.url.campaign, TRUST_SERVICE_URL: stubs.url.trust, OUTBOX_POLL_MS: "50",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, 60_000);
-    return proc;
-  };
+  const start = (): Promise<ChildProcess> => spawnPayment(port, {
+    DATABASE_URL: database.url, NATS_URL: nats.url, NATS_STREAM: nats.stream, NATS_SUBJECT_PREFIX: nats.subjectPrefix,
+    CAMPAIGN_SERVICE_URL: stubs.url.campaign, TRUST_SERVICE_URL: stubs.url.trust, OUTBOX_POLL_MS: "50",
+  });
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${dbName}`);
-    db = await openDatabase({ url: dbUrl(), poolMax: 5 });
+    database = await serverDatabase(postgresUrl ?? "", `bh_test_kill_${run}`);
+    db = await openDatabase({ url: database.url, poolMax: 5 });
     stubs = await startStubs();
     stubs.campaigns.set("c-kill", { id: "c-kill", status: "active", organizerId: "o", goal: { amount: 10_000_000, currency: "USD" } });
     port = await freePort();
@@ -61,7 +39,7 @@ describe.skipIf(!postgresUrl || !natsUrl)("payment-service killed with SIGKILL m
     await bus?.close();
     await stubs?.close();
     await db?.close();
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it("loses no donation event and applies none twice", async () => {

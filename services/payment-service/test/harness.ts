@@ -5,6 +5,7 @@ import { bearer, TEST_JWT_SECRET } from "@blessed-horizon/service-kit/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildApp, migrationsDir } from "../src/app.js";
 import { paymentConfigSchema } from "../src/config.js";
+import type { PaymentProvider } from "../src/providers/provider.js";
 import { SandboxProvider } from "../src/providers/sandbox.js";
 
 export const WEBHOOK_SECRET = "whsec_test_payment_0123456789";
@@ -67,7 +68,7 @@ export interface Harness {
 }
 
 /** payment-service on `db` against the stubs, with an in-process bus whose donation events are recorded. */
-export async function startPayment(db: Database, stubs: Stubs, now?: () => Date): Promise<Harness> {
+export async function startPayment(db: Database, stubs: Stubs, now?: () => Date, wrapProvider?: (sandbox: SandboxProvider) => PaymentProvider): Promise<Harness> {
   await migrateService(db, migrationsDir);
   const config = loadConfig(paymentConfigSchema, {
     NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, OUTBOX_POLL_MS: "20",
@@ -77,7 +78,7 @@ export async function startPayment(db: Database, stubs: Stubs, now?: () => Date)
   const events: EventEnvelope[] = [];
   await bus.subscribe({ consumer: "test.recorder", types: ["donation.succeeded", "donation.failed", "donation.refunded"], handler: (e) => { events.push(e); return Promise.resolve(); } });
   const provider = new SandboxProvider(db);
-  const app = await buildApp({ config, db, bus, provider, ...(now ? { now } : {}) });
+  const app = await buildApp({ config, db, bus, provider: wrapProvider?.(provider) ?? provider, ...(now ? { now } : {}) });
   await app.ready();
   return {
     app, bus, provider, events,
@@ -85,6 +86,23 @@ export async function startPayment(db: Database, stubs: Stubs, now?: () => Date)
       await app.close();
       await bus.close();
     },
+  };
+}
+
+/**
+ * The sandbox, except that `failing` calls die after the provider did the
+ * work and before its answer arrives (as a crash or a lost connection would).
+ */
+export function answerLost(sandbox: SandboxProvider, failing: { capture?: boolean; refund?: boolean }): PaymentProvider {
+  const lost = () => new Error("connection reset before the provider's answer arrived");
+  return {
+    name: sandbox.name,
+    authorize: (input) => sandbox.authorize(input),
+    capture: async (input) => { const r = await sandbox.capture(input); if (failing.capture) throw lost(); return r; },
+    cancel: (input) => sandbox.cancel(input),
+    refund: async (input) => { const r = await sandbox.refund(input); if (failing.refund) throw lost(); return r; },
+    findPayment: (reference) => sandbox.findPayment(reference),
+    findRefund: (reference) => sandbox.findRefund(reference),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Database } from "../db/database.js";
 import { migrateService } from "../db/service-migrations.js";
 import type { ZodTypeProvider } from "../http/zod.js";
 import { bearer, testDatabases } from "../testing/index.js";
+import { requestFingerprint, type IdempotencyResume } from "./plugin.js";
 import { purgeExpiredIdempotencyKeys } from "./store.js";
 
 describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
@@ -13,6 +14,7 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
   let app: FastifyInstance;
   let alice: Record<string, string>;
   let failNext = false;
+  let resume: IdempotencyResume = () => Promise.resolve("not-started");
 
   beforeAll(async () => {
     db = await open();
@@ -33,6 +35,11 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
         const { rows } = await db.query<{ id: number }>("insert into things (name) values ($1) returning id", [request.body.name]);
         return reply.code(201).header("location", `/things/${rows[0].id}`).send({ id: rows[0].id, name: request.body.name });
       },
+    );
+    routes.post(
+      "/resumable",
+      { schema: { body: z.object({ name: z.string() }) }, onRequest: app.authenticate, config: { idempotency: "required", idempotencyResume: (request, reply, key) => resume(request, reply, key) } },
+      async (request, reply) => reply.code(201).send({ ran: request.body.name }),
     );
     routes.post("/strict", { onRequest: app.authenticate, config: { idempotency: "required" } }, (_request, reply) => reply.send({ ok: true }));
     alice = await bearer({ sub: "alice", roles: ["donor"] });
@@ -122,6 +129,43 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
     expect(json(await app.inject({ method: "POST", url: "/strict", headers: alice }))).toMatchObject({ code: "BH_IDEMPOTENCY_KEY_REQUIRED" });
     expect((await app.inject({ method: "POST", url: "/strict", headers: { ...alice, "idempotency-key": "s1" } })).statusCode).toBe(200);
     expect((await post(undefined, { name: "no-key" })).statusCode).toBe(201);
+  });
+
+  it("asks the route what an unfinished first request did, instead of running it again", async () => {
+    // What a process that died mid-request leaves: a claim without a response.
+    const claimLeft = (key: string, age = "0 seconds") => db.query(
+      "insert into idempotency_keys (key, fingerprint, created_at) values ($1, $2, now() - $3::interval)",
+      [`alice ${key}`, requestFingerprint({ method: "POST", url: "/resumable", body: { name: "r" } }), age],
+    );
+    const retry = (key: string) => app.inject({ method: "POST", url: "/resumable", payload: { name: "r" }, headers: { ...alice, "idempotency-key": key } });
+    await claimLeft("k-running", "1 hour");
+    resume = () => Promise.resolve("running");
+    expect(json(await retry("k-running"))).toMatchObject({ status: 409, code: "BH_IDEMPOTENCY_IN_FLIGHT" });
+
+    await claimLeft("k-done");
+    const seen: string[] = [];
+    resume = (_request, reply, key) => {
+      seen.push(key);
+      void reply.code(201).send({ resumed: true });
+      return Promise.resolve("replied");
+    };
+    expect(json(await retry("k-done"))).toEqual({ resumed: true });
+    expect(seen).toEqual(["alice k-done"]);
+    resume = () => Promise.reject(new Error("a stored answer is replayed without asking"));
+    const replayed = await retry("k-done");
+    expect([replayed.statusCode, replayed.headers["idempotent-replayed"], replayed.body]).toEqual([201, "true", '{"resumed":true}']);
+
+    resume = () => Promise.reject(new Error("the database is down"));
+    await claimLeft("k-5xx", "1 hour");
+    expect((await retry("k-5xx")).statusCode).toBe(500);
+    resume = () => Promise.resolve("running");
+    expect((await retry("k-5xx")).statusCode).toBe(409); // a failed resume never frees the key for a re-run
+
+    resume = () => Promise.resolve("not-started");
+    await claimLeft("k-fresh");
+    expect((await retry("k-fresh")).statusCode).toBe(409); // nothing happened yet, but its request may still be running
+    await claimLeft("k-abandoned", "1 hour");
+    expect(json(await retry("k-abandoned"))).toEqual({ ran: "r" });
   });
 
   it("forgets keys after 24 hours", async () => {

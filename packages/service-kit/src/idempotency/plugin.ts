@@ -10,12 +10,13 @@ export type IdempotencyMode = "required" | "optional";
 
 /**
  * What a retry answers while its key is still claimed (the first request may
- * have died with its process): reply with what that request did (the answer is
- * stored for the key), or "running" (409: it may have had effects that are
- * not settled yet), or "not-started" (nothing happened: once the claim is
- * abandoned, the request runs again). `storedKey` is the caller-scoped key.
+ * have died with its process): "replied" once it sent what that request did
+ * (the answer, or the error it throws, is stored for the key), "running" (409:
+ * it may have had effects that are not settled yet), or "not-started" (nothing
+ * happened: once the claim is abandoned, the request runs again). `storedKey`
+ * is the caller-scoped key.
  */
-export type IdempotencyResume = (request: FastifyRequest, reply: FastifyReply, storedKey: string) => Promise<FastifyReply | "running" | "not-started">;
+export type IdempotencyResume = (request: FastifyRequest, reply: FastifyReply, storedKey: string) => Promise<"replied" | "running" | "not-started">;
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -109,7 +110,7 @@ function createHook(db: Database, mode: IdempotencyMode, resume: IdempotencyResu
       // The answer resume gives (or the error it throws) completes the first request's claim.
       request.idempotencyClaim = { key, settled: false, resumed: true };
       const resumed = await resume(request, reply, key);
-      if (typeof resumed !== "string") return resumed;
+      if (resumed === "replied") return reply;
       request.idempotencyClaim = undefined;
       if (resumed === "running" || !stored.abandoned) throw inFlight();
       await dropStaleKey(db, key);

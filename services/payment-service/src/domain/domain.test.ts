@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cardBrand, cardSummary, CardSchema, isExpired, passesLuhn } from "./card.js";
 import { processorFee } from "./fees.js";
 import { accounts, assertBalanced, captureGroups, refundGroup, UnbalancedGroupError } from "./ledger.js";
+import { planSettlement } from "./reconcile.js";
 import { planRefund, RefundRefusedError } from "./refunds.js";
 import { assertTransition, canTransition, DONATION_STATUSES, IllegalTransitionError } from "./status.js";
 import { signPayload, SignatureError, verifySignature } from "./webhook-signature.js";
@@ -99,5 +100,23 @@ describe("webhook signature (Stripe scheme)", () => {
     expect(() => verifySignature(body, undefined, secret, 0)).toThrow(/missing/);
     expect(() => verifySignature(body, "v1=abc", secret, 0)).toThrow(/malformed/);
     expect(() => verifySignature(body, "t=1700000000,v1=ab", secret, 1_700_000_000)).toThrow("no signature matches");
+  });
+});
+
+describe("settling what a crash left", () => {
+  const held = { state: "held" as const, authorizationId: "auth_1" };
+  it("records captured money whatever the donation says, and finishes a hold as the trust verdict said", () => {
+    const captured = { ...held, state: "captured" as const, capture: { chargeId: "ch_1", fee: 59 } };
+    expect(planSettlement({ status: "PROCESSING", trustDecision: "allow" }, captured)).toEqual({ action: "paid", chargeId: "ch_1", fee: 59, authorizationId: "auth_1" });
+    expect(planSettlement({ status: "IN_REVIEW", trustDecision: "review" }, captured).action).toBe("paid");
+    expect(planSettlement({ status: "PROCESSING", trustDecision: "allow" }, held)).toEqual({ action: "capture", authorizationId: "auth_1" });
+    expect(planSettlement({ status: "PROCESSING", trustDecision: "review" }, held)).toEqual({ action: "hold", authorizationId: "auth_1" });
+  });
+  it("fails what the provider never charged, and releases holds nobody will capture", () => {
+    expect(planSettlement({ status: "NEW", trustDecision: null }, undefined)).toEqual({ action: "fail", reason: "abandoned" });
+    expect(planSettlement({ status: "PROCESSING", trustDecision: "allow" }, { ...held, state: "declined", declineCode: "insufficient_funds" })).toEqual({ action: "fail", reason: "insufficient_funds" });
+    expect(planSettlement({ status: "NEW", trustDecision: null }, held)).toEqual({ action: "release", authorizationId: "auth_1", reason: "abandoned" });
+    expect(planSettlement({ status: "IN_REVIEW", trustDecision: "review" }, held)).toEqual({ action: "release", authorizationId: "auth_1", reason: "review_expired" });
+    expect(planSettlement({ status: "PAID", trustDecision: "allow" }, held)).toEqual({ action: "none" });
   });
 });

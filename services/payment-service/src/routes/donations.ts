@@ -32,12 +32,12 @@ const IdParams = z.object({ id: z.uuid("must be a UUID") });
 
 const settling = () => new ServiceUnavailableError("the first request with this Idempotency-Key is still being settled; retry in a few seconds", { code: "BH_PAYMENT_SETTLING" });
 
-/** What POST /donations answers for a donation: 201 paid, 202 held, 402 failed; "running" while it may still change. */
-function answerDonation(reply: FastifyReply, donation: DonationRow): FastifyReply | "running" {
-  if (donation.status === "PAID" || donation.status === "REFUNDED") return reply.code(201).send(donationView(donation));
-  if (donation.status === "IN_REVIEW") return reply.code(202).send(donationView(donation));
+/** Sends what POST /donations answers for a donation: 201 paid, 202 held, 402 failed; "running" while it may still change. */
+function answerDonation(reply: FastifyReply, donation: DonationRow): "replied" | "running" {
+  if (donation.status === "NEW" || donation.status === "PROCESSING") return "running";
   if (donation.status === "ERROR") throw declinedError(donation);
-  return "running";
+  void reply.code(donation.status === "IN_REVIEW" ? 202 : 201).send(donationView(donation));
+  return "replied";
 }
 
 /** The donation a key already created; none when its request ran no payment step (trust-service down: 503, run it again). */
@@ -51,11 +51,12 @@ function refundBody(refund: RefundResult) {
 }
 
 /** The refund a key already made: answered once it succeeded; "running" while PENDING; a FAILED one moved nothing. */
-async function answerRefundOfKey(deps: PaymentDeps, reply: FastifyReply, key: string | undefined): Promise<FastifyReply | "running" | "not-started"> {
+async function answerRefundOfKey(deps: PaymentDeps, reply: FastifyReply, key: string | undefined): Promise<"replied" | "running" | "not-started"> {
   const refund = key === undefined ? undefined : await findRefundByIdempotencyKey(deps.db, key);
   if (!refund || refund.status === "FAILED") return "not-started";
   if (refund.status === "PENDING") return "running";
-  return reply.code(201).send(refundBody(refundResult(refund, (await findDonation(deps.db, refund.donation_id))!)));
+  void reply.code(201).send(refundBody(refundResult(refund, (await findDonation(deps.db, refund.donation_id))!)));
+  return "replied";
 }
 
 export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void {
@@ -83,9 +84,8 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void
       const key = request.idempotencyClaim?.key;
       const existing = await donationOfKey(deps, key);
       if (existing) {
-        const answer = answerDonation(reply, existing);
-        if (answer === "running") throw settling();
-        return answer;
+        if (answerDonation(reply, existing) === "running") throw settling();
+        return reply;
       }
       const donorId = request.user?.sub;
       if (!donorId && !request.body.email) {
@@ -131,7 +131,7 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void
       const key = request.idempotencyClaim?.key;
       const existing = await answerRefundOfKey(deps, reply, key);
       if (existing === "running") throw settling();
-      if (existing !== "not-started") return existing;
+      if (existing === "replied") return reply;
       const refund = await refundDonation(deps, request.params.id, request.body, key);
       return reply.code(201).send(refundBody(refund));
     },

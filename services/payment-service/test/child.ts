@@ -1,0 +1,31 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { until } from "./harness.js";
+
+const serviceDir = fileURLToPath(new URL("..", import.meta.url));
+
+async function onServer(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
+/** A database of its own on the shared server (a child process needs a URL); `drop()` removes it. */
+export async function serverDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** The real server (`src/server.ts`) as a child process on `port`, resolved once it is ready. */
+export async function spawnPayment(port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/server.ts"], {
+    cwd: serviceDir,
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "error", HOST: "127.0.0.1", PORT: String(port), ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, 60_000);
+  return proc;
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import type { Database } from "@blessed-horizon/service-kit";
+import { testDatabases } from "@blessed-horizon/service-kit/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconcileOnce } from "../src/service/reconcile.js";
+import { admin, answerLost, CARD, startPayment, startStubs, until, type Harness, type Stubs } from "./harness.js";
+
+describe.each(testDatabases())("reconciler on $kind", (target) => {
+  let db: Database;
+  let stubs: Stubs;
+  let h: Harness;
+  const failing = { capture: false, refund: false };
+
+  beforeAll(async () => {
+    db = await target.open();
+    stubs = await startStubs();
+    stubs.campaigns.set("c-r", { id: "c-r", status: "active", organizerId: "org-r", goal: { amount: 1_000_000, currency: "USD" } });
+    h = await startPayment(db, stubs, undefined, (sandbox) => answerLost(sandbox, failing));
+  });
+  afterAll(async () => {
+    await h.close();
+    await stubs.close();
+    await db.close();
+  });
+
+  /** What the reconciler does after a crash, without waiting for its interval or for requests to go stale. */
+  const reconcile = () => reconcileOnce({ db, provider: h.provider, outboxWritten: () => undefined }, { intervalMs: 1000, staleMs: 0, reviewWindowHours: 120 });
+  const donate = (key: string, email: string) =>
+    h.app.inject({ method: "POST", url: "/api/v1/donations", headers: { "idempotency-key": key }, payload: { campaignId: "c-r", amount: { amount: 1500, currency: "USD" }, email, card: CARD } });
+  const refund = async (donationId: string, key?: string) =>
+    h.app.inject({ method: "POST", url: `/api/v1/donations/${donationId}/refunds`, headers: { ...(await admin()), ...(key ? { "idempotency-key": key } : {}) }, payload: {} });
+  const count = async (sql: string, params: unknown[]) => Number((await db.query<{ n: number }>(sql, params)).rows[0].n);
+  const donationOf = async (email: string) => (await db.query<{ id: string; status: string; failure_code: string | null }>("SELECT id, status, failure_code FROM donations WHERE email = $1", [email])).rows;
+
+  it("records a capture whose answer was lost exactly once, and the retried key answers it instead of charging again", async () => {
+    failing.capture = true;
+    const key = randomUUID();
+    expect((await donate(key, "lost@example.org")).statusCode).toBe(500);
+    failing.capture = false;
+    const retry = await donate(key, "lost@example.org");
+    expect(retry.json()).toMatchObject({ status: 503, code: "BH_PAYMENT_SETTLING" });
+    const [stuck] = await donationOf("lost@example.org");
+    expect(stuck.status).toBe("PROCESSING");
+
+    await reconcile();
+    const after = await donate(key, "lost@example.org");
+    expect(after.statusCode).toBe(201);
+    expect(after.json()).toMatchObject({ id: stuck.id, status: "PAID" });
+    expect((await donate(key, "lost@example.org")).headers["idempotent-replayed"]).toBe("true");
+    expect(await donationOf("lost@example.org")).toHaveLength(1);
+    expect(await count("SELECT count(*)::int AS n FROM sandbox_charges WHERE reference = $1 AND state = 'captured'", [stuck.id])).toBe(1);
+    expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1 AND kind = 'donation'", [stuck.id])).toBe(1);
+    await until(() => h.events.some((e) => e.type === "donation.succeeded" && e.data.donationId === stuck.id));
+  });
+
+  it("settles a refund whose answer was lost once; meanwhile it counts against what is left to refund", async () => {
+    const paid = (await donate(randomUUID(), "refund-lost@example.org")).json<{ id: string }>();
+    failing.refund = true;
+    const key = randomUUID();
+    expect((await refund(paid.id, key)).statusCode).toBe(500);
+    failing.refund = false;
+    expect((await refund(paid.id, key)).json()).toMatchObject({ status: 503, code: "BH_PAYMENT_SETTLING" });
+    expect((await refund(paid.id)).json()).toMatchObject({ status: 409, code: "BH_REFUND_EXCEEDS_CAPTURED" });
+
+    await reconcile();
+    const after = await refund(paid.id, key);
+    expect(after.statusCode).toBe(201);
+    const body = after.json<{ id: string; amount: { amount: number }; donation: { status: string; refunded: { amount: number } } }>();
+    expect(body).toMatchObject({ amount: { amount: 1500 }, donation: { status: "REFUNDED", refunded: { amount: 1500 } } });
+    expect(await count("SELECT count(*)::int AS n FROM sandbox_refunds WHERE reference = $1", [body.id])).toBe(1);
+    expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1 AND kind = 'refund'", [paid.id])).toBe(1);
+    await until(() => h.events.filter((e) => e.type === "donation.refunded" && e.data.donationId === paid.id).length === 1);
+  });
+
+  it("releases the hold of a donation nobody reviewed within the review window", async () => {
+    stubs.decisions.set("unreviewed@example.org", "review");
+    const held = (await donate(randomUUID(), "unreviewed@example.org")).json<{ id: string; status: string }>();
+    expect(held.status).toBe("IN_REVIEW");
+    await reconcile();
+    expect((await donationOf("unreviewed@example.org"))[0].status).toBe("IN_REVIEW");
+    await db.query("UPDATE donations SET updated_at = now() - interval '121 hours' WHERE id = $1", [held.id]);
+    await reconcile();
+    expect((await donationOf("unreviewed@example.org"))[0]).toMatchObject({ status: "ERROR", failure_code: "review_expired" });
+    expect(await h.provider.findPayment(held.id)).toMatchObject({ state: "cancelled" });
+    await until(() => h.events.some((e) => e.type === "donation.failed" && e.data.donationId === held.id));
+  });
+
+  it("settles each stuck donation once when two reconcilers run at the same time, and fails what never reached the provider", async () => {
+    failing.capture = true;
+    const emails = Array.from({ length: 5 }, (_, i) => `race${i}@example.org`);
+    for (const email of emails) expect((await donate(randomUUID(), email)).statusCode).toBe(500);
+    failing.capture = false;
+    // A request that died before it asked the provider anything.
+    await db.query("UPDATE donations SET status = 'NEW', authorization_id = NULL WHERE email = $1", [emails[0]]);
+    await db.query("DELETE FROM sandbox_charges WHERE reference = (SELECT id::text FROM donations WHERE email = $1)", [emails[0]]);
+
+    await Promise.all([reconcile(), reconcile()]);
+    const statuses = await Promise.all(emails.map(async (e) => (await donationOf(e))[0]));
+    expect(statuses.map((d) => d.status)).toEqual(["ERROR", "PAID", "PAID", "PAID", "PAID"]);
+    expect(statuses[0].failure_code).toBe("abandoned");
+    const ids = statuses.slice(1).map((d) => d.id);
+    expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = ANY($1::uuid[]) AND kind = 'donation'", [ids])).toBe(4);
+    expect(await count("SELECT count(*)::int AS n FROM event_outbox WHERE type = 'donation.succeeded' AND data->>'donationId' = ANY($1::text[])", [ids])).toBe(4);
+    expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1", [statuses[0].id])).toBe(0);
+  });
+});
