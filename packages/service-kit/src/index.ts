@@ -30,7 +30,7 @@ export type { Problem } from "./http/problem.js";
 export { RequestValidationError, toJsonSchema } from "./http/zod.js";
 export type { ZodTypeProvider } from "./http/zod.js";
 
-export { createHmacVerifier, createJwksVerifier, ROLES, signServiceToken, signToken, TokenError } from "./auth/tokens.js";
+export { createHmacVerifier, createJwksVerifier, createVerifier, ROLES, signServiceToken, signToken, TokenError, tokenPolicyOf } from "./auth/tokens.js";
 export type { AuthUser, Role, Verifier } from "./auth/tokens.js";
 export type { AuthHook } from "./auth/plugin.js";
 

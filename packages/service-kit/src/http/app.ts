@@ -2,7 +2,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { LogController } from "fastify";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { createHmacVerifier, createJwksVerifier } from "../auth/tokens.js";
+import { createVerifier } from "../auth/tokens.js";
 import type { Verifier } from "../auth/tokens.js";
 import { authPlugin } from "../auth/plugin.js";
 import type { BaseConfig } from "../config/config.js";
@@ -43,9 +43,6 @@ export interface ServiceAppOptions {
   description?: string | undefined;
 }
 
-function defaultVerifier(config: BaseConfig): Verifier {
-  return config.JWKS_URL === undefined ? createHmacVerifier(config.JWT_SECRET) : createJwksVerifier(config.JWKS_URL);
-}
 
 /**
  * A Fastify app with everything a Blessed Horizon service shares: request ids,
@@ -98,7 +95,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   await app.register(problemPlugin);
   await app.register(metricsPlugin, { service: name });
   await app.register(healthPlugin, { db, migrationsDir: options.migrationsDir });
-  await app.register(authPlugin, { verifier: options.verifier ?? defaultVerifier(config) });
+  await app.register(authPlugin, { verifier: options.verifier ?? createVerifier(config) });
   await app.register(idempotencyPlugin, { db });
   app.get("/openapi.json", { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()));
   return app;
