@@ -1,10 +1,10 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { openDatabase, type Database } from "@blessed-horizon/service-kit";
-import { freePort } from "@blessed-horizon/service-kit/testing";
+import { freePort, TEST_JWT_SECRET } from "@blessed-horizon/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverDatabase, spawnPayment } from "./child.js";
-import { CARD, startStubs, until, type Stubs } from "./harness.js";
+import { admin, CARD, startStubs, until, type Stubs } from "./harness.js";
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
@@ -26,7 +26,7 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
   /** The real server; its reconciler looks every 200 ms at what has been untouched for 300 ms. */
   const start = (env: Record<string, string> = {}): Promise<ChildProcess> => spawnPayment(port, {
     DATABASE_URL: database.url, NATS_URL: "", CAMPAIGN_SERVICE_URL: stubs.url.campaign, TRUST_SERVICE_URL: stubs.url.trust,
-    OUTBOX_POLL_MS: "50", RECONCILE_INTERVAL_MS: "200", RECONCILE_AFTER_MS: "300", ...env,
+    OUTBOX_POLL_MS: "50", RECONCILE_INTERVAL_MS: "200", RECONCILE_AFTER_MS: "300", JWT_SECRET: TEST_JWT_SECRET, ...env,
   });
   /** SIGKILL, unless it died already (its own crash point): then only wait for it. */
   const kill = async () => {
@@ -79,6 +79,31 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
     expect(await count("SELECT count(*)::int AS n FROM event_outbox WHERE type = 'donation.succeeded' AND data->>'donationId' = $1", [rows[0].id])).toBe(1);
   }, 60_000);
 
+  it("settles a refund whose process died right after the provider refunded: once, and its key answers it", async () => {
+    await kill();
+    child = await start({ PAYMENT_TEST_CRASH_POINT: "after-refund" });
+    const paid = await post({ key: randomUUID(), body: { campaignId: "c-crash", amount: { amount: 900, currency: "USD" }, email: "refund-crash@example.org", card: CARD } });
+    expect(paid?.status).toBe(201);
+    const donationId = paid!.body.id as string;
+    const refund = async (key: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/donations/${donationId}/refunds`, {
+        method: "POST", headers: { ...(await admin()), "content-type": "application/json", "idempotency-key": key }, body: "{}",
+      }).catch(() => undefined);
+      return response && { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+    };
+    const key = randomUUID();
+    expect(await refund(key)).toBeUndefined(); // the process died before answering
+    await kill();
+
+    child = await start();
+    await until(async () => (await count("SELECT count(*)::int AS n FROM refunds WHERE donation_id = $1 AND status = 'PENDING'", [donationId])) === 0, 10_000);
+    const retry = await refund(key);
+    expect(retry).toMatchObject({ status: 201, body: { donationId, amount: { amount: 900, currency: "USD" }, donation: { status: "REFUNDED" } } });
+    expect(await count("SELECT count(*)::int AS n FROM sandbox_refunds WHERE reference = $1", [retry!.body.id])).toBe(1);
+    expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1 AND kind = 'refund'", [donationId])).toBe(1);
+    expect(await count("SELECT count(*)::int AS n FROM event_outbox WHERE type = 'donation.refunded' AND data->>'donationId' = $1", [donationId])).toBe(1);
+  }, 60_000);
+
   it("after SIGKILL under 20 donations a second leaves nothing unsettled, answers every retried key and charges no card twice", async () => {
     child ??= await start();
     stubs.trustDelayMs = 150; // a few donations are always between NEW and PAID
@@ -114,12 +139,13 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
       expect({ email: s.body.email, status: retry?.status }).toEqual({ email: s.body.email, status: expected });
       if (retry?.status === 201) expect(retry.body).toMatchObject({ id: rows[0].id, status: "PAID" });
     }
-    const paid = await db.query<{ n: number; total: number }>("SELECT count(*)::int AS n, COALESCE(sum(amount + tip), 0)::bigint AS total FROM donations WHERE status = 'PAID'");
+    // Every card charged is one donation that was paid (and maybe refunded since), and the other way round.
+    const paid = await db.query<{ n: number; total: number }>("SELECT count(*)::int AS n, COALESCE(sum(amount + tip), 0)::bigint AS total FROM donations WHERE status IN ('PAID', 'REFUNDED')");
     const charges = await db.query<{ n: number; refs: number; total: number }>(
       "SELECT count(*)::int AS n, count(DISTINCT reference)::int AS refs, COALESCE(sum(amount), 0)::bigint AS total FROM sandbox_charges WHERE state = 'captured'",
     );
     expect(charges.rows[0]).toEqual({ n: paid.rows[0].n, refs: paid.rows[0].n, total: paid.rows[0].total });
-    expect(await count("SELECT count(*)::int AS n FROM sandbox_charges c WHERE state = 'captured' AND NOT EXISTS (SELECT 1 FROM donations d WHERE d.id::text = c.reference AND d.status = 'PAID')")).toBe(0);
+    expect(await count("SELECT count(*)::int AS n FROM sandbox_charges c WHERE state = 'captured' AND NOT EXISTS (SELECT 1 FROM donations d WHERE d.id::text = c.reference AND d.status IN ('PAID', 'REFUNDED'))")).toBe(0);
     expect(await count("SELECT count(DISTINCT donation_id)::int AS n FROM ledger_groups WHERE kind = 'donation'")).toBe(paid.rows[0].n);
     expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE kind = 'donation'")).toBe(paid.rows[0].n);
     expect(await count("SELECT count(DISTINCT data->>'donationId')::int AS n FROM event_outbox WHERE type = 'donation.succeeded'")).toBe(paid.rows[0].n);
