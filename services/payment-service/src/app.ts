@@ -42,7 +42,7 @@ export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
     db,
     provider: deps.provider ?? new SandboxProvider(db),
     campaigns: deps.campaigns ?? httpCampaignClient(config.CAMPAIGN_SERVICE_URL),
-    trust: deps.trust ?? httpTrustClient(config.TRUST_SERVICE_URL, config.JWT_SECRET),
+    trust: deps.trust ?? httpTrustClient(config.TRUST_SERVICE_URL, config.JWT_SECRET, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
     cardSecret: config.CARD_FINGERPRINT_SECRET,
     outboxWritten: () => relay?.poke(),
     ...(deps.now ? { now: deps.now } : {}),

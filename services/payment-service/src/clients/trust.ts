@@ -36,11 +36,15 @@ export class TrustUnavailableError extends ServiceUnavailableError {
   }
 }
 
-/** Synchronous risk assessment; authenticated with a short-lived service token (role admin). */
-export function httpTrustClient(baseUrl: string, jwtSecret: string): TrustClient {
+/**
+ * Synchronous risk assessment; authenticated with a short-lived service token
+ * (role admin), with the `iss` and `aud` the services' JWT_ISSUER and
+ * JWT_AUDIENCE expect when those are set.
+ */
+export function httpTrustClient(baseUrl: string, jwtSecret: string, address: { issuer?: string | undefined; audience?: string | undefined } = {}): TrustClient {
   return {
     async assess(request) {
-      const token = await signServiceToken("payment-service", jwtSecret);
+      const token = await signServiceToken("payment-service", jwtSecret, "5m", address);
       const response = await callService("trust-service", `${baseUrl.replace(/\/$/, "")}/api/v1/assessments`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
