@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createManifestsRepo, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
-import { ExitCode, ExitError } from "../../errors.js";
+import { createManifestsRepo, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { ExitCode } from "../../errors.js";
 import { parseHolds } from "../../gitops/holds.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import { runHistory } from "./history.js";
@@ -24,16 +24,6 @@ async function repo(layout: "kustomize" | "plain"): Promise<string> {
   const dir = await createManifestsRepo(layout);
   repos.push(dir);
   return dir;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ExitError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ExitError) return error;
-    throw error;
-  }
-  throw new Error("expected the command to fail");
 }
 
 describe.each(["kustomize", "plain"] as const)("release promote on a %s manifests repo", (layout) => {
