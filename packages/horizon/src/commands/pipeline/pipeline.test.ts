@@ -1,9 +1,8 @@
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { createAppRepo, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { CheckFailedError } from "../../errors.js";
 import { ProgressPrinter } from "../../pipeline/progress.js";
 import type { RunSummary } from "../../pipeline/types.js";
@@ -15,22 +14,17 @@ import { runPipeline } from "./index.js";
  * build, so every stage that belongs to no service still runs — the secret
  * scan, the validation, the sync into the manifests repo — and decides alone.
  */
-const REPO_ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
 const dirs: string[] = [];
 beforeAll(() => useTestGitEnv());
 afterAll(() => removeAll(...dirs));
 
 async function repo(): Promise<string> {
-  const root = tempDir("pipeline-e2e");
+  const root = await createAppRepo("pipeline-e2e", {
+    "README.md": "# delivery config only\n",
+    "package.json": JSON.stringify({ name: "config-only", private: true, workspaces: ["packages/*", "services/*"] }),
+    ".gitignore": ".horizon/\n",
+  });
   dirs.push(root);
-  cpSync(join(REPO_ROOT, "deploy"), join(root, "deploy"), { recursive: true });
-  cpSync(join(REPO_ROOT, "quality-gates.yaml"), join(root, "quality-gates.yaml"));
-  writeFileSync(join(root, "README.md"), "# delivery config only\n");
-  writeFileSync(join(root, "package.json"), JSON.stringify({ name: "config-only", private: true, workspaces: ["packages/*", "services/*"] }));
-  writeFileSync(join(root, ".gitignore"), ".horizon/\n");
-  await run(root, "init", "--quiet", "--initial-branch=main");
-  await run(root, "add", ".");
-  await run(root, "commit", "--quiet", "-m", "config");
   return root;
 }
 

@@ -1,9 +1,8 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { createAppRepo, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import { ensureManifestsRepo } from "../manifests-repo.js";
 import { ProgressPrinter } from "../progress.js";
@@ -13,7 +12,6 @@ import type { RunSummary } from "../types.js";
 import { gateStage } from "./gates.js";
 import { releaseStage, validateManifestsStage } from "./release.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
 const dirs: string[] = [];
 let root = "";
 let head = "";
@@ -21,13 +19,8 @@ let head = "";
 beforeAll(async () => {
   useTestGitEnv();
   // A small application repo: the real deploy/ and quality-gates.yaml, committed.
-  root = tempDir("pipeline-release");
+  root = await createAppRepo("pipeline-release");
   dirs.push(root);
-  cpSync(join(REPO_ROOT, "deploy"), join(root, "deploy"), { recursive: true });
-  cpSync(join(REPO_ROOT, "quality-gates.yaml"), join(root, "quality-gates.yaml"));
-  await run(root, "init", "--quiet", "--initial-branch=main");
-  await run(root, "add", ".");
-  await run(root, "commit", "--quiet", "-m", "app");
   head = await run(root, "rev-parse", "HEAD");
 });
 afterAll(() => removeAll(...dirs));

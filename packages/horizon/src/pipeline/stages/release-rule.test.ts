@@ -1,9 +1,8 @@
-import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { createAppRepo, removeAll, REPO_ROOT, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { runPipeline } from "../../commands/pipeline/index.js";
 import { runSetImage } from "../../commands/release/set-image.js";
 import { InputError } from "../../errors.js";
@@ -22,7 +21,6 @@ import { scanStages } from "./scans.js";
  * every change. Each test runs real stages on a temporary application repo
  * (the real deploy/ and quality-gates.yaml) and a real manifests repo.
  */
-const REPO_ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
 const dirs: string[] = [];
 const savedPath = process.env.PATH;
 afterEach(() => {
@@ -31,15 +29,9 @@ afterEach(() => {
 afterAll(() => removeAll(...dirs));
 beforeAll(() => useTestGitEnv());
 
-/** A committed application repo holding the real deploy/ and quality-gates.yaml. */
 async function appRepo(): Promise<string> {
-  const root = tempDir("release-rule-app");
+  const root = await createAppRepo("release-rule-app");
   dirs.push(root);
-  cpSync(join(REPO_ROOT, "deploy"), join(root, "deploy"), { recursive: true });
-  cpSync(join(REPO_ROOT, "quality-gates.yaml"), join(root, "quality-gates.yaml"));
-  await run(root, "init", "--quiet", "--initial-branch=main");
-  await run(root, "add", ".");
-  await run(root, "commit", "--quiet", "-m", "app");
   return root;
 }
 
