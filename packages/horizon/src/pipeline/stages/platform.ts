@@ -1,9 +1,9 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { runProcess, startBackground, type BackgroundProcess } from "../../io/process.js";
+import { startBackground, type BackgroundProcess } from "../../io/process.js";
 import { readLoadReport } from "../../evidence/load.js";
 import { readTests } from "../../evidence/junit.js";
-import { runHorizon, runNpm, tailOfLog } from "../commands.js";
+import { runHorizon, runLogged, runNpm, tailOfLog } from "../commands.js";
 import { type PipelineState, whenAnyAffected } from "../state.js";
 import type { Stage, StageContext } from "../types.js";
 
@@ -110,46 +110,23 @@ export function integrationStage(state: PipelineState): Stage {
 /** Campaigns the load test lists: the spec's gate is measured on a realistic page, not an empty one. */
 const SEED_CAMPAIGNS = 20;
 
-/** Creates and activates campaigns through the public API, as an organizer and the trust team would. */
+/**
+ * Creates and activates campaigns through the public API with scripts/seed.ts
+ * (as an organizer and the trust team would), the same script ci.yml runs
+ * before its load test; the token it signs is never written down.
+ */
 export function seedStage(handle: PlatformHandle): Stage {
   return {
     id: "seed",
     title: "seed campaigns",
     when: () => (handle.current ? true : "the platform is not running"),
     async run(ctx) {
-      const base = `${handle.current?.urls["campaign-service"] ?? ""}/api/v1/campaigns`;
-      const token = await developmentToken(ctx);
-      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-      for (let i = 1; i <= SEED_CAMPAIGNS; i++) {
-        ctx.progress(`campaign ${i} of ${SEED_CAMPAIGNS}`);
-        const body = { title: `Seed campaign ${i}`, story: "Created by horizon pipeline for the load test.", beneficiary: `Beneficiary ${i}`, goal: { amount: 100_000 * i, currency: "USD" } };
-        const created = await postJson(base, headers, body);
-        const id = String(created.id);
-        await postJson(`${base}/${id}/publish`, headers);
-        await postJson(`${base}/${id}/approve`, headers);
-      }
-      return { status: "passed", summary: `${SEED_CAMPAIGNS} active campaigns` };
+      const url = handle.current?.urls["campaign-service"] ?? "";
+      const result = await runLogged(ctx, process.execPath, ["--conditions=source", "--import", "tsx", "scripts/seed.ts", "--url", url, "--campaigns", String(SEED_CAMPAIGNS)]);
+      if (result.exitCode === 0) return { status: "passed", summary: `${SEED_CAMPAIGNS} active campaigns` };
+      return { status: "failed", summary: `scripts/seed.ts exited ${result.exitCode}: ${await tailOfLog(ctx)}` };
     },
   };
-}
-
-async function postJson(url: string, headers: Record<string, string>, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method: "POST", headers: body === undefined ? { authorization: headers.authorization ?? "" } : headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 200)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-/** A token from `npm run token` (the services' development secret): organizer and trust, to create and approve. */
-async function developmentToken(ctx: StageContext): Promise<string> {
-  let out = "";
-  const result = await runProcess(process.execPath, ["--conditions=source", "--import", "tsx", "scripts/token.ts", "--sub", "horizon-pipeline", "--roles", "organizer,trust"], {
-    // No log file: a token is never written down.
-    cwd: ctx.root,
-    onOutput: (chunk) => (out += chunk),
-  });
-  if (result.exitCode !== 0) throw new Error(`scripts/token.ts failed: ${out.trim()}`);
-  return out.trim();
 }
 
 /** `horizon loadtest` of GET /api/v1/campaigns at the spec's concurrency; its JSON is the load and performance gates' evidence. */
