@@ -12,6 +12,21 @@ describe("money", () => {
     expect(MoneySchema.safeParse({ amount: 1, currency: "usd" }).success).toBe(false);
   });
 
+  it("refuses three capital letters that are not an ISO 4217 currency (ZZZ, the test code XXX)", () => {
+    for (const currency of ["ZZZ", "XXX", "ABC"]) {
+      const result = MoneySchema.safeParse({ amount: 1, currency });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]).toMatchObject({ path: ["currency"], message: expect.stringContaining("ISO 4217") });
+    }
+    for (const currency of ["USD", "EUR", "JPY", "KWD", "CHF"]) expect(MoneySchema.safeParse({ amount: 1, currency }).success).toBe(true);
+  });
+
+  it("refuses unknown fields inside money, naming them", () => {
+    const result = MoneySchema.safeParse({ amount: 1, currency: "USD", cents: 5 });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ code: "unrecognized_keys", keys: ["cents"] });
+  });
+
   it("formats two-, zero- and three-decimal currencies", () => {
     expect(formatMoney({ amount: 1050, currency: "USD" })).toBe("10.50 USD");
     expect(formatMoney({ amount: 5, currency: "EUR" })).toBe("0.05 EUR");

@@ -15,12 +15,29 @@ export function minorUnitExponent(currency: string): number {
   return MINOR_UNIT_EXPONENTS[currency] ?? 2;
 }
 
+/**
+ * The ISO 4217 codes in circulation, from the ICU data Node ships (updated with
+ * each Node release, so a new or withdrawn currency needs no code change here).
+ * Test and precious-metal codes (XXX, XTS, XAU) are not in it, nor are made-up ones (ZZZ).
+ */
+const ISO_4217_CODES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("currency"));
+
+/** True when `code` is an ISO 4217 currency in circulation. */
+export function isIsoCurrency(code: string): boolean {
+  return ISO_4217_CODES.has(code);
+}
+
 export const CurrencySchema = z
   .string()
-  .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code of three capital letters, e.g. USD");
+  .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code of three capital letters, e.g. USD")
+  .refine(isIsoCurrency, "must be an ISO 4217 currency code in circulation, e.g. USD");
 
-/** An amount of money: integer minor units (cents for USD, yen for JPY) and its currency. Never a float. */
-export const MoneySchema = z.object({
+/**
+ * An amount of money: integer minor units (cents for USD, yen for JPY) and its
+ * currency. Never a float. Strict: `{amount, currency}` and nothing else, so a
+ * misspelled or extra field is an error naming it rather than silently dropped.
+ */
+export const MoneySchema = z.strictObject({
   amount: z.number().int("must be an integer number of minor units").nonnegative().max(Number.MAX_SAFE_INTEGER),
   currency: CurrencySchema,
 });
