@@ -45,6 +45,30 @@ export interface ServiceAppOptions {
 
 
 /**
+ * Node's server.close() closes the connections idle at that moment and then
+ * waits for the others, and Fastify marks only requests that arrive while
+ * closing: a keep-alive connection whose request was in flight stayed open
+ * after its response until keepAliveTimeout (72 s), past SHUTDOWN_TIMEOUT_MS.
+ * So every response sent while closing says `Connection: close` (Node ends
+ * the socket after it), and connections left idle are closed after each one.
+ */
+function closeConnectionsWhenClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (closing && !reply.raw.headersSent) reply.header("connection", "close");
+    done(null, payload);
+  });
+  app.addHook("onResponse", (_request, _reply, done) => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
+    done();
+  });
+}
+
+/**
  * A Fastify app with everything a Blessed Horizon service shares: request ids,
  * redacted logs, metrics, health, OpenAPI, problem+json errors, auth and
  * idempotency. The service registers its routes on it afterwards.
@@ -58,7 +82,11 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     // One "request completed" line per request (below) instead of Fastify's two.
     logController: new LogController({ requestIdLogLabel: "reqId", disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    return503OnClosing: true,
+    // While closing, a request that reaches an open connection is still served
+    // (with Connection: close, below) rather than refused with Fastify's bare
+    // 503: the service drains anyway, and its dependencies stay up until it is
+    // closed (scripts/start.ts stops callers first).
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: sendFrameworkError,
@@ -80,6 +108,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
       "request completed",
     );
   });
+  closeConnectionsWhenClosing(app);
   if (options.verifier === undefined && config.JWKS_URL === undefined && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
     logger.warn("JWT_SECRET is not set: tokens are signed with the public development secret (never do this in production)");
   }
