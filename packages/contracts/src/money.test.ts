@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addMoney, CurrencyMismatchError, formatMoney, MoneySchema, subtractMoney } from "./index.js";
+import { addMoney, CurrencyMismatchError, exactMinorUnits, formatMoney, MoneySchema, staysExact, subtractMoney } from "./index.js";
 
 describe("money", () => {
   it("accepts integer minor units and an ISO 4217 code", () => {
@@ -39,5 +39,23 @@ describe("money", () => {
     expect(addMoney({ amount: 1, currency: "USD" }, { amount: 2, currency: "USD" }).amount).toBe(3);
     expect(subtractMoney({ amount: 5, currency: "USD" }, { amount: 2, currency: "USD" }).amount).toBe(3);
     expect(() => addMoney({ amount: 1, currency: "USD" }, { amount: 2, currency: "EUR" })).toThrow(CurrencyMismatchError);
+  });
+
+  it("reads database sums exactly, and never as a rounded number", () => {
+    expect(exactMinorUnits("9007199254740991")).toBe(Number.MAX_SAFE_INTEGER);
+    expect(exactMinorUnits(" -42 ")).toBe(-42);
+    expect(exactMinorUnits(12n)).toBe(12);
+    expect(exactMinorUnits("9007199254740992")).toBeUndefined();
+    expect(exactMinorUnits("9007199254740993")).toBeUndefined();
+    expect(exactMinorUnits(2n ** 53n)).toBeUndefined();
+    expect(exactMinorUnits(2 ** 53)).toBeUndefined();
+    expect(exactMinorUnits("1.5")).toBeUndefined();
+    expect(exactMinorUnits("")).toBeUndefined();
+  });
+
+  it("tells whether a total plus an amount stays exact", () => {
+    expect(staysExact(Number.MAX_SAFE_INTEGER - 100, 100)).toBe(true);
+    expect(staysExact(Number.MAX_SAFE_INTEGER - 100, 101)).toBe(false);
+    expect(staysExact(2 ** 53, 0)).toBe(false);
   });
 });

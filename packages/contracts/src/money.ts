@@ -72,3 +72,22 @@ export function formatMoney(m: Money): string {
   const digits = String(Math.abs(m.amount)).padStart(exponent + 1, "0");
   return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)} ${m.currency}`;
 }
+
+/**
+ * A sum of minor units read from the database (pg sends bigint as text) as a
+ * JSON-safe number, or undefined when it is not an integer within
+ * ±Number.MAX_SAFE_INTEGER, where `Number()` would silently round it. Numbers
+ * are checked too: rounding is monotonic and 2^53 is exact, so any integer
+ * past the limit converts to an unsafe number and is caught.
+ */
+export function exactMinorUnits(value: string | number | bigint): number | undefined {
+  if (typeof value === "string" && !/^-?\d+$/.test(value.trim())) return undefined;
+  const exact = typeof value === "number" ? value : BigInt(typeof value === "string" ? value.trim() : value);
+  if (typeof exact === "number") return Number.isSafeInteger(exact) ? exact : undefined;
+  return exact <= BigInt(Number.MAX_SAFE_INTEGER) && exact >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(exact) : undefined;
+}
+
+/** True when `total + amount` is still at most Number.MAX_SAFE_INTEGER, so the API can return the new total exactly. */
+export function staysExact(total: number, amount: number): boolean {
+  return Number.isSafeInteger(total) && Number.isSafeInteger(amount) && BigInt(total) + BigInt(amount) <= BigInt(Number.MAX_SAFE_INTEGER);
+}
