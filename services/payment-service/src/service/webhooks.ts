@@ -1,20 +1,26 @@
-import { InputError, type Queryable } from "@blessed-horizon/service-kit";
+import { InputError, storableText, type Queryable } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { findDonation } from "../db/donations.js";
 import { recordProviderRefund } from "./refund.js";
 import type { PaymentDeps } from "./deps.js";
 import { settleFailed, settlePaid } from "./settle.js";
 
-/** The provider events we act on (Stripe's shape: `{id, type, data: {object}}`); others are acknowledged and ignored. */
+/**
+ * The provider events we act on (Stripe's shape: `{id, type, data: {object}}`);
+ * others are acknowledged and ignored. Every text we read can be stored
+ * (storableText: no NUL, no unpaired surrogate), so such an event is a 400 the
+ * provider sees as final, not a 500 it would redeliver for ever; fields we
+ * do not read are never stored.
+ */
 const ProviderEventSchema = z.object({
-  id: z.string().min(1).max(255),
-  type: z.string().min(1).max(255),
+  id: storableText(1, 255),
+  type: storableText(1, 255),
   data: z.object({
     object: z.looseObject({
-      id: z.string().optional(),
+      id: storableText(0, 255).optional(),
       metadata: z.looseObject({ donationId: z.uuid().optional() }).optional(),
       fee: z.number().int().nonnegative().optional(),
-      failure_code: z.string().optional(),
+      failure_code: storableText(0, 255).optional(),
       amount_refunded: z.number().int().nonnegative().optional(),
     }),
   }),
