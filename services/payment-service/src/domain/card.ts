@@ -15,8 +15,11 @@ export function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Card details as a client sends them. Spaces and dashes in the number are allowed ("4242 4242 4242 4242"). */
-export const CardSchema = z.object({
+/**
+ * Card details as a client sends them. Spaces and dashes in the number are
+ * allowed ("4242 4242 4242 4242"). Strict: an unknown field is a 400 naming it.
+ */
+export const CardSchema = z.strictObject({
   number: z
     .string()
     .transform((s) => s.replace(/[\s-]/g, ""))
