@@ -1,6 +1,9 @@
 import { baseConfigSchema } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 
+/** 1,000,000.00 in a two-decimal currency (README "Configuration"). */
+export const DEFAULT_MAX_DONATION_MINOR = 100_000_000;
+
 const DEVELOPMENT_SECRET = "blessed-horizon-payment-development-secret";
 
 /** payment-service settings on top of the kit's (README "Configuration"). */
@@ -12,6 +15,8 @@ export const paymentConfigSchema = baseConfigSchema.extend({
   CARD_FINGERPRINT_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_SECRET),
   /** Secret the provider signs webhooks with (Stripe's whsec_...). */
   PROVIDER_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_SECRET),
+  /** The most one donation (and, separately, its tip) may be, in minor units of its currency. */
+  MAX_DONATION_MINOR: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_DONATION_MINOR),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** The reconciler looks at start and then this often (README "Reconciler"). */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),

@@ -1,9 +1,12 @@
-import { MoneySchema } from "@blessed-horizon/contracts";
-import { InputError, NotFoundError, ServiceUnavailableError } from "@blessed-horizon/service-kit";
+import { exactMinorUnits, MoneySchema, staysExact } from "@blessed-horizon/contracts";
+import { InputError, NotFoundError, ServiceUnavailableError, UnprocessableError } from "@blessed-horizon/service-kit";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { DEFAULT_MAX_DONATION_MINOR } from "../config.js";
 import { findDonation, findDonationByIdempotencyKey, findRefundByIdempotencyKey, listRefunds, type DonationRow } from "../db/donations.js";
+import { accountBalances } from "../db/ledger.js";
 import { CardSchema } from "../domain/card.js";
+import { accounts } from "../domain/ledger.js";
 import type { PaymentDeps } from "../service/deps.js";
 import { createDonation, declinedError } from "../service/donate.js";
 import { refundDonation, refundResult, type RefundResult } from "../service/refund.js";
@@ -13,15 +16,37 @@ import type { PaymentApp } from "./types.js";
 /** 0 is refused (a donation or refund of nothing), so the schema says so and the OpenAPI document shows minimum 1. */
 const PositiveMoney = MoneySchema.extend({ amount: MoneySchema.shape.amount.min(1, "must be at least 1 minor unit") });
 
-const CreateDonationSchema = z
-  .strictObject({
+/** At most `max` minor units: the business cap of one donation (MAX_DONATION_MINOR), named in the 400. */
+const cappedMoney = (money: typeof MoneySchema, max: number) =>
+  money.extend({ amount: money.shape.amount.max(max, `must be at most ${max} minor units, the per-donation cap (MAX_DONATION_MINOR)`) });
+
+function createDonationSchema(maxMinor: number) {
+  return z.strictObject({
     campaignId: z.string().trim().min(1).max(200),
-    amount: PositiveMoney,
-    tipAmount: MoneySchema.optional(),
+    amount: cappedMoney(PositiveMoney, maxMinor),
+    tipAmount: cappedMoney(MoneySchema, maxMinor).optional(),
     /** A guest gives an email for the receipt; a signed-in donor may too. */
     email: z.email().max(320).optional(),
     card: CardSchema,
   });
+}
+
+/**
+ * Refuses, before anything is stored or charged, a donation that would take
+ * its campaign's total raised (the credits of `campaign:<id>`, which bound
+ * campaign-service's total and every balance of the account) past
+ * Number.MAX_SAFE_INTEGER, beyond which the API could not return it exactly.
+ */
+async function assertCampaignTotalStaysExact(deps: PaymentDeps, campaignId: string, amount: { amount: number; currency: string }): Promise<void> {
+  const balances = await accountBalances(deps.db, accounts.campaign(campaignId));
+  const credits = balances.find((b) => b.currency === amount.currency)?.credits ?? 0;
+  if (exactMinorUnits(credits) === undefined || !staysExact(credits, amount.amount)) {
+    throw new UnprocessableError(
+      `campaign ${campaignId} cannot take ${amount.amount} ${amount.currency} more: its total raised would pass ${Number.MAX_SAFE_INTEGER} minor units, the most the API returns exactly`,
+      { code: "BH_TOTAL_LIMIT", errors: [{ in: "body", path: "/amount/amount", message: `the campaign's total would pass ${Number.MAX_SAFE_INTEGER} minor units` }] },
+    );
+  }
+}
 
 const RefundSchema = z.strictObject({
   amount: PositiveMoney.optional(),
@@ -59,7 +84,9 @@ async function answerRefundOfKey(deps: PaymentDeps, reply: FastifyReply, key: st
   return "replied";
 }
 
-export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void {
+/** `maxDonationMinor`: the per-donation cap, config MAX_DONATION_MINOR (default 100000000, 1,000,000.00 in a two-decimal currency). */
+export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps & { maxDonationMinor?: number }): void {
+  const CreateDonationSchema = createDonationSchema(deps.maxDonationMinor ?? DEFAULT_MAX_DONATION_MINOR);
   /** Signed-in donors are identified by their token; guests by email. A bad token is still a 401. */
   const optionalAuth = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (request.headers.authorization !== undefined) await app.authenticate(request, reply);
@@ -91,6 +118,7 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps): void
       if (!donorId && !request.body.email) {
         throw new InputError("sign in, or give an email for the receipt", { code: "BH_DONOR_REQUIRED", errors: [{ in: "body", path: "/email", message: "required for guests" }] });
       }
+      await assertCampaignTotalStaysExact(deps, request.body.campaignId, request.body.amount);
       const donation = await createDonation(deps, {
         campaignId: request.body.campaignId,
         amount: request.body.amount,

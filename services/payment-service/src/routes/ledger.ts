@@ -1,4 +1,5 @@
-import { NotFoundError } from "@blessed-horizon/service-kit";
+import { exactMinorUnits } from "@blessed-horizon/contracts";
+import { AppError, NotFoundError } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { accountBalances, listLedgerTransactions } from "../db/ledger.js";
 import type { PaymentDeps } from "../service/deps.js";
@@ -12,6 +13,15 @@ const ListQuery = z.strictObject({
 });
 
 const AccountParams = z.object({ id: z.string().min(1).max(300) });
+
+/** A stored sum the API cannot return exactly: refused rather than answered rounded (writes keep sums below the limit, so this means the data was changed by hand). */
+function exactSum(value: number, what: string): number {
+  const exact = exactMinorUnits(value);
+  if (exact === undefined) {
+    throw new AppError(500, "BH_SUM_NOT_EXACT", "Internal Server Error", `${what} is past ${Number.MAX_SAFE_INTEGER} minor units and cannot be returned exactly`);
+  }
+  return exact;
+}
 
 export function registerLedgerRoutes(app: PaymentApp, deps: Pick<PaymentDeps, "db">): void {
   app.get(
@@ -34,7 +44,11 @@ export function registerLedgerRoutes(app: PaymentApp, deps: Pick<PaymentDeps, "d
       if (balances.length === 0) throw new NotFoundError(`account ${request.params.id} has no entries`);
       return {
         account: request.params.id,
-        balances: balances.map((b) => ({ currency: b.currency, debits: b.debits, credits: b.credits, balance: b.credits - b.debits })),
+        balances: balances.map((b) => {
+          const debits = exactSum(b.debits, `the ${b.currency} debits of account ${request.params.id}`);
+          const credits = exactSum(b.credits, `the ${b.currency} credits of account ${request.params.id}`);
+          return { currency: b.currency, debits, credits, balance: credits - debits };
+        }),
       };
     },
   );
