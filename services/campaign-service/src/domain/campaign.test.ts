@@ -62,6 +62,7 @@ describe("rules", () => {
     expect(percentOfGoal(333, 1000)).toBe(33.3);
     expect(percentOfGoal(1, 3)).toBe(33.33);
     expect(percentOfGoal(2500, 1000)).toBe(250);
+    expect(percentOfGoal(Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER)).toBe(99.99);
   });
 });
 

@@ -96,8 +96,12 @@ export function editRefusal(campaign: Pick<Campaign, "status" | "goal">, edit: C
   return undefined;
 }
 
-/** Share of the goal raised, in percent with two decimals, rounded down (integer math, no float money). */
+/**
+ * Share of the goal raised, in percent with two decimals, rounded down. BigInt
+ * math: `raised * 10000` passes 2^53 for totals above about 900 billion minor
+ * units, where a float product would round (99.99% of a huge goal read as 100%).
+ */
 export function percentOfGoal(raised: number, goal: number): number {
   if (goal <= 0) return 0;
-  return Math.floor((raised * 10_000) / goal) / 100;
+  return Number((BigInt(raised) * 10_000n) / BigInt(goal)) / 100;
 }
