@@ -1,4 +1,5 @@
-import type { Queryable } from "@blessed-horizon/service-kit";
+import { exactMinorUnits } from "@blessed-horizon/contracts";
+import { AppError, type Queryable } from "@blessed-horizon/service-kit";
 import type { CampaignStatus, StoredCampaign } from "../domain/campaign.js";
 import type { Cursor } from "../domain/cursor.js";
 
@@ -125,27 +126,40 @@ export interface Totals {
   donationCount: number;
 }
 
+/**
+ * A campaign's totals, read as text so nothing is rounded: a total past
+ * Number.MAX_SAFE_INTEGER (only possible by editing the database, as
+ * adjustTotals never writes one) is a 500 BH_SUM_NOT_EXACT, not a wrong number.
+ */
 export async function findTotals(db: Queryable, campaignId: string): Promise<Totals | undefined> {
-  const { rows } = await db.query<{ currency: string; raised_amount: number; donation_count: number }>(
-    "select currency, raised_amount, donation_count from campaign_totals where campaign_id = $1",
+  const { rows } = await db.query<{ currency: string; raised_amount: string; donation_count: string }>(
+    "select currency, raised_amount::text as raised_amount, donation_count::text as donation_count from campaign_totals where campaign_id = $1",
     [campaignId],
   );
   const row = rows[0];
-  return row === undefined
-    ? undefined
-    : { currency: row.currency, raisedAmount: Number(row.raised_amount), donationCount: Number(row.donation_count) };
+  if (row === undefined) return undefined;
+  const raisedAmount = exactMinorUnits(row.raised_amount);
+  const donationCount = exactMinorUnits(row.donation_count);
+  if (raisedAmount === undefined || donationCount === undefined) {
+    throw new AppError(500, "BH_SUM_NOT_EXACT", "Internal Server Error", `the totals of campaign ${campaignId} are past ${Number.MAX_SAFE_INTEGER} and cannot be returned exactly`);
+  }
+  return { currency: row.currency, raisedAmount, donationCount };
 }
 
 /**
  * Adds to a campaign's totals (negative for refunds). For the donation event
- * consumers; call inside their processOnce transaction. False if no such campaign.
+ * consumers; call inside their processOnce transaction. False if no such
+ * campaign, or if the total raised would pass Number.MAX_SAFE_INTEGER (then
+ * nothing changes: payment-service refuses such donations, so only a
+ * forged or replayed-from-elsewhere event gets here, and the API must keep
+ * returning the total exactly).
  */
 export async function adjustTotals(tx: Queryable, campaignId: string, amountDelta: number, countDelta: number, at: Date): Promise<boolean> {
   const { rowCount } = await tx.query(
     `update campaign_totals set raised_amount = greatest(raised_amount + $2, 0),
             donation_count = greatest(donation_count + $3, 0), updated_at = $4
-      where campaign_id = $1`,
-    [campaignId, amountDelta, countDelta, at],
+      where campaign_id = $1 and raised_amount + $2 <= $5`,
+    [campaignId, amountDelta, countDelta, at, Number.MAX_SAFE_INTEGER],
   );
   return rowCount === 1;
 }

@@ -61,7 +61,7 @@ export const CampaignPageSchema = z.object({
 
 export const TotalsSchema = z.object({
   campaignId: z.uuid(),
-  raised: GoalSchema.extend({ amount: z.number().int().min(0) }),
+  raised: GoalSchema.extend({ amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe("exact: a total past 2^53 - 1 is never written (donation events that would pass it are not applied)") }),
   donationCount: z.number().int().min(0),
   goal: GoalSchema,
   percent: z.number().describe("raised / goal in percent, two decimals, rounded down"),
