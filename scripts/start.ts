@@ -1,7 +1,8 @@
 /**
  * `npm start`: every service of services/* in one Node process, each on its
  * own port with its own embedded database under .data/<service>, sharing one
- * event bus. Ctrl-C (SIGINT) or SIGTERM closes them all gracefully.
+ * event bus. A service starts once the services it calls answer /readyz, and
+ * Ctrl-C (SIGINT) or SIGTERM closes the callers first, then what they call.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +18,15 @@ export const KNOWN_PORTS: Readonly<Record<string, number>> = {
   "payment-service": 8082,
   "notification-service": 8083,
   "trust-service": 8084,
+};
+
+/**
+ * The services each one calls synchronously: it starts after they are ready
+ * and stops before them, so none of its requests meets a dependency that is
+ * not there yet or already gone (a 503 for the caller).
+ */
+export const DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
+  "payment-service": ["campaign-service", "trust-service"],
 };
 
 export interface ServicePlan {
@@ -52,11 +62,66 @@ export function planServices(names: readonly string[], env: NodeJS.ProcessEnv, s
   return plans.sort((a, b) => a.port - b.port);
 }
 
+/**
+ * Pure: the plans in start-up waves. A wave holds the services whose planned
+ * dependencies are all in earlier waves (in plan order); a dependency that is
+ * not planned is ignored, and a cycle ends up in the last wave.
+ */
+export function startWaves(plans: readonly ServicePlan[], dependencies: Readonly<Record<string, readonly string[]>> = DEPENDENCIES): ServicePlan[][] {
+  const planned = new Set(plans.map((plan) => plan.name));
+  const placed = new Set<string>();
+  const waves: ServicePlan[][] = [];
+  let left = [...plans];
+  while (left.length > 0) {
+    const ready = left.filter((plan) => (dependencies[plan.name] ?? []).every((dep) => !planned.has(dep) || placed.has(dep)));
+    const wave = ready.length > 0 ? ready : left;
+    waves.push(wave);
+    for (const plan of wave) placed.add(plan.name);
+    left = left.filter((plan) => !wave.includes(plan));
+  }
+  return waves;
+}
+
 function discover(servicesDir: string): string[] {
   return readdirSync(servicesDir).filter((name) => existsSync(join(servicesDir, name, "src", "main.ts")));
 }
 
 type StartService = (options?: StartOptions) => Promise<RunningService>;
+
+/** Polls GET /readyz until it answers 200; false when `timeoutMs` passes first. */
+async function untilReady(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+      async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      },
+      () => undefined,
+    );
+    if (status === 200) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+async function startOne(plan: ServicePlan, bus: EventBus | undefined): Promise<RunningService> {
+  const module = (await import(pathToFileURL(plan.entry).href)) as { startService?: StartService };
+  if (typeof module.startService !== "function") throw new Error("src/main.ts does not export startService");
+  return module.startService({ env: plan.env, port: plan.port, ...(bus ? { bus } : {}) });
+}
+
+/** Closes the services wave by wave, the last started first; the reasons of those that failed to close. */
+async function closeInWaves(waves: readonly RunningService[][]): Promise<unknown[]> {
+  const reasons: unknown[] = [];
+  for (const wave of [...waves].reverse()) {
+    const results = await Promise.allSettled(wave.map((service) => service.close()));
+    for (const result of results) if (result.status === "rejected") reasons.push(result.reason);
+  }
+  return reasons;
+}
 
 async function main(): Promise<void> {
   const servicesDir = join(root, "services");
@@ -66,43 +131,51 @@ async function main(): Promise<void> {
   }
   const createEventBus = (kit as { createEventBus?: (env: NodeJS.ProcessEnv) => Promise<EventBus> }).createEventBus;
   const bus = createEventBus === undefined ? undefined : await createEventBus(process.env);
-  const running: RunningService[] = [];
+  const running = new Map<string, RunningService>();
+  const runningWaves: RunningService[][] = [];
   let failed = 0;
-  for (const plan of plans) {
-    try {
-      const module = (await import(pathToFileURL(plan.entry).href)) as { startService?: StartService };
-      if (typeof module.startService !== "function") throw new Error("src/main.ts does not export startService");
-      const service = await module.startService({ env: plan.env, port: plan.port, ...(bus ? { bus } : {}) });
-      running.push(service);
-      console.log(`${plan.name.padEnd(22)} ${service.url}`);
-    } catch (error) {
-      failed += 1;
-      console.error(`${plan.name.padEnd(22)} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  for (const wave of startWaves(plans)) {
+    const started: RunningService[] = [];
+    for (const plan of wave) {
+      try {
+        for (const dependency of DEPENDENCIES[plan.name] ?? []) {
+          if (!plans.some((p) => p.name === dependency)) continue;
+          const service = running.get(dependency);
+          if (service === undefined) throw new Error(`${dependency}, which it calls, is not running`);
+          if (!(await untilReady(service.url, READY_TIMEOUT_MS))) throw new Error(`${dependency}, which it calls, was not ready within ${READY_TIMEOUT_MS} ms`);
+        }
+        const service = await startOne(plan, bus);
+        running.set(plan.name, service);
+        started.push(service);
+        console.log(`${plan.name.padEnd(22)} ${service.url}`);
+      } catch (error) {
+        failed += 1;
+        console.error(`${plan.name.padEnd(22)} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
+    runningWaves.push(started);
   }
-  if (running.length === 0) {
+  if (running.size === 0) {
     await bus?.close();
     process.exit(1);
   }
-  console.log(`${running.length} service(s) running${failed ? `, ${failed} failed` : ""}; Ctrl-C stops them`);
+  console.log(`${running.size} service(s) running${failed ? `, ${failed} failed` : ""}; Ctrl-C stops them`);
 
   const timeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000) || 10_000;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
-    console.log(`${signal}: stopping ${running.length} service(s)`);
+    console.log(`${signal}: stopping ${running.size} service(s), callers first`);
     setTimeout(() => {
       console.error(`services did not stop within ${timeoutMs} ms`);
       process.exit(1);
     }, timeoutMs).unref();
-    void Promise.allSettled(running.reverse().map((service) => service.close()))
-      .then(async (results) => {
-        await bus?.close();
-        const errors = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-        for (const error of errors) console.error(`shutdown: ${String(error.reason)}`);
-        process.exit(errors.length > 0 ? 1 : 0);
-      });
+    void closeInWaves(runningWaves).then(async (reasons) => {
+      await bus?.close();
+      for (const reason of reasons) console.error(`shutdown: ${String(reason)}`);
+      process.exit(reasons.length > 0 ? 1 : 0);
+    });
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
