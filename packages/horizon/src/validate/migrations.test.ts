@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseMigrationName } from "../../../service-kit/src/db/migration-names.js";
 import { formatFinding } from "./findings.js";
 import { checkMigrationNames } from "./migrations.js";
 import { runTool } from "./tools.js";
@@ -19,6 +20,20 @@ describe("checkMigrationNames", () => {
       "m:1: [migrations] version 1 (a) has no down migration",
       "m:1: [migrations] version 2 (c) has a down migration but no up",
     ]);
+  });
+
+  const golangMigrateOnly = ["0002_add index.up.sql", "0002_b.up.psql", "0002_b.up.sql.orig", "0002_b.down.SQL", "0002_a.b.up.sql"];
+
+  it.each(golangMigrateOnly)("refuses %s, which golang-migrate would run and the service migrator would not", (name) => {
+    const findings = checkMigrationNames("m", [name]).map(formatFinding);
+    expect(findings[0]).toMatch(new RegExp(`^m/${name.replace(/[.]/g, "\\.")}:1: \\[migrations\\] golang-migrate reads`));
+  });
+
+  it("accepts exactly the names the service migrator accepts (one rule)", () => {
+    for (const name of [...golangMigrateOnly, "0001_a.up.sql", "0001_a.down.sql", "12_b-c.up.sql", "README.md", "0001.up.sql"]) {
+      const accepted = checkMigrationNames("m", [name, name.replace(/\.(up|down)\./, (_, d: string) => (d === "up" ? ".down." : ".up."))]).length === 0;
+      expect([name, accepted]).toEqual([name, parseMigrationName(name).kind === "migration"]);
+    }
   });
 });
 

@@ -3,20 +3,31 @@ import { join } from "node:path";
 import { finding } from "./findings.js";
 import type { Finding } from "./findings.js";
 
-const MIGRATION = /^(\d+)_([\w-]+)\.(up|down)\.sql$/;
+/**
+ * The rule of packages/service-kit/src/db/migration-names.ts, which the
+ * service migrator enforces (horizon cannot import the kit: no dependency);
+ * migrations.test.ts checks that the two give the same verdicts.
+ */
+const BOTH = /^([0-9]+)_([A-Za-z0-9_-]+)\.(up|down)\.sql$/;
+/** golang-migrate v4.18.3 source/parse.go. */
+const GOLANG_MIGRATE = /^([0-9]+)_(.*)\.(down|up)\.(.*)$/;
+const RULE = "NNNN_name.up.sql / NNNN_name.down.sql, the name of letters, digits, _ and -";
 
 /**
- * golang-migrate's rules for a migrations folder, which the db-migrate image
- * and the services' own migrator both follow: `NNNN_name.up.sql` /
- * `.down.sql`, one version per name, every up with its down.
+ * Migration file names both the db-migrate image (golang-migrate) and the
+ * services' own migrator accept: `NNNN_name.up.sql` / `.down.sql`, one
+ * version per name, every up with its down.
  */
 export function checkMigrationNames(dir: string, files: readonly string[]): Finding[] {
   const findings: Finding[] = [];
   const versions = new Map<number, { name: string; up: boolean; down: boolean }>();
   for (const file of files) {
-    const match = MIGRATION.exec(file);
+    const match = BOTH.exec(file);
     if (!match) {
-      findings.push(finding(`${dir}/${file}`, 1, "migrations", "not a golang-migrate file name (NNNN_name.up.sql or NNNN_name.down.sql)"));
+      const message = GOLANG_MIGRATE.test(file)
+        ? `golang-migrate reads this file but the service migrator refuses it: name it ${RULE}`
+        : "not a golang-migrate file name (NNNN_name.up.sql or NNNN_name.down.sql)";
+      findings.push(finding(`${dir}/${file}`, 1, "migrations", message));
       continue;
     }
     const version = Number(match[1]);

@@ -28,7 +28,18 @@ describe("readMigrations", () => {
     await expect(readMigrations(await folder({ "1_a.up.sql": "", "0001_b.up.sql": "" }))).rejects.toThrow("two migrations with version 1");
     await expect(readMigrations("/nonexistent/migrations")).rejects.toBeInstanceOf(MigrationError);
   });
+
+  it.each(["0002_add index.up.sql", "0002_b.up.psql", "0002_b.up.sql.orig", "0002_b.down.SQL", "0002_a.b.up.sql"])(
+    "refuses %s, which golang-migrate would read, instead of skipping it",
+    async (name) => {
+      const dir = await folder({ "0001_a.up.sql": "select 1", [name]: "select 2" });
+      const error = await readMigrations(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as Error).message).toContain(`"${name}"`);
+    },
+  );
 });
+
 
 describe.each(testDatabases())("migrate on $kind", ({ open }) => {
   let db: Database;

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database, Queryable } from "./database.js";
+import { parseMigrationName } from "./migration-names.js";
 
 /** One migration in golang-migrate's format: `NNNN_name.up.sql` (+ optional `.down.sql`). */
 export interface MigrationFile {
@@ -42,10 +43,13 @@ export class DirtyMigrationError extends MigrationError {
   }
 }
 
-const FILE_PATTERN = /^(\d+)_([\w.-]+)\.(up|down)\.sql$/;
 const TABLE_PATTERN = /^[a-z_][a-z0-9_]*$/;
 
-/** Reads the `.up.sql` files of `dir`, ordered by version. */
+/**
+ * Reads the `.up.sql` files of `dir`, ordered by version. A name golang-migrate
+ * would read but this migrator would not (`0002_add index.up.sql`, `.up.psql`)
+ * throws rather than being skipped: the Job and the service would disagree.
+ */
 export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   let names: string[];
   try {
@@ -55,11 +59,12 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   }
   const files = new Map<number, MigrationFile>();
   for (const fileName of names) {
-    const match = FILE_PATTERN.exec(fileName);
-    if (match === null || match[3] !== "up") continue;
-    const version = Number(match[1]);
+    const parsed = parseMigrationName(fileName);
+    if (parsed.kind === "refused") throw new MigrationError(`${parsed.reason} (in ${dir})`);
+    if (parsed.kind !== "migration" || parsed.direction !== "up") continue;
+    const { version, name } = parsed;
     if (files.has(version)) throw new MigrationError(`two migrations with version ${version} in ${dir}`);
-    files.set(version, { version, name: match[2] ?? "", up: await readFile(join(dir, fileName), "utf8") });
+    files.set(version, { version, name, up: await readFile(join(dir, fileName), "utf8") });
   }
   return [...files.values()].sort((a, b) => a.version - b.version);
 }
