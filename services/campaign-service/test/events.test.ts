@@ -6,15 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
 import { TRUST_CONSUMER } from "../src/events.js";
-import { alice, seedCampaign, tara } from "./helpers.js";
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { alice, seedCampaign, tara, until } from "./helpers.js";
 
 const usd = (amount: number) => ({ amount, currency: "USD" });
 

@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
 import { TOTALS_CONSUMER } from "../src/events.js";
-import { alice, seedCampaign } from "./helpers.js";
+import { alice, seedCampaign, until } from "./helpers.js";
 
 const usd = (amount: number) => ({ amount, currency: "USD" });
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -36,13 +36,6 @@ describe.each(testDatabases())("exact campaign totals on $kind", (target) => {
   const totals = (id: string) => app.inject({ url: `/api/v1/campaigns/${id}/totals` });
   const stored = async (id: string) => String((await db.query<{ raised: string }>("select raised_amount::text as raised from campaign_totals where campaign_id = $1", [id])).rows[0].raised);
   const processed = async (eventId: string) => (await db.query("select 1 from processed_events where consumer = $1 and event_id = $2", [TOTALS_CONSUMER, eventId])).rows.length === 1;
-  const until = async (check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 5000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error("timed out waiting");
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
 
   it("returns a total of exactly 2^53 - 1 and its percent exactly", async () => {
     const c = await campaign();

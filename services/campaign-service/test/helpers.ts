@@ -52,3 +52,12 @@ export async function seedCampaign(
 export async function snapshot(db: Database): Promise<unknown[]> {
   return (await db.query("select * from campaigns order by id")).rows;
 }
+
+/** Waits until `check` holds (events arrive asynchronously), failing after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
