@@ -10,6 +10,35 @@ dir=${MIGRATIONS_DIR:-/migrations}
 
 usage() { echo "usage: migrate-all <service> [up]   (DATABASE_URL in the environment)" >&2; exit 2; }
 
+# Highest version among the files of $1 (0 when there are none).
+latest_version() {
+  latest=$(ls "$1" | sed -n -E 's/^0*([0-9]+)_.*\.(up|down)\..*$/\1/p' | sort -n | tail -n 1)
+  echo "${latest:-0}"
+}
+
+# up <table> <migrations folder> <database URL>: `migrate up`, except that a
+# database ahead of these files is nothing to do. That is an older image run
+# after a newer one (a rollback), and golang-migrate fails there with "no
+# migration found for version N", which would fail the Sync hook and keep the
+# rollback from ever reaching the cluster. The output is captured (the root
+# filesystem is read-only, so no temporary file) and printed afterwards.
+up() {
+  status=0
+  output=$(migrate -path "$2" -database "$3" up 2>&1) || status=$?
+  if [ "$status" -eq 0 ]; then
+    [ -z "$output" ] || printf '%s\n' "$output"
+    return 0
+  fi
+  version=$(printf '%s\n' "$output" | sed -n 's/.*no migration found for version \([0-9][0-9]*\):.*/\1/p' | head -n 1)
+  latest=$(latest_version "$2")
+  if [ -n "$version" ] && [ "$version" -gt "$latest" ]; then
+    echo "db-migrate: $service ($1): the database is at version $version, ahead of these migrations (latest $latest): nothing to do"
+    return 0
+  fi
+  printf '%s\n' "$output" >&2
+  return "$status"
+}
+
 [ $# -ge 1 ] || usage
 service=$1
 command=${2:-up}
@@ -28,6 +57,6 @@ case $DATABASE_URL in
 esac
 
 echo "db-migrate: service kit migrations for $service (table kit_schema_migrations)"
-migrate -path "$dir/kit" -database "${DATABASE_URL}${separator}x-migrations-table=kit_schema_migrations" up
+up kit_schema_migrations "$dir/kit" "${DATABASE_URL}${separator}x-migrations-table=kit_schema_migrations"
 echo "db-migrate: $service migrations (table schema_migrations)"
-migrate -path "$dir/$service" -database "$DATABASE_URL" up
+up schema_migrations "$dir/$service" "$DATABASE_URL"

@@ -40,14 +40,34 @@ describe("checkMigrationNames", () => {
 describe("db-migrate's migrate-all entry point", () => {
   const script = resolve(import.meta.dirname, "../../../../docker/db-migrate/migrate-all.sh");
 
-  /** Runs the script with a stand-in `migrate` that records its arguments (golang-migrate is not installed here). */
+  /**
+   * A stand-in for golang-migrate v4.18.3 (not installed here): it prints its arguments, and when
+   * VERSION_<folder> says the database is at a version with no file in `-path` it fails as
+   * upstream's `migrate up` does (migrate.go readUp -> versionExists; m.logErr then the CLI's
+   * fatalErr both print to stderr; exit 1).
+   */
+  const standIn = `#!/bin/sh
+echo "migrate $*"
+folder=$(basename "$2" | tr - _)
+version=$(eval "echo \\\${VERSION_$folder:-}")
+[ -n "$version" ] || exit 0
+ls "$2" | grep -q "^0*\${version}_" && exit 0
+message="no migration found for version $version: read down for version $version .: file does not exist"
+printf 'error: %s' "$message" >&2
+printf 'error: %s\\n' "$message" >&2
+exit 1
+`;
+
+  /** Runs the script with the stand-in `migrate`; kit and payment-service hold migrations 1 and 2. */
   async function run(args: string[], env: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }> {
     const dir = await mkdtemp(join(tmpdir(), "db-migrate-"));
     try {
-      await mkdir(join(dir, "migrations", "kit"), { recursive: true });
-      await mkdir(join(dir, "migrations", "payment-service"), { recursive: true });
+      for (const folder of ["kit", "payment-service"]) {
+        await mkdir(join(dir, "migrations", folder), { recursive: true });
+        for (const name of ["0001_a.up.sql", "0001_a.down.sql", "0002_b.up.sql", "0002_b.down.sql"]) await writeFile(join(dir, "migrations", folder, name), "");
+      }
       await mkdir(join(dir, "bin"));
-      await writeFile(join(dir, "bin", "migrate"), '#!/bin/sh\necho "migrate $*"\n');
+      await writeFile(join(dir, "bin", "migrate"), standIn);
       await chmod(join(dir, "bin", "migrate"), 0o755);
       const vars = Object.entries({ MIGRATIONS_DIR: join(dir, "migrations"), PATH: `${join(dir, "bin")}${delimiter}${process.env.PATH ?? ""}`, ...env }).map(([k, v]) => `${k}=${v}`);
       const result = await runTool("env", ["-i", ...vars, "sh", script, ...args], dir);
@@ -75,5 +95,21 @@ describe("db-migrate's migrate-all entry point", () => {
     expect(noUrl.stderr).toMatch(/DATABASE_URL is not set/);
     const down = await run(["payment-service", "down"], { DATABASE_URL: "postgres://db/x" });
     expect(down.exitCode).toBe(2);
+  });
+
+  it("treats a database ahead of the image's files as nothing to do, naming both versions (a rollback)", async () => {
+    const result = await run(["payment-service"], { DATABASE_URL: "postgres://db/x", VERSION_payment_service: "5" });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/payment-service \(schema_migrations\): the database is at version 5, ahead of these migrations \(latest 2\): nothing to do/);
+    const kitAhead = await run(["payment-service"], { DATABASE_URL: "postgres://db/x", VERSION_kit: "3" });
+    expect(kitAhead.exitCode).toBe(0);
+    expect(kitAhead.stdout).toMatch(/payment-service \(kit_schema_migrations\): the database is at version 3, ahead of these migrations \(latest 2\): nothing to do/);
+    expect(kitAhead.stdout).toContain("migrate -path /migrations/payment-service");
+  });
+
+  it("still fails when the database's version is missing among older files", async () => {
+    const result = await run(["payment-service"], { DATABASE_URL: "postgres://db/x", VERSION_payment_service: "0" });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("no migration found for version 0");
   });
 });

@@ -90,6 +90,17 @@ describe.each(testDatabases())("migrate on $kind", ({ open }) => {
     expect(await migrationStatus(db, dir, { table: "dirty_migrations" })).toMatchObject({ current: 1, dirty: true });
   });
 
+  it("says so and does nothing when the database is ahead of the files (a rollback to an older release)", async () => {
+    const dir = await folder({ "0001_x.up.sql": "create table never_here (id int);", "0002_y.up.sql": "select 2;" });
+    await db.exec("create table ahead_migrations (version bigint not null primary key, dirty boolean not null); insert into ahead_migrations values (5, false);");
+    const lines: string[] = [];
+    expect(await migrate(db, dir, { table: "ahead_migrations", log: (line) => lines.push(line) })).toEqual([]);
+    expect(lines).toEqual([expect.stringMatching(/at version 5\b.*ahead.*latest 2\b.*nothing to do/)]);
+    expect(await migrationStatus(db, dir, { table: "ahead_migrations" })).toMatchObject({ current: 5, dirty: false, pending: [] });
+    const untouched = await db.query("select to_regclass('never_here') is not null as present");
+    expect(untouched.rows[0]).toEqual({ present: false });
+  });
+
   it("refuses table names that are not plain identifiers", async () => {
     await expect(migrate(db, await folder({}), { table: "x; drop table people" })).rejects.toThrow("invalid migrations table name");
   });

@@ -23,6 +23,8 @@ export interface MigrationStatus {
 export interface MigrateOptions {
   /** golang-migrate's `x-migrations-table`; default `schema_migrations`. */
   table?: string;
+  /** Where to say what was not done (a database ahead of the files); default: a line on stderr. */
+  log?: (line: string) => void;
 }
 
 export class MigrationError extends Error {
@@ -91,16 +93,23 @@ function lockKey(table: string): number {
   return hash;
 }
 
+const stderrLine = (line: string) => {
+  process.stderr.write(`${line}\n`);
+};
+
 /**
  * Applies the pending up migrations of `dir` in order. Each runs in its own
  * transaction together with the version update, so a failing migration leaves
  * the previous version recorded, clean. A dirty row (left by the `migrate`
- * CLI) throws `DirtyMigrationError`. Returns the versions applied.
+ * CLI) throws `DirtyMigrationError`. A database ahead of the files (an older
+ * release rolled back to) is nothing to do, logged. Returns the versions applied.
  */
 export async function migrate(db: Database, dir: string, options: MigrateOptions = {}): Promise<number[]> {
   const table = checkTable(options.table ?? "schema_migrations");
   const files = await readMigrations(dir);
+  const latest = files.at(-1)?.version ?? 0;
   const key = lockKey(table);
+  let ahead: number | undefined;
   await db.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock($1)", [key]);
     await ensureTable(tx, table);
@@ -112,7 +121,10 @@ export async function migrate(db: Database, dir: string, options: MigrateOptions
       const state = await readState(tx, table);
       if (state.dirty && state.version !== null) throw new DirtyMigrationError(table, state.version);
       const file = files.find((f) => state.version === null || f.version > state.version);
-      if (file === undefined) return undefined;
+      if (file === undefined) {
+        if (state.version !== null && state.version > latest) ahead = state.version;
+        return undefined;
+      }
       try {
         await tx.exec(file.up);
       } catch (error) {
@@ -123,7 +135,14 @@ export async function migrate(db: Database, dir: string, options: MigrateOptions
       await tx.query(`insert into ${table} (version, dirty) values ($1, false)`, [file.version]);
       return file.version;
     });
-    if (next === undefined) return applied;
+    if (next === undefined) {
+      if (ahead !== undefined) {
+        (options.log ?? stderrLine)(
+          `migrations (table ${table}): the database is at version ${ahead}, ahead of these migrations (latest ${latest}): nothing to do`,
+        );
+      }
+      return applied;
+    }
     applied.push(next);
   }
 }
