@@ -1,9 +1,12 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabases } from "../testing/databases.js";
 import type { Database } from "./database.js";
+import { golangMigrateLockId } from "./migration-lock.js";
 import { DirtyMigrationError, migrate, MigrationError, migrationStatus, readMigrations } from "./migrations.js";
 import { migrateService, serviceMigrationsApplied } from "./service-migrations.js";
 
@@ -40,6 +43,26 @@ describe("readMigrations", () => {
   );
 });
 
+/** golang-migrate v4.18.3 database/util.go GenerateAdvisoryLockId, redone here with BigInt: crc32(additional names, then the database name, joined by NUL) * salt, mod 2^32. */
+function upstreamLockId(databaseName: string, ...additionalNames: string[]): bigint {
+  const joined = [...additionalNames, databaseName].join("\x00");
+  return (BigInt(crc32(Buffer.from(joined, "utf8"))) * 1486364155n) % 2n ** 32n;
+}
+
+describe("golangMigrateLockId", () => {
+  it.each([
+    ["/payments", "public", "schema_migrations"],
+    ["/payments", "public", "kit_schema_migrations"],
+    ["/bh_test_x", "public", "schema_migrations"],
+    ["campaigns", "app", "schema_migrations"],
+  ])("is golang-migrate's id for database %s, schema %s, table %s", (database, schema, table) => {
+    expect(BigInt(golangMigrateLockId(database, schema, table))).toBe(upstreamLockId(database, schema, table));
+  });
+
+  it("matches a value computed outside Node (Python: zlib.crc32(b'public\\0schema_migrations\\0/payments') * salt % 2**32)", () => {
+    expect(golangMigrateLockId("/payments", "public", "schema_migrations")).toBe("3584639330");
+  });
+});
 
 describe.each(testDatabases())("migrate on $kind", ({ open }) => {
   let db: Database;
@@ -117,5 +140,56 @@ describe.each(testDatabases())("migrate on $kind", ({ open }) => {
     expect(own.rows).toEqual([{ version: 1, dirty: false }]);
     const idempotency = await db.query("select to_regclass('idempotency_keys') is not null as present");
     expect(idempotency.rows[0]).toEqual({ present: true });
+  });
+});
+
+/** The `migrate` CLI's connection: its own session, holding golang-migrate's advisory lock as the Job does. */
+async function asGolangMigrate(db: Database, table: string): Promise<{ client: pg.Client; id: string }> {
+  const { rows } = await db.query<{ database: string; schema: string }>("select current_database() as database, current_schema() as schema");
+  const { database, schema } = rows[0] ?? { database: "", schema: "" };
+  const url = new URL(process.env.TEST_DATABASE_URL ?? "");
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  // golang-migrate's postgres driver takes DatabaseName from the URL path, leading slash included.
+  return { client, id: upstreamLockId(url.pathname, schema, table).toString() };
+}
+
+const settled = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([promise.then(() => true, () => true), new Promise<boolean>((done) => setTimeout(() => done(false), ms))]);
+
+describe.each(testDatabases().filter((t) => t.kind === "postgres"))("migrate and golang-migrate on $kind", ({ open }) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await open();
+  });
+  afterAll(async () => db.close());
+
+  it("waits while golang-migrate holds its lock", async () => {
+    const { client, id } = await asGolangMigrate(db, "job_first_migrations");
+    try {
+      await client.query("select pg_advisory_lock($1)", [id]);
+      const run = migrate(db, await folder({ "0001_a.up.sql": "create table job_first (id int);" }), { table: "job_first_migrations" });
+      expect(await settled(run, 500)).toBe(false);
+      await client.query("select pg_advisory_unlock($1)", [id]);
+      expect(await run).toEqual([1]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("holds golang-migrate's lock while it migrates, and releases it", async () => {
+    const { client, id } = await asGolangMigrate(db, "pod_first_migrations");
+    try {
+      const run = migrate(db, await folder({ "0001_slow.up.sql": "select pg_sleep(1.5);" }), { table: "pod_first_migrations" });
+      await new Promise((done) => setTimeout(done, 500));
+      const during = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1) as locked", [id]);
+      expect(during.rows[0]?.locked).toBe(false);
+      expect(await run).toEqual([1]);
+      const after = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1) as locked", [id]);
+      expect(after.rows[0]?.locked).toBe(true);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database, Queryable } from "./database.js";
+import { golangMigrateLockId } from "./migration-lock.js";
 import { parseMigrationName } from "./migration-names.js";
 
 /** One migration in golang-migrate's format: `NNNN_name.up.sql` (+ optional `.down.sql`). */
@@ -86,11 +87,17 @@ async function readState(db: Queryable, table: string): Promise<{ version: numbe
   return row === undefined ? { version: null, dirty: false } : { version: Number(row.version), dirty: row.dirty };
 }
 
-/** A stable advisory-lock key per table, so replicas starting together migrate one at a time. */
-function lockKey(table: string): number {
-  let hash = 0;
-  for (const char of `blessed-horizon:${table}`) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) | 0;
-  return hash;
+/**
+ * golang-migrate's own advisory lock id for `table`, so the db-migrate Job and
+ * booting replicas migrate one at a time. Its DatabaseName is the URL's path;
+ * we assume the URL names the database (`/<current_database()>`), as
+ * DATABASE_URL does everywhere here.
+ */
+async function lockId(db: Queryable, table: string): Promise<string> {
+  const { rows } = await db.query<{ database: string; schema: string }>("select current_database() as database, current_schema() as schema");
+  const row = rows[0];
+  if (row === undefined) throw new MigrationError("cannot read current_database() and current_schema()");
+  return golangMigrateLockId(`/${row.database}`, row.schema, table);
 }
 
 const stderrLine = (line: string) => {
@@ -103,12 +110,16 @@ const stderrLine = (line: string) => {
  * the previous version recorded, clean. A dirty row (left by the `migrate`
  * CLI) throws `DirtyMigrationError`. A database ahead of the files (an older
  * release rolled back to) is nothing to do, logged. Returns the versions applied.
+ *
+ * Every transaction first takes golang-migrate's advisory lock id as a
+ * transaction lock: it conflicts with the session lock the `migrate` CLI holds
+ * for its whole run, and is released exactly when the step commits.
  */
 export async function migrate(db: Database, dir: string, options: MigrateOptions = {}): Promise<number[]> {
   const table = checkTable(options.table ?? "schema_migrations");
   const files = await readMigrations(dir);
   const latest = files.at(-1)?.version ?? 0;
-  const key = lockKey(table);
+  const key = await lockId(db, table);
   let ahead: number | undefined;
   await db.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock($1)", [key]);
