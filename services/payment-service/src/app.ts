@@ -47,7 +47,7 @@ export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
     outboxWritten: () => relay?.poke(),
     ...(deps.now ? { now: deps.now } : {}),
   };
-  registerDonationRoutes(app, paymentDeps);
+  registerDonationRoutes(app, { ...paymentDeps, maxDonationMinor: config.MAX_DONATION_MINOR });
   registerLedgerRoutes(app, paymentDeps);
   registerWebhookRoutes(app, { ...paymentDeps, webhookSecret: config.PROVIDER_WEBHOOK_SECRET });
 

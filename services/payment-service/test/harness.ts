@@ -67,12 +67,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** payment-service on `db` against the stubs, with an in-process bus whose donation events are recorded. */
-export async function startPayment(db: Database, stubs: Stubs, now?: () => Date, wrapProvider?: (sandbox: SandboxProvider) => PaymentProvider): Promise<Harness> {
+/** payment-service on `db` against the stubs, with an in-process bus whose donation events are recorded; `env` adds settings. */
+export async function startPayment(
+  db: Database,
+  stubs: Stubs,
+  now?: () => Date,
+  wrapProvider?: (sandbox: SandboxProvider) => PaymentProvider,
+  env: Record<string, string> = {},
+): Promise<Harness> {
   await migrateService(db, migrationsDir);
   const config = loadConfig(paymentConfigSchema, {
     NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, OUTBOX_POLL_MS: "20",
     CAMPAIGN_SERVICE_URL: stubs.url.campaign, TRUST_SERVICE_URL: stubs.url.trust, PROVIDER_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...env,
   });
   const bus = new InProcessEventBus();
   const events: EventEnvelope[] = [];
