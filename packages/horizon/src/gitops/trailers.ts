@@ -11,6 +11,8 @@
  *   Horizon-Source-Commit: <service> <sha>       (application commit built into the image)
  *   Horizon-Source-Time: <service> <ISO 8601>    (its commit time: lead time starts here)
  *   Horizon-Rolls-Back: <service> <commit>       (rollback: the deployment it undoes)
+ *   Horizon-Cause: <why>                         (rollback: canary-failed, manual, incident <id>)
+ *   Horizon-Break-Glass: <reason>                (a refused action done anyway, recorded)
  */
 export const RELEASE_ACTIONS = ["deploy", "promote", "rollback", "unhold"] as const;
 export type ReleaseAction = (typeof RELEASE_ACTIONS)[number];
@@ -29,6 +31,8 @@ export interface ReleaseTrailers {
   promotedFrom?: string;
   services: ServiceRelease[];
   rollsBack: Array<{ service: string; commit: string }>;
+  cause?: string;
+  breakGlass?: string;
 }
 
 const KEY = {
@@ -40,6 +44,8 @@ const KEY = {
   sourceCommit: "Horizon-Source-Commit",
   sourceTime: "Horizon-Source-Time",
   rollsBack: "Horizon-Rolls-Back",
+  cause: "Horizon-Cause",
+  breakGlass: "Horizon-Break-Glass",
 } as const;
 
 /** The commit message: subject, optional body, blank line, trailers. */
@@ -53,6 +59,8 @@ export function formatReleaseMessage(subject: string, body: readonly string[], r
     if (s.sourceTime) lines.push(`${KEY.sourceTime}: ${s.service} ${s.sourceTime}`);
   }
   for (const r of release.rollsBack) lines.push(`${KEY.rollsBack}: ${r.service} ${r.commit}`);
+  if (release.cause) lines.push(`${KEY.cause}: ${release.cause}`);
+  if (release.breakGlass) lines.push(`${KEY.breakGlass}: ${release.breakGlass}`);
   return [subject, "", ...(body.length > 0 ? [...body, ""] : []), ...lines, ""].join("\n");
 }
 
@@ -84,11 +92,15 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
     return s;
   });
   const promotedFrom = get(KEY.promotedFrom);
+  const cause = get(KEY.cause);
+  const breakGlass = get(KEY.breakGlass);
   return {
     action,
     environment,
     ...(promotedFrom ? { promotedFrom } : {}),
     services,
     rollsBack: all(KEY.rollsBack).map(([service, commit]) => ({ service, commit })),
+    ...(cause ? { cause } : {}),
+    ...(breakGlass ? { breakGlass } : {}),
   };
 }
