@@ -1,27 +1,77 @@
 import { InputError } from "../errors.js";
-import type { ReleaseRecord } from "../gitops/release-log.js";
+import type { ReleaseRecord, UnmanagedChange } from "../gitops/release-log.js";
+import type { ReleaseAction } from "../gitops/trailers.js";
 import type { Deployment } from "./dora.js";
 import type { SourceOrigin } from "./release-plan.js";
 
-/** One line of the audit trail: one service changed in one environment by one commit. */
+/**
+ * One line of the audit trail (`horizon release history --json`, CONTRACTS.md): one service changed in one
+ * environment by one commit, newest first. Absent values are null. The keys after `breakGlass` go beyond the contract.
+ */
 export interface HistoryEntry {
-  time: string;
-  environment: string;
-  action: ReleaseRecord["action"];
-  service: string;
-  image: string;
-  previousImage?: string;
-  sourceCommit?: string;
-  sourceTime?: string;
-  promotedFrom?: string;
   commit: string;
+  /** When the change reached main (the merge commit of a merged pull request), ISO 8601. */
+  at: string;
+  environment: string;
+  service: string;
+  /** The `Horizon-Action`; null for an unmanaged change. */
+  action: ReleaseAction | null;
+  image: string | null;
+  previousImage: string | null;
+  sourceCommit: string | null;
+  sourceTime: string | null;
   author: string;
+  signed: boolean;
+  /** false for a commit without Horizon trailers (a hand edit). */
+  managed: boolean;
+  cause: string | null;
+  breakGlass: string | null;
   authorEmail: string;
+  /** git's `%G?`. */
   signature: string;
+  promotedFrom: string | null;
   /** The rollback commit that undid this deployment, if any. */
-  rolledBackBy?: string;
+  rolledBackBy: string | null;
   /** For a rollback: the deploy commits it undid. */
-  rollsBack?: string[];
+  rollsBack: string[] | null;
+}
+
+/** `true` when `%G?` says the commit carries a signature that verified (G, U) — the audit's "signed". */
+export function isVerifiedSignature(signature: string): boolean {
+  return signature === "G" || signature === "U";
+}
+
+/** The working tree's environments and their services: what an environment-wide change deploys. */
+export type ManifestsLayout = ReadonlyMap<string, ReadonlySet<string>>;
+
+export interface DeploymentTarget {
+  environment: string;
+  service: string;
+}
+
+export const targetKey = (t: DeploymentTarget): string => `${t.environment} ${t.service}`;
+
+/**
+ * What a commit's changed files deploy: `environments/<env>/<service>/...` that service there; other files of
+ * `environments/<env>/` every service of that environment; `base/<service>/...` that service everywhere; other
+ * files of `base/` every service everywhere. Pure.
+ */
+export function deploymentTargets(paths: readonly string[], layout: ManifestsLayout): DeploymentTarget[] {
+  const found = new Map<string, DeploymentTarget>();
+  const add = (environment: string, service: string): void => void found.set(`${environment} ${service}`, { environment, service });
+  let known: Set<string> | undefined;
+  for (const path of paths) {
+    const [top, first, second, ...rest] = path.split("/");
+    if (top === "environments" && first !== undefined && second !== undefined) {
+      if (rest.length > 0) add(first, second);
+      else for (const service of layout.get(first) ?? []) add(first, service);
+    } else if (top === "base" && first !== undefined) {
+      known ??= new Set([...layout.values()].flatMap((services) => [...services]));
+      const only = second !== undefined && known.has(first) ? first : undefined;
+      for (const [environment, services] of layout) for (const service of services) if (!only || service === only) add(environment, service);
+    }
+  }
+  return [...found.values()];
 }
 
 const matchesCommit = (full: string, ref: string): boolean => ref.length >= 4 && full.startsWith(ref.toLowerCase());
@@ -39,58 +89,98 @@ function rollbacksByService(records: readonly ReleaseRecord[]): Map<string, Rele
   return index;
 }
 
-/** The audit trail, oldest first; rollbacks are marked on the deployments they undid. */
-export function historyEntries(records: readonly ReleaseRecord[]): HistoryEntry[] {
+/** The rollback records that undo `commit`'s change of `service` in `environment`, oldest first. */
+function undoersOf(rollbacks: Map<string, ReleaseRecord[]>, environment: string, service: string, commit: string): ReleaseRecord[] {
+  return (rollbacks.get(`${environment} ${service}`) ?? []).filter((x) => x.rollsBack.some((b) => b.service === service && matchesCommit(commit, b.commit)));
+}
+
+const isDeploy = (action: ReleaseAction): boolean => action === "deploy" || action === "promote";
+
+/** The audit trail, newest first: release records and unmanaged changes; rollbacks are marked on the deployments they undid. */
+export function historyEntries(records: readonly ReleaseRecord[], unmanaged: readonly UnmanagedChange[] = []): HistoryEntry[] {
   const rollbacks = rollbacksByService(records);
-  // The first rollback that names this deployment.
-  const rollbackOf = (r: ReleaseRecord, service: string): ReleaseRecord | undefined =>
-    rollbacks.get(`${r.environment} ${service}`)?.find((x) => x.rollsBack.some((b) => b.service === service && matchesCommit(r.commit, b.commit)));
-  return records.flatMap((r) =>
+  const managed = records.flatMap((r) =>
     r.services.map((s): HistoryEntry => {
-      const undoneBy = r.action === "deploy" || r.action === "promote" ? rollbackOf(r, s.service) : undefined;
+      const undoneBy = isDeploy(r.action) ? undoersOf(rollbacks, r.environment, s.service, r.commit)[0] : undefined;
       const rollsBack = r.rollsBack.filter((b) => b.service === s.service).map((b) => b.commit);
       return {
-        time: r.committedAt,
-        environment: r.environment,
-        action: r.action,
-        service: s.service,
-        image: s.image,
-        ...(s.previousImage ? { previousImage: s.previousImage } : {}),
-        ...(s.sourceCommit ? { sourceCommit: s.sourceCommit } : {}),
-        ...(s.sourceTime ? { sourceTime: s.sourceTime } : {}),
-        ...(r.promotedFrom ? { promotedFrom: r.promotedFrom } : {}),
         commit: r.commit,
+        at: r.landedAt,
+        environment: r.environment,
+        service: s.service,
+        action: r.action,
+        image: s.image,
+        previousImage: s.previousImage ?? null,
+        sourceCommit: s.sourceCommit ?? null,
+        sourceTime: s.sourceTime ?? null,
         author: r.author,
+        signed: isVerifiedSignature(r.signature),
+        managed: true,
+        cause: r.cause ?? null,
+        breakGlass: r.breakGlass ?? null,
         authorEmail: r.authorEmail,
         signature: r.signature,
-        ...(undoneBy ? { rolledBackBy: undoneBy.commit } : {}),
-        ...(rollsBack.length > 0 ? { rollsBack } : {}),
+        promotedFrom: r.promotedFrom ?? null,
+        rolledBackBy: undoneBy?.commit ?? null,
+        rollsBack: rollsBack.length > 0 ? rollsBack : null,
       };
     }),
   );
+  const hand = unmanaged.map(
+    (u): HistoryEntry => ({
+      commit: u.commit,
+      at: u.committedAt,
+      environment: u.environment,
+      service: u.service,
+      action: null,
+      image: u.image ?? null,
+      previousImage: u.previousImage ?? null,
+      sourceCommit: null,
+      sourceTime: null,
+      author: u.author,
+      signed: isVerifiedSignature(u.signature),
+      managed: false,
+      cause: null,
+      breakGlass: null,
+      authorEmail: u.authorEmail,
+      signature: u.signature,
+      promotedFrom: null,
+      rolledBackBy: undoersOf(rollbacks, u.environment, u.service, u.commit)[0]?.commit ?? null,
+      rollsBack: null,
+    }),
+  );
+  // By when each reached main (git's order: commit times of one second tie); what a merge brought before what it changed itself.
+  const order = [...records.flatMap((r) => r.services.map(() => r.landingOrder)), ...unmanaged.map((u) => u.landingOrder)];
+  return [...managed, ...hand]
+    .map((entry, i) => ({ entry, order: order[i] ?? 0, i }))
+    .sort((a, b) => a.order - b.order || a.i - b.i)
+    .reverse()
+    .map(({ entry }) => entry);
 }
 
-/** DORA's deployments of one environment: deploy and promote commits, one per service; rollbacks restore and are not deployments. */
-export function toDeployments(records: readonly ReleaseRecord[], environment: string): Deployment[] {
+/**
+ * DORA's deployments of one environment, dated by when they reached main: deploy and promote commits, one per
+ * service, and unmanaged changes that left an image; rollbacks restore and are not deployments.
+ */
+export function toDeployments(records: readonly ReleaseRecord[], environment: string, unmanaged: readonly UnmanagedChange[] = []): Deployment[] {
   const rollbacks = rollbacksByService(records);
-  return records
-    .filter((r) => (r.action === "deploy" || r.action === "promote") && r.environment === environment)
-    .flatMap((r) =>
-      r.services.map((s): Deployment => {
-        const undone = (rollbacks.get(`${environment} ${s.service}`) ?? [])
-          .filter((x) => x.rollsBack.some((b) => b.service === s.service && matchesCommit(r.commit, b.commit)))
-          .map((x) => Date.parse(x.committedAt));
-        const sourceTime = s.sourceTime ? Date.parse(s.sourceTime) : Number.NaN;
-        return {
-          commit: r.commit,
-          service: s.service,
-          environment,
-          deployedAt: Date.parse(r.committedAt),
-          ...(Number.isNaN(sourceTime) ? {} : { sourceTime }),
-          ...(undone.length > 0 ? { rolledBackAt: Math.min(...undone) } : {}),
-        };
-      }),
-    );
+  const deployment = (commit: string, service: string, deployedAt: string, sourceTime?: string): Deployment => {
+    const undone = undoersOf(rollbacks, environment, service, commit).map((x) => Date.parse(x.landedAt));
+    const source = sourceTime ? Date.parse(sourceTime) : Number.NaN;
+    return {
+      commit,
+      service,
+      environment,
+      deployedAt: Date.parse(deployedAt),
+      ...(Number.isNaN(source) ? {} : { sourceTime: source }),
+      ...(undone.length > 0 ? { rolledBackAt: Math.min(...undone) } : {}),
+    };
+  };
+  const managed = records
+    .filter((r) => isDeploy(r.action) && r.environment === environment)
+    .flatMap((r) => r.services.map((s) => deployment(r.commit, s.service, r.landedAt, s.sourceTime)));
+  const hand = unmanaged.filter((u) => u.environment === environment && u.image !== undefined).map((u) => deployment(u.commit, u.service, u.committedAt));
+  return [...managed, ...hand].sort((a, b) => a.deployedAt - b.deployedAt);
 }
 
 /** The source commit and time that came with `image` into `environment` (latest record first). */

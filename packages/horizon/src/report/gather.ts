@@ -108,7 +108,7 @@ function currentDeployments(root: string, records: readonly ReleaseRecord[]): Da
         service,
         image,
         ...(origin.sourceCommit ? { sourceCommit: origin.sourceCommit } : {}),
-        ...(last ? { deployedAt: last.committedAt } : {}),
+        ...(last ? { deployedAt: last.landedAt } : {}),
         ...(held.length > 0 ? { hold: held.join(", ") } : {}),
       };
     }),
@@ -120,21 +120,21 @@ function recentHistory(records: readonly ReleaseRecord[]): DashboardHistoryEntry
   const byCommit = new Map<string, DashboardHistoryEntry>();
   for (const entry of historyEntries(records)) {
     const row = byCommit.get(entry.commit) ?? {
-      time: entry.time,
-      action: entry.rolledBackBy ? `${entry.action} (rolled back)` : entry.action,
+      time: entry.at,
+      action: entry.rolledBackBy ? `${entry.action ?? "change"} (rolled back)` : (entry.action ?? "change"),
       environment: entry.environment,
       services: [],
       images: [],
-      sourceCommit: entry.sourceCommit,
+      ...(entry.sourceCommit ? { sourceCommit: entry.sourceCommit } : {}),
       author: entry.author,
-      signed: entry.signature === "G" || entry.signature === "U",
+      signed: entry.signed,
       commit: entry.commit,
     };
-    row.services.push(entry.service);
-    row.images.push(entry.image);
+    row.services.unshift(entry.service);
+    row.images.unshift(entry.image ?? "");
     byCommit.set(entry.commit, row);
   }
-  return [...byCommit.values()].reverse().slice(0, 50);
+  return [...byCommit.values()].slice(0, 50);
 }
 
 function busiestEnvironment(records: readonly ReleaseRecord[]): string | undefined {

@@ -4,7 +4,7 @@ import { formatDora } from "../../core/dora-format.js";
 import { toDeployments } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { listEnvironments } from "../../gitops/manifests.js";
-import { isVerifiedSignature, readReleaseHistory } from "../../gitops/release-log.js";
+import { isVerifiedSignature, readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { readIncidents } from "../dora/index.js";
 import { manifestsRoot } from "../release/shared.js";
@@ -28,6 +28,19 @@ export interface ComplianceReport {
   }>;
   /** Release commits of the month without a verified signature (spec §11.1: signed commits required). */
   unsigned: Array<{ commit: string; time: string; environment: string; action: string; author: string; signature: string; subject: string }>;
+  /** Findings: changes of an environment made without horizon (no Horizon trailers), one per commit and service. */
+  unmanaged: Array<{
+    commit: string;
+    time: string;
+    environment: string;
+    service: string;
+    image: string | null;
+    author: string;
+    authorEmail: string;
+    signature: string;
+    signed: boolean;
+    subject: string;
+  }>;
 }
 
 export function monthWindow(month: string): { start: Date; end: Date } {
@@ -46,24 +59,39 @@ export async function runCompliance(options: ComplianceOptions, context: Command
   await assertGitRepository(root);
   const environments = listEnvironments(root);
   // Later commits count too: a rollback next month still fails this month's deployment.
-  const records = await readReleaseHistory(root, { since: start, signatures: true });
-  const inMonth = records.filter((r) => Date.parse(r.committedAt) >= start.getTime() && Date.parse(r.committedAt) < end.getTime());
+  const { releases, unmanaged } = await readAuditTrail(root, { since: start, signatures: true });
+  const inWindow = (time: string): boolean => Date.parse(time) >= start.getTime() && Date.parse(time) < end.getTime();
+  const inMonth = releases.filter((r) => inWindow(r.landedAt));
+  const handMonth = unmanaged.filter((u) => inWindow(u.committedAt));
   const report: ComplianceReport = {
     month: options.month,
     environments: environments.map((environment) => {
       const mine = inMonth.filter((r) => r.environment === environment);
       const deploys = mine.filter((r) => r.action === "deploy" || r.action === "promote");
+      const hand = handMonth.filter((u) => u.environment === environment && u.image !== undefined);
       return {
         environment,
-        deployments: deploys.reduce((n, r) => n + r.services.length, 0),
-        deployCommits: deploys.length,
+        deployments: deploys.reduce((n, r) => n + r.services.length, 0) + hand.length,
+        deployCommits: new Set([...deploys, ...hand].map((c) => c.commit)).size,
         rollbacks: mine.filter((r) => r.action === "rollback").length,
-        dora: computeDora(toDeployments(records, environment), incidents, { start: start.getTime(), end: end.getTime() }),
+        dora: computeDora(toDeployments(releases, environment, unmanaged), incidents, { start: start.getTime(), end: end.getTime() }),
       };
     }),
     unsigned: inMonth
       .filter((r) => r.action !== "unhold" && !isVerifiedSignature(r.signature))
-      .map((r) => ({ commit: r.commit, time: r.committedAt, environment: r.environment, action: r.action, author: r.author, signature: r.signature, subject: r.subject })),
+      .map((r) => ({ commit: r.commit, time: r.landedAt, environment: r.environment, action: r.action, author: r.author, signature: r.signature, subject: r.subject })),
+    unmanaged: handMonth.map((u) => ({
+      commit: u.commit,
+      time: u.committedAt,
+      environment: u.environment,
+      service: u.service,
+      image: u.image ?? null,
+      author: u.author,
+      authorEmail: u.authorEmail,
+      signature: u.signature,
+      signed: isVerifiedSignature(u.signature),
+      subject: u.subject,
+    })),
   };
   context.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCompliance(report));
   return report;
@@ -77,5 +105,10 @@ export function formatCompliance(report: ComplianceReport): string {
   }
   lines.push(report.unsigned.length === 0 ? "every release commit is signed" : `unsigned release commits (${report.unsigned.length}):`);
   for (const u of report.unsigned) lines.push(`  ${u.commit.slice(0, 12)} ${u.time} ${u.environment} ${u.action} by ${u.author} (%G? ${u.signature}) ${u.subject}`);
+  lines.push(report.unmanaged.length === 0 ? "no changes made without horizon" : `changes made without horizon (${report.unmanaged.length}):`);
+  for (const u of report.unmanaged) {
+    const signed = u.signed ? "signed" : `unsigned, %G? ${u.signature}`;
+    lines.push(`  ${u.commit.slice(0, 12)} ${u.time} ${u.environment} ${u.service} ${u.image ?? "(removed)"} by ${u.author} <${u.authorEmail}> (${signed}) ${u.subject}`);
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -1,9 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManifestsRepo, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode, ExitError } from "../../errors.js";
 import { runCompliance } from "../compliance/index.js";
+import { runHistory } from "../release/history.js";
 import { runRollback } from "../release/rollback.js";
 import { runSetImage } from "../release/set-image.js";
 import type { CommandContext } from "../release/shared.js";
@@ -122,5 +123,121 @@ describe("horizon compliance", () => {
     expect(report.unsigned.every((u) => u.signature === "N")).toBe(true);
     expect(JSON.parse(output)).toMatchObject({ month: "2026-03" });
     await expect(runCompliance({ manifests: dir, month: "2026-13" }, context)).rejects.toThrow(/not a month/);
+  });
+});
+
+const repos: string[] = [];
+const DAY = 86_400;
+const img = (service: string, tag: string): string => `ghcr.io/blessed-horizon/${service}:${tag}`;
+const PAYMENT = "environments/production/payment-service/kustomization.yaml";
+const deployTo = (repo: string, iso: string, tag: string, sourceTime: string) =>
+  at(iso, () =>
+    runSetImage({ manifests: repo, env: "production", service: "payment-service", image: img("payment-service", tag), sourceSha: "abcdef0", sourceTime }, context),
+  );
+afterAll(() => removeAll(...repos));
+
+/** A fixture manifests repo whose initial commit (itself a change horizon did not make) is from January, before the windows. */
+async function manifestsRepo(): Promise<string> {
+  const repo = await createManifestsRepo("kustomize");
+  repos.push(repo);
+  await at("2026-01-05T10:00:00Z", () => run(repo, "commit", "--quiet", "--amend", "--no-edit", "--reset-author"));
+  return repo;
+}
+
+describe("a hand-edited, committed production tag (issue 14, case 1)", () => {
+  let repo = "";
+  let hand = "";
+  beforeAll(async () => {
+    repo = await manifestsRepo();
+    await deployTo(repo, "2026-03-02T10:00:00Z", "v1", "2026-03-02T08:00:00Z");
+    const file = join(repo, PAYMENT);
+    writeFileSync(file, readFileSync(file, "utf8").replace("newTag: v1", "newTag: hotfix-by-hand"));
+    await at("2026-03-10T12:00:00Z", () =>
+      run(repo, "-c", "user.name=Hand Editor", "-c", "user.email=hand@example.com", "commit", "--quiet", "--author=Hand Editor <hand@example.com>", "-am", "hotfix by hand"),
+    );
+    hand = await run(repo, "rev-parse", "HEAD");
+  }, 60_000);
+
+  it("history shows it, unmanaged, with the image it left", async () => {
+    const entries = await runHistory({ manifests: repo, env: "production", service: "payment-service", since: "28d", json: true }, context);
+    const entry = entries.find((e) => e.commit === hand);
+    expect(entry).toEqual({
+      commit: hand,
+      at: "2026-03-10T12:00:00+00:00",
+      environment: "production",
+      service: "payment-service",
+      action: null,
+      image: img("payment-service", "hotfix-by-hand"),
+      previousImage: img("payment-service", "v1"),
+      sourceCommit: null,
+      sourceTime: null,
+      author: "Hand Editor",
+      signed: false,
+      managed: false,
+      cause: null,
+      breakGlass: null,
+      authorEmail: "hand@example.com",
+      signature: "N",
+      promotedFrom: null,
+      rolledBackBy: null,
+      rollsBack: null,
+    });
+    // Newest first, the horizon deploy after it.
+    expect(entries.map((e) => [e.managed, e.image])).toEqual([
+      [false, img("payment-service", "hotfix-by-hand")],
+      [true, img("payment-service", "v1")],
+    ]);
+  });
+
+  it("dora counts it as a deployment", async () => {
+    const report = await runDora({ manifests: repo, env: "production", since: "28d" }, context);
+    expect(report.deploymentFrequency.deployments).toBe(2);
+    expect(report.deploymentFrequency.deployDays).toBe(2);
+  });
+
+  it("compliance counts it and lists it as a finding with its author and signature", async () => {
+    const report = await runCompliance({ manifests: repo, month: "2026-03" }, context);
+    expect(report.environments.find((e) => e.environment === "production")).toMatchObject({ deployments: 2 });
+    expect(report.unmanaged).toEqual([
+      expect.objectContaining({ commit: hand, environment: "production", service: "payment-service", author: "Hand Editor", signature: "N", signed: false }),
+    ]);
+  });
+});
+
+describe("a production pull request merged with a merge commit (issue 14, case 2)", () => {
+  let repo = "";
+  let promote = "";
+  let merge = "";
+  beforeAll(async () => {
+    repo = await manifestsRepo();
+    await run(repo, "checkout", "--quiet", "-b", "release-pr");
+    // The PR's commit: made 03-10, source commit 03-09.
+    await deployTo(repo, "2026-03-10T09:00:00Z", "v2", "2026-03-09T09:00:00Z");
+    promote = await run(repo, "rev-parse", "HEAD");
+    await run(repo, "checkout", "--quiet", "main");
+    // Reviewed and merged 03-14.
+    await at("2026-03-14T09:00:00Z", () => run(repo, "merge", "--quiet", "--no-ff", "-m", "Merge pull request #7 from release-pr", "release-pr"));
+    merge = await run(repo, "rev-parse", "HEAD");
+  }, 60_000);
+
+  it("history dates the deployment by the merge and keeps the PR commit's trailers", async () => {
+    const entries = await runHistory({ manifests: repo, env: "production", since: "28d", json: true }, context);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      commit: promote,
+      at: "2026-03-14T09:00:00+00:00",
+      action: "deploy",
+      service: "payment-service",
+      image: img("payment-service", "v2"),
+      sourceTime: "2026-03-09T09:00:00.000Z",
+      managed: true,
+    });
+    expect(entries.some((e) => e.commit === merge)).toBe(false);
+  });
+
+  it("dora's lead time runs to the merge: 5 days, not 1", async () => {
+    const report = await runDora({ manifests: repo, env: "production", since: "28d" }, context);
+    expect(report.deploymentFrequency.deployments).toBe(1);
+    expect(report.leadTime.medianSeconds).toBe(5 * DAY);
   });
 });

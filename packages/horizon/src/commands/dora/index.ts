@@ -7,7 +7,7 @@ import { parseIncidents } from "../../core/dora-incidents.js";
 import { parseSince, toDeployments } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { assertEnvironment } from "../../gitops/manifests.js";
-import { readReleaseHistory } from "../../gitops/release-log.js";
+import { readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { manifestsRoot } from "../release/shared.js";
 import type { CommandContext } from "../release/shared.js";
@@ -39,8 +39,8 @@ export async function runDora(options: DoraOptions, context: CommandContext): Pr
   assertEnvironment(root, options.env);
   const now = context.now?.() ?? new Date();
   const start = parseSince(options.since, now);
-  const records = await readReleaseHistory(root, { since: start });
-  const report = computeDora(toDeployments(records, options.env), incidents, { start: start.getTime(), end: now.getTime() });
+  const { releases, unmanaged } = await readAuditTrail(root, { since: start });
+  const report = computeDora(toDeployments(releases, options.env, unmanaged), incidents, { start: start.getTime(), end: now.getTime() });
   context.write(options.json ? `${JSON.stringify({ environment: options.env, ...report }, null, 2)}\n` : formatDora(report, options.env));
   return report;
 }

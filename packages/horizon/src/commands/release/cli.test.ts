@@ -44,9 +44,10 @@ describe("horizon release, dora, compliance through the CLI", () => {
     expect(err).toMatch(/required option/);
   });
 
-  it("dora counts in words that agree with the number: '1 deployment on 1 day'", async () => {
+  // Staging's deployments: the fixture's initial commit (both services, unmanaged) and set-image's.
+  it("dora counts in words that agree with the number: '3 deployments on 1 day'", async () => {
     expect(await horizon("dora", "--manifests", dir, "--env", "staging", "--since", "30d")).toBe(0);
-    expect(out).toContain("(1 deployment on 1 day in ");
+    expect(out).toContain("(3 deployments on 1 day in ");
   });
 
   it("history --service that no environment has exits 2 and names the known ones, as --env does", async () => {
@@ -58,12 +59,13 @@ describe("horizon release, dora, compliance through the CLI", () => {
 
   it("dora --json and compliance run on the same repository", async () => {
     expect(await horizon("dora", "--manifests", dir, "--env", "staging", "--since", "30d", "--json")).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ environment: "staging", deploymentFrequency: { deployments: 1 } });
+    expect(JSON.parse(out)).toMatchObject({ environment: "staging", deploymentFrequency: { deployments: 3 } });
     expect(await horizon("dora", "--manifests", dir, "--env", "staging", "--incidents", "/nonexistent/incidents.json")).toBe(2);
     expect(err).toMatch(/cannot read incidents file \/nonexistent\/incidents.json/);
     const month = new Date().toISOString().slice(0, 7);
     expect(await horizon("compliance", "--manifests", dir, "--month", month)).toBe(0);
     expect(out).toContain(`Compliance report ${month}`);
     expect(out).toContain("unsigned release commits (1)");
+    expect(out).toContain("changes made without horizon (6):");
   });
 });

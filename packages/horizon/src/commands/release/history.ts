@@ -2,7 +2,7 @@ import { historyEntries, parseSince } from "../../core/history.js";
 import type { HistoryEntry } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { assertEnvironment, listEnvironments, listServices } from "../../gitops/manifests.js";
-import { isVerifiedSignature, readReleaseHistory } from "../../gitops/release-log.js";
+import { readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { manifestsRoot } from "./shared.js";
 import type { CommandContext } from "./shared.js";
@@ -15,25 +15,27 @@ export interface HistoryOptions {
   json?: boolean;
 }
 
-const short = (sha: string | undefined): string => (sha ? sha.slice(0, 12) : "-");
+const short = (sha: string | null): string => (sha ? sha.slice(0, 12) : "-");
 
 export function formatHistory(entries: readonly HistoryEntry[]): string {
-  if (entries.length === 0) return "no release commits in this range\n";
+  if (entries.length === 0) return "no changes to an environment in this range\n";
   const rows = entries.map((e) => {
     const notes = [
       e.promotedFrom ? `from ${e.promotedFrom}` : "",
       e.rolledBackBy ? `ROLLED BACK by ${short(e.rolledBackBy)}` : "",
       e.rollsBack ? `undoes ${e.rollsBack.map(short).join(", ")}` : "",
+      e.cause ? `cause: ${e.cause}` : "",
+      e.breakGlass ? `BREAK-GLASS: ${e.breakGlass}` : "",
     ].filter(Boolean);
     return [
-      e.time,
+      e.at,
       e.environment,
-      e.action,
+      e.managed ? e.action : "UNMANAGED",
       e.service,
-      e.image,
+      e.image ?? "(removed)",
       `source ${short(e.sourceCommit)}`,
       `by ${e.author}`,
-      isVerifiedSignature(e.signature) ? "signed" : `unsigned(${e.signature})`,
+      e.signed ? "signed" : `unsigned(${e.signature})`,
       short(e.commit),
       notes.join("; "),
     ].join("  ");
@@ -41,7 +43,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
   return `${rows.join("\n")}\n`;
 }
 
-/** `horizon release history`: the audit trail (spec §11.1) read back from the manifests repo's commits. */
+/** `horizon release history`: the audit trail (spec §11.1) read back from the manifests repo's commits, newest first, hand edits included. */
 export async function runHistory(options: HistoryOptions, context: CommandContext): Promise<HistoryEntry[]> {
   const root = manifestsRoot(context.cwd, options.manifests);
   await assertGitRepository(root);
@@ -55,7 +57,8 @@ export async function runHistory(options: HistoryOptions, context: CommandContex
   }
   const now = context.now?.() ?? new Date();
   const since = parseSince(options.since ?? "90d", now);
-  const entries = historyEntries(await readReleaseHistory(root, { since, signatures: true })).filter(
+  const { releases, unmanaged } = await readAuditTrail(root, { since, signatures: true });
+  const entries = historyEntries(releases, unmanaged).filter(
     (e) => (!options.env || e.environment === options.env) && (!options.service || e.service === options.service),
   );
   context.write(options.json ? `${JSON.stringify(entries, null, 2)}\n` : formatHistory(entries));

@@ -90,13 +90,16 @@ describe("release rollback and holds", () => {
 
     output = "";
     const entries = await runHistory({ manifests: dir, env: "production", service: "payment-service" }, context);
+    // Newest first; the fixture's initial commit is a change horizon did not make.
     expect(entries.map((e) => [e.action, e.image])).toEqual([
       ["deploy", bad],
-      ["rollback", good],
       ["unhold", bad],
+      ["rollback", good],
       ["deploy", bad],
+      [null, good],
     ]);
-    expect(entries[0]?.rolledBackBy).toBe(entries[1]?.commit);
+    expect(entries[4]?.managed).toBe(false);
+    expect(entries[3]?.rolledBackBy).toBe(entries[2]?.commit);
     expect(output).toContain("ROLLED BACK by");
     expect(output).toContain("unsigned(N)");
   });
