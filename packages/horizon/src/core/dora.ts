@@ -1,15 +1,19 @@
 import { DORA_2024, tierAtLeast, tierAtMost } from "./dora-tiers.js";
 import type { DoraTier, DoraTierPreset } from "./dora-tiers.js";
 
-/** One service deployed to one environment by one commit. Times are epoch milliseconds. */
+/**
+ * One service deployed to one environment by one commit, horizon's or a hand edit (see toDeployments in
+ * history.ts). Times are epoch milliseconds.
+ */
 export interface Deployment {
   commit: string;
   service: string;
   environment: string;
+  /** When the change reached main: the first-parent commit that brought it (a merged pull request's merge). */
   deployedAt: number;
   /** Commit time of the application change in the image: lead time starts here. */
   sourceTime?: number;
-  /** Committer time of the first rollback commit that undid it. */
+  /** When the first rollback commit that undid it reached main. */
   rolledBackAt?: number;
 }
 

@@ -149,12 +149,12 @@ export function historyEntries(records: readonly ReleaseRecord[], unmanaged: rea
       rollsBack: null,
     }),
   );
-  // By when each reached main (git's order: commit times of one second tie); what a merge brought before what it changed itself.
+  // Newest landing first (git's order: commit times of one second tie); within one, the commits' order, then
+  // what a merge changed beyond its Horizon commits.
   const order = [...records.flatMap((r) => r.services.map(() => r.landingOrder)), ...unmanaged.map((u) => u.landingOrder)];
   return [...managed, ...hand]
     .map((entry, i) => ({ entry, order: order[i] ?? 0, i }))
-    .sort((a, b) => a.order - b.order || a.i - b.i)
-    .reverse()
+    .sort((a, b) => b.order - a.order || a.i - b.i)
     .map(({ entry }) => entry);
 }
 

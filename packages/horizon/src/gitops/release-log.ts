@@ -268,7 +268,9 @@ export async function readAuditTrail(root: string, options: ReadHistoryOptions =
   );
   const objects = await readObjects(root, [...new Set(wanted)]);
   const unmanaged: UnmanagedChange[] = [];
-  for (const t of [...targets].reverse()) {
+  const order = (t: (typeof targets)[number]): number => landed.line.get(t.landing.commit) ?? 0;
+  // Oldest landing first, as the releases are; within one, the environments' and services' order.
+  for (const t of [...targets].sort((a, b) => order(a) - order(b))) {
     const after = imageAt(objects, t.landing.commit, t.environment, t.service);
     const before = imageAt(objects, t.landing.parents[0], t.environment, t.service);
     // Neither before nor after: no such service then (an environment-wide change names today's services).

@@ -130,8 +130,8 @@ function recentHistory(records: readonly ReleaseRecord[]): DashboardHistoryEntry
       signed: entry.signed,
       commit: entry.commit,
     };
-    row.services.unshift(entry.service);
-    row.images.unshift(entry.image ?? "");
+    row.services.push(entry.service);
+    row.images.push(entry.image ?? "");
     byCommit.set(entry.commit, row);
   }
   return [...byCommit.values()].slice(0, 50);

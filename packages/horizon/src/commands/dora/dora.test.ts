@@ -241,3 +241,34 @@ describe("a production pull request merged with a merge commit (issue 14, case 2
     expect(report.leadTime.medianSeconds).toBe(5 * DAY);
   });
 });
+
+describe("a merge that brings a horizon release and a hand edit, and a hand edit of base/", () => {
+  let repo = "";
+  let merge = "";
+  let baseEdit = "";
+  beforeAll(async () => {
+    repo = await manifestsRepo();
+    await run(repo, "checkout", "--quiet", "-b", "mixed-pr");
+    await deployTo(repo, "2026-03-10T09:00:00Z", "v3", "2026-03-09T09:00:00Z");
+    const file = join(repo, "environments/production/campaign-service/kustomization.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("newTag: sha-0000000", "newTag: by-hand-in-pr"));
+    await at("2026-03-10T10:00:00Z", () => run(repo, "commit", "--quiet", "-am", "campaign by hand"));
+    await run(repo, "checkout", "--quiet", "main");
+    await at("2026-03-12T09:00:00Z", () => run(repo, "merge", "--quiet", "--no-ff", "-m", "Merge pull request #8", "mixed-pr"));
+    merge = await run(repo, "rev-parse", "HEAD");
+    writeFileSync(join(repo, "base/payment-service/deployment.yaml"), `${readFileSync(join(repo, "base/payment-service/deployment.yaml"), "utf8")}# touched\n`);
+    await at("2026-03-13T09:00:00Z", () => run(repo, "commit", "--quiet", "-am", "base by hand"));
+    baseEdit = await run(repo, "rev-parse", "HEAD");
+  }, 60_000);
+
+  it("the release keeps its trailers, the hand edit is the merge's, unmanaged; base/ deploys its service everywhere", async () => {
+    const entries = await runHistory({ manifests: repo, since: "28d", json: true }, context);
+    expect(entries.map((e) => [e.commit === merge ? "merge" : e.commit === baseEdit ? "base" : "release", e.at.slice(0, 10), e.environment, e.service, e.managed, e.image])).toEqual([
+      ["base", "2026-03-13", "development", "payment-service", false, img("payment-service", "sha-1111111")],
+      ["base", "2026-03-13", "production", "payment-service", false, img("payment-service", "v3")],
+      ["base", "2026-03-13", "staging", "payment-service", false, img("payment-service", "sha-1111111")],
+      ["release", "2026-03-12", "production", "payment-service", true, img("payment-service", "v3")],
+      ["merge", "2026-03-12", "production", "campaign-service", false, img("campaign-service", "by-hand-in-pr")],
+    ]);
+  });
+});
