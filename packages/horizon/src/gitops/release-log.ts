@@ -116,7 +116,9 @@ export function landings(commits: readonly LoggedCommit[]): { landedBy: Map<stri
   for (let c: LoggedCommit | undefined = commits[0]; c; c = byHash.get(c.parents[0] ?? "")) line.push(c);
   const landedBy = new Map<string, LoggedCommit>(line.map((c) => [c.commit, c]));
   // Oldest first, so a commit two merges bring belongs to the first.
-  for (const merge of [...line].reverse()) {
+  for (let i = line.length - 1; i >= 0; i--) {
+    const merge = line[i] as LoggedCommit;
+    if (merge.parents.length < 2) continue;
     const stack = merge.parents.slice(1);
     for (let hash = stack.pop(); hash !== undefined; hash = stack.pop()) {
       const c = byHash.get(hash);
@@ -256,13 +258,18 @@ function imageAt(objects: Map<string, string | undefined>, rev: string | undefin
  * an environment's files that no Horizon commit describes, with the image it left. Their files come from one
  * `git diff-tree --stdin` and the images from one `git cat-file --batch`, both for those commits only.
  */
-export async function readAuditTrail(root: string, options: ReadHistoryOptions = {}): Promise<{ releases: ReleaseRecord[]; unmanaged: UnmanagedChange[] }> {
+export async function readAuditTrail(
+  root: string,
+  options: ReadHistoryOptions & { /** Only this environment's unmanaged changes (reading images costs). */ environment?: string } = {},
+): Promise<{ releases: ReleaseRecord[]; unmanaged: UnmanagedChange[] }> {
   const commits = await readLog(root, options);
   const landed = landings(commits);
   const releases = releasesOf(commits, landed, options);
   const inWindow = commits.filter((c) => inRange(landed.landedBy.get(c.commit)?.committedAt ?? "", options));
   const files = await changedFiles(root, commitsToDiff(inWindow, landed.landedBy));
-  const targets = unmanagedTargets(inWindow, landed.landedBy, files, layoutOf(root)).filter((t) => inRange(t.landing.committedAt, options));
+  const targets = unmanagedTargets(inWindow, landed.landedBy, files, layoutOf(root)).filter(
+    (t) => inRange(t.landing.committedAt, options) && (!options.environment || t.environment === options.environment),
+  );
   const wanted = targets.flatMap((t) =>
     [t.landing.commit, t.landing.parents[0]].filter((r): r is string => r !== undefined).flatMap((rev) => LAYOUTS.map(([, name]) => `${rev}:./environments/${t.environment}/${t.service}/${name}`)),
   );

@@ -39,7 +39,7 @@ export async function runDora(options: DoraOptions, context: CommandContext): Pr
   assertEnvironment(root, options.env);
   const now = context.now?.() ?? new Date();
   const start = parseSince(options.since, now);
-  const { releases, unmanaged } = await readAuditTrail(root, { since: start });
+  const { releases, unmanaged } = await readAuditTrail(root, { since: start, environment: options.env });
   const report = computeDora(toDeployments(releases, options.env, unmanaged), incidents, { start: start.getTime(), end: now.getTime() });
   context.write(options.json ? `${JSON.stringify({ environment: options.env, ...report }, null, 2)}\n` : formatDora(report, options.env));
   return report;

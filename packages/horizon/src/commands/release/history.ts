@@ -57,7 +57,7 @@ export async function runHistory(options: HistoryOptions, context: CommandContex
   }
   const now = context.now?.() ?? new Date();
   const since = parseSince(options.since ?? "90d", now);
-  const { releases, unmanaged } = await readAuditTrail(root, { since, signatures: true });
+  const { releases, unmanaged } = await readAuditTrail(root, { since, signatures: true, ...(options.env ? { environment: options.env } : {}) });
   const entries = historyEntries(releases, unmanaged).filter(
     (e) => (!options.env || e.environment === options.env) && (!options.service || e.service === options.service),
   );
