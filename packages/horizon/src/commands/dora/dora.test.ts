@@ -240,6 +240,14 @@ describe("a production pull request merged with a merge commit (issue 14, case 2
     expect(report.deploymentFrequency.deployments).toBe(1);
     expect(report.leadTime.medianSeconds).toBe(5 * DAY);
   });
+
+  it("a window that starts after the PR's commit but before its merge still has the release, managed", async () => {
+    const report = await runDora({ manifests: repo, env: "production", since: "17d" }, context);
+    expect(report.window.start).toBe("2026-03-13T00:00:00.000Z");
+    expect(report.leadTime).toMatchObject({ medianSeconds: 5 * DAY, samples: 1 });
+    const entries = await runHistory({ manifests: repo, env: "production", since: "17d", json: true }, context);
+    expect(entries.map((e) => [e.commit, e.managed])).toEqual([[promote, true]]);
+  });
 });
 
 describe("a merge that brings a horizon release and a hand edit, and a hand edit of base/", () => {
