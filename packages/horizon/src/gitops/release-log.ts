@@ -117,7 +117,7 @@ export function landings(commits: readonly LoggedCommit[]): { landedBy: Map<stri
   const landedBy = new Map<string, LoggedCommit>(line.map((c) => [c.commit, c]));
   // Oldest first, so a commit two merges bring belongs to the first.
   for (let i = line.length - 1; i >= 0; i--) {
-    const merge = line[i] as LoggedCommit;
+    const merge = line[i];
     if (merge.parents.length < 2) continue;
     const stack = merge.parents.slice(1);
     for (let hash = stack.pop(); hash !== undefined; hash = stack.pop()) {
