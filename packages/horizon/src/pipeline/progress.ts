@@ -1,5 +1,5 @@
 import { formatDuration } from "../report/html.js";
-import type { StageRecord } from "./types.js";
+import { stageLabel, type StageRecord } from "./types.js";
 
 const SYMBOL: Record<StageRecord["status"], string> = { passed: "✔", failed: "✖", skipped: "–", warning: "!" };
 
@@ -21,7 +21,7 @@ export class ProgressPrinter {
   ) {}
 
   start(index: number, total: number, title: string, service?: string): void {
-    this.label = `[${index}/${total}] ${title}${service ? ` ${service}` : ""}`;
+    this.label = `[${index}/${total}] ${stageLabel({ title, service })}`;
     this.detail = "";
     this.started = performance.now();
     this.lastPlainTick = this.started;

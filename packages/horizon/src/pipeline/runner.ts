@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../io/fs.js";
 import type { ProgressPrinter } from "./progress.js";
-import type { RunSummary, Stage, StageRecord } from "./types.js";
+import { stageLabel, type RunSummary, type Stage, type StageRecord } from "./types.js";
 
 export interface ExecuteOptions {
   summary: RunSummary;
@@ -64,7 +64,7 @@ export async function executeStages(stages: readonly Stage[], options: ExecuteOp
   summary.durationMs = Date.now() - started;
   if (summary.status === "failed" && !summary.failure) {
     const failed = summary.stages.filter((s) => s.status === "failed");
-    summary.failure = failed.map((s) => `${s.title}${s.service ? ` ${s.service}` : ""}: ${s.summary}`).join("; ");
+    summary.failure = failed.map((s) => `${stageLabel(s)}: ${s.summary}`).join("; ");
   }
   await save();
   return summary;

@@ -55,3 +55,6 @@ export interface RunSummary {
   /** Why the run failed, in words: "gate code_coverage failed for campaign-service: ...". */
   failure?: string;
 }
+
+/** "load test", "quality gates payment-service": how a stage is named to people (progress, failures, the release's skip). */
+export const stageLabel = (s: Pick<Stage, "title" | "service">): string => (s.service ? `${s.title} ${s.service}` : s.title);

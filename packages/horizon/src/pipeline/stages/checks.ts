@@ -64,6 +64,16 @@ export function typecheckStage(state: PipelineState): Stage {
   };
 }
 
+/** `npm run test:ci -w <dir>` with a JUnit report in the run folder: whether it passed, and its counts in words. */
+async function runWorkspaceTests(ctx: StageContext, dir: string, junitName: string): Promise<{ passed: boolean; counts: string; junit: string }> {
+  const junit = `junit/${junitName}.xml`;
+  await mkdir(join(ctx.runDir, "junit"), { recursive: true });
+  const result = await runNpm(ctx, ["run", "test:ci", "-w", dir, "--", "--reporter=default", "--reporter=junit", `--outputFile.junit=${join(ctx.runDir, junit)}`]);
+  const tests = await readTests([join(ctx.runDir, junit)]).catch(() => undefined);
+  const counts = tests ? `${tests.passed} of ${tests.total - tests.skipped} tests passed` : "no test report";
+  return { passed: result.exitCode === 0, counts, junit };
+}
+
 /** `npm run test:ci -w services/<name>`, exactly as CI runs it; the lcov it writes is the coverage gate's evidence. */
 export function testStage(state: PipelineState, service: string): Stage {
   return {
@@ -72,16 +82,12 @@ export function testStage(state: PipelineState, service: string): Stage {
     service,
     when: whenAffected(state, service),
     async run(ctx) {
-      const junit = join(ctx.runDir, "junit", `${service}.xml`);
-      await mkdir(join(ctx.runDir, "junit"), { recursive: true });
       // A report left by an earlier run must not stand in for this one.
       await rm(join(ctx.root, "services", service, "coverage"), { recursive: true, force: true });
-      const result = await runNpm(ctx, ["run", "test:ci", "-w", `services/${service}`, "--", "--reporter=default", "--reporter=junit", `--outputFile.junit=${junit}`]);
+      const { passed, counts, junit } = await runWorkspaceTests(ctx, `services/${service}`, service);
       const coverage = await collectCoverage(ctx, state, service);
-      const tests = await readTests([junit]).catch(() => undefined);
-      const counts = tests ? `${tests.passed} of ${tests.total - tests.skipped} tests passed` : "no test report";
       const covered = coverage === undefined ? "no coverage report" : `line coverage ${coverage.toFixed(2)}%`;
-      if (result.exitCode === 0) return { status: "passed", summary: `${counts}, ${covered}`, artifacts: [`coverage/${service}.lcov`, `junit/${service}.xml`] };
+      if (passed) return { status: "passed", summary: `${counts}, ${covered}`, artifacts: [`coverage/${service}.lcov`, junit] };
       return { status: "failed", summary: `${counts}, ${covered}: ${await firstTestFailure(ctx)}` };
     },
   };
@@ -112,12 +118,8 @@ export function packageTestStage(state: PipelineState, pkg: string): Stage {
     service: `packages/${pkg}`,
     when: () => (state.packages.includes(pkg) ? true : "not affected by this change"),
     async run(ctx) {
-      const junit = join(ctx.runDir, "junit", `packages-${pkg}.xml`);
-      await mkdir(join(ctx.runDir, "junit"), { recursive: true });
-      const result = await runNpm(ctx, ["run", "test:ci", "-w", `packages/${pkg}`, "--", "--reporter=default", "--reporter=junit", `--outputFile.junit=${junit}`]);
-      const tests = await readTests([junit]).catch(() => undefined);
-      const counts = tests ? `${tests.passed} of ${tests.total - tests.skipped} tests passed` : "no test report";
-      if (result.exitCode === 0) return { status: "passed", summary: counts, artifacts: [`junit/packages-${pkg}.xml`] };
+      const { passed, counts, junit } = await runWorkspaceTests(ctx, `packages/${pkg}`, `packages-${pkg}`);
+      if (passed) return { status: "passed", summary: counts, artifacts: [junit] };
       return { status: "failed", summary: `${counts}: ${await firstTestFailure(ctx)}` };
     },
   };

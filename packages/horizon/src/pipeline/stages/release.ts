@@ -8,7 +8,7 @@ import { imageOf, readServiceManifest } from "../../gitops/manifests.js";
 import { gitText } from "../../io/git.js";
 import { ensureManifestsRepo, syncManifestsRepo } from "../manifests-repo.js";
 import type { PipelineState } from "../state.js";
-import type { Stage, StageContext, StageOutcome, StageRecord } from "../types.js";
+import { stageLabel, type Stage, type StageContext, type StageOutcome, type StageRecord } from "../types.js";
 
 export const RELEASE_ENVIRONMENT = "development";
 
@@ -16,9 +16,6 @@ export interface ReleaseStageOptions {
   manifestsDir: string;
   runId: string;
 }
-
-/** "load test", "quality gates payment-service": how a stage is named to people. */
-export const stageLabel = (s: Pick<StageRecord, "title" | "service">): string => (s.service ? `${s.title} ${s.service}` : s.title);
 
 /**
  * The one rule for the release: it happens only when no stage that ran
