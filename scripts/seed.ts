@@ -29,6 +29,10 @@ async function post(url: string, token: string, body?: unknown): Promise<Record<
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(10_000),
+  }).catch((error: unknown) => {
+    // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a timeout).
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`${new URL(url).origin} did not answer (${cause?.code ?? cause?.message ?? String(error)}): is campaign-service running there?`, { cause: error });
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`POST ${new URL(url).pathname} answered ${response.status}: ${text.slice(0, 200)}`);

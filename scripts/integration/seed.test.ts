@@ -49,6 +49,12 @@ describe("npm run seed", () => {
     expect(run.stderr).toContain("--url must be campaign-service's http(s) base URL");
   });
 
+  it("exits 3 saying that nothing answers at an unreachable URL", async () => {
+    const run = await seed(["--url", "http://127.0.0.1:65530", "--campaigns", "1"]);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toContain("http://127.0.0.1:65530 did not answer (ECONNREFUSED)");
+  });
+
   it("exits 3 naming the refusal when the service does not accept the token", async () => {
     const run = await seed(["--url", platform.urls["campaign-service"] ?? "", "--campaigns", "1"], { ...process.env, JWT_SECRET: "not-the-platform-secret-0123456789abcdef" });
     expect(run.status).toBe(3);
