@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabases } from "../testing/databases.js";
 import type { Database } from "./database.js";
+import { openDatabase } from "./database.js";
 import { golangMigrateLockId } from "./migration-lock.js";
 import { DirtyMigrationError, migrate, MigrationError, migrationStatus, readMigrations } from "./migrations.js";
 import { migrateService, serviceMigrationsApplied } from "./service-migrations.js";
@@ -191,5 +192,67 @@ describe.each(testDatabases().filter((t) => t.kind === "postgres"))("migrate and
     } finally {
       await client.end();
     }
+  });
+});
+
+// Issue 12, 4f: the runtime role of a least-privilege setup has USAGE and DML on an
+// already-migrated schema, never CREATE (the migration Job's role owns the tables).
+// golang-migrate v4.18.3 database/postgres/postgres.go ensureVersionTable checks
+// information_schema.tables first for the same reason ("allows read only postgres
+// users to also check the current version"); CREATE TABLE IF NOT EXISTS is refused
+// without CREATE on the schema even when the table exists.
+describe.each(testDatabases().filter((t) => t.kind === "postgres"))("migrate as a runtime role without CREATE on $kind", ({ open }) => {
+  let owner: Database;
+  let runtime: Database;
+  const role = `bh_runtime_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  const serviceDir = folder({ "0001_things.up.sql": "create table things (id int primary key, name text);" });
+
+  beforeAll(async () => {
+    owner = await open();
+    await migrateService(owner, await serviceDir);
+    const { rows } = await owner.query<{ database: string }>("select current_database() as database");
+    const database = rows[0]?.database ?? "";
+    await owner.exec(`
+      create role ${role} login;
+      revoke create on schema public from public;
+      grant connect on database ${database} to ${role};
+      grant usage on schema public to ${role};
+      grant select, insert, update, delete on all tables in schema public to ${role};
+    `);
+    const url = new URL(process.env.TEST_DATABASE_URL ?? "");
+    url.username = role;
+    url.password = "";
+    url.pathname = `/${database}`;
+    runtime = await openDatabase({ url: url.toString(), poolMax: 2 });
+  });
+  afterAll(async () => {
+    await runtime.close();
+    await owner.close();
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop role if exists ${role}`).finally(() => admin.end());
+  });
+
+  it("the role really lacks CREATE on the schema (the setup this test is about)", async () => {
+    const { rows } = await runtime.query<{ can: boolean }>("select has_schema_privilege('public', 'CREATE') as can");
+    expect(rows[0]?.can).toBe(false);
+    await expect(runtime.exec("create table not_allowed (id int)")).rejects.toThrow(/permission denied for schema public/);
+  });
+
+  it("starts: nothing pending is nothing to do, and status and readiness read the tables", async () => {
+    await expect(migrateService(runtime, await serviceDir)).resolves.toBeUndefined();
+    expect(await serviceMigrationsApplied(runtime, await serviceDir)).toBe(true);
+    await runtime.query("insert into things (id, name) values (1, 'a')");
+    expect((await runtime.query("select name from things")).rows).toEqual([{ name: "a" }]);
+  });
+
+  it("with a migration pending, fails naming the migration and the missing privilege (the Job's role applies it)", async () => {
+    const newer = await folder({
+      "0001_things.up.sql": "create table things (id int primary key, name text);",
+      "0002_more.up.sql": "create table more_things (id int);",
+    });
+    const error = await migrate(runtime, newer).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as Error).message).toMatch(/migration 2_more failed: permission denied for schema public.*the db-migrate Job/);
   });
 });

@@ -77,7 +77,21 @@ function checkTable(table: string): string {
   return table;
 }
 
+/** Whether `table` exists where unqualified names resolve (the search path, as every query here names it). */
+async function tableExists(db: Queryable, table: string): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>("select to_regclass($1) is not null as present", [table]);
+  return rows[0]?.present === true;
+}
+
+/**
+ * Creates the version table only when it is missing. `create table if not
+ * exists` alone needs CREATE on the schema even when the table is there, which
+ * a least-privilege runtime role (USAGE and DML only) does not have;
+ * golang-migrate's postgres driver (v4.18.3, ensureVersionTable) checks first
+ * for the same reason.
+ */
 async function ensureTable(db: Queryable, table: string): Promise<void> {
+  if (await tableExists(db, table)) return;
   await db.query(`create table if not exists ${table} (version bigint not null primary key, dirty boolean not null)`);
 }
 
@@ -140,7 +154,9 @@ export async function migrate(db: Database, dir: string, options: MigrateOptions
         await tx.exec(file.up);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new MigrationError(`migration ${file.version}_${file.name} failed: ${reason}`, { cause: error });
+        // 42501 insufficient_privilege: a least-privilege runtime role; the db-migrate Job's role applies migrations.
+        const hint = (error as { code?: unknown }).code === "42501" ? " (this role may not change the schema: the db-migrate Job, whose role owns it, applies migrations before the pods start)" : "";
+        throw new MigrationError(`migration ${file.version}_${file.name} failed: ${reason}${hint}`, { cause: error });
       }
       await tx.query(`delete from ${table}`);
       await tx.query(`insert into ${table} (version, dirty) values ($1, false)`, [file.version]);
@@ -162,8 +178,7 @@ export async function migrate(db: Database, dir: string, options: MigrateOptions
 export async function migrationStatus(db: Queryable, dir: string, options: MigrateOptions = {}): Promise<MigrationStatus> {
   const table = checkTable(options.table ?? "schema_migrations");
   const files = await readMigrations(dir);
-  const { rows } = await db.query<{ present: boolean }>("select to_regclass($1) is not null as present", [table]);
-  const state = rows[0]?.present === true ? await readState(db, table) : { version: null, dirty: false };
+  const state = (await tableExists(db, table)) ? await readState(db, table) : { version: null, dirty: false };
   const latest = files.at(-1)?.version ?? 0;
   const pending = files.filter((f) => state.version === null || f.version > state.version).map((f) => f.version);
   return { current: state.version, latest, dirty: state.dirty, pending };
