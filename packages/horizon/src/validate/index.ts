@@ -9,6 +9,7 @@ import { checkKustomizeTarget, kustomizeTargets } from "./kustomize.js";
 import type { RenderedTarget } from "./kustomize.js";
 import { checkManifestFiles } from "./manifests.js";
 import { checkMigrations } from "./migrations.js";
+import { checkPromotionPolicy } from "./policy.js";
 import { checkAlertRules } from "./prometheus.js";
 import { checkServicesDelivered } from "./services.js";
 import { crdValidators, SchemaRegistry } from "./schemas.js";
@@ -92,6 +93,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const migrations = await checkMigrations(root);
   findings.push(...migrations.findings);
   checked.migrationFolders = migrations.folders;
+
+  const policy = checkPromotionPolicy(root, deployDir);
+  findings.push(...policy.findings);
+  checked.policyFiles = policy.files;
 
   const rules = await checkAlertRules(root, inDeploy("monitoring"), options.promtool);
   findings.push(...rules.findings);
