@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Database, QueryResult } from "./database.js";
 import { DatabaseError } from "./database.js";
+import { pgConnection } from "./tls.js";
 
 const INT8_OID = 20;
 
@@ -20,7 +21,9 @@ function toResult<T>(result: pg.QueryResult): QueryResult<T> {
 }
 
 export async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 5_000 });
+  // TLS as lib/pq (the db-migrate Job's driver) reads the same URL: explicit `ssl`, never pg-connection-string's meaning of sslmode.
+  const { connectionString, ssl } = pgConnection(url);
+  const pool = new pg.Pool({ connectionString, ssl, max, types, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   try {
