@@ -9,6 +9,8 @@ export interface GitOptions {
   env?: NodeJS.ProcessEnv;
   /** Text written to git's standard input. */
   input?: string;
+  /** Exit statuses besides 0 that are answers, not failures (`git diff --no-index` exits 1 when files differ). */
+  okExitCodes?: readonly number[];
 }
 
 export interface GitResult {
@@ -40,8 +42,8 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
       [...args],
       { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" },
       (error, stdout, stderr) => {
-        if (!error) return resolve({ stdout, stderr });
-        const code = typeof error.code === "number" ? error.code : null;
+        const code = error && typeof error.code === "number" ? error.code : null;
+        if (!error || (code !== null && options.okExitCodes?.includes(code))) return resolve({ stdout, stderr });
         if (error.code === "ENOENT") return reject(new ExternalError("git is not installed or not on PATH", { cause: error }));
         reject(new GitError(args, code, stderr));
       },
