@@ -36,10 +36,11 @@ export interface PromotionInput {
 }
 
 /**
- * Carries image references (and, with a version, the existing version labels)
- * from one environment to the next. Replicas, resources, hosts and patches of
- * the target stay: only the image entry and version label values change.
- * Undefined when the target already matches.
+ * Carries image references (and, with a version, the existing version labels
+ * of the services whose image changes) from one environment to the next.
+ * Replicas, resources, hosts and patches of the target stay: only the image
+ * entry and version label values change. Undefined when every image already
+ * matches.
  */
 export function planPromotion(input: PromotionInput): ReleasePlan | undefined {
   // Checked here too, so no caller can commit a label the API server refuses.
@@ -50,13 +51,12 @@ export function planPromotion(input: PromotionInput): ReleasePlan | undefined {
   for (const s of input.services) {
     const image = imageOf(s.source);
     const previousImage = imageOf(s.target);
-    let text = s.target.source;
-    if (image !== previousImage) {
-      assertNotHeld(input.holds, input.to, s.service, image, input.manifestsDir);
-      text = withImage(s.target, parsePinnedImageRef(image));
-      services.push({ service: s.service, image, previousImage, ...s.origin });
-    }
-    const files = [{ path: s.target.file, before: s.target.source, after: text }];
+    // A service whose image stays keeps its pod template as it is: a rewritten
+    // version label alone would make Flagger run a canary analysis of it.
+    if (image === previousImage) continue;
+    assertNotHeld(input.holds, input.to, s.service, image, input.manifestsDir);
+    services.push({ service: s.service, image, previousImage, ...s.origin });
+    const files = [{ path: s.target.file, before: s.target.source, after: withImage(s.target, parsePinnedImageRef(image)) }];
     for (const f of s.targetFiles) if (f.path !== s.target.file) files.push({ path: f.path, before: f.source, after: f.source });
     let labelsChanged = false;
     for (const f of files) {
@@ -71,8 +71,8 @@ export function planPromotion(input: PromotionInput): ReleasePlan | undefined {
   }
   if (edits.length === 0) return undefined;
   const release: ReleaseTrailers = { action: "promote", environment: input.to, promotedFrom: input.from, services, rollsBack: [] };
-  const names = [...new Set([...services.map((s) => s.service), ...relabelled])];
-  const subject = `promote(${input.from} -> ${input.to}): ${input.version ? `${input.version} ` : ""}${names.join(", ")}`;
+  const names = services.map((s) => s.service).join(", ");
+  const subject = `promote(${input.from} -> ${input.to}): ${input.version ? `${input.version} ` : ""}${names}`;
   const body = [
     ...services.map((s) => `${s.service}: ${s.previousImage ?? "?"} -> ${s.image}`),
     ...(relabelled.length > 0 ? [`version labels set to ${input.version ?? ""}: ${relabelled.join(", ")}`] : []),

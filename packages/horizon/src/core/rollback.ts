@@ -5,6 +5,8 @@ import { imageOf, withImage } from "../gitops/manifests.js";
 import type { ServiceManifest } from "../gitops/manifests.js";
 import { formatReleaseMessage } from "../gitops/trailers.js";
 import type { ReleaseTrailers, ServiceRelease } from "../gitops/trailers.js";
+import { setVersionLabels } from "../gitops/version-labels.js";
+import type { ServiceFile } from "../gitops/version-labels.js";
 import type { FileEdit, ReleasePlan } from "./release-plan.js";
 
 export interface RollbackTarget {
@@ -13,6 +15,12 @@ export interface RollbackTarget {
   restoreImage: string;
   /** The deploy commits this rollback undoes (recorded, and counted as failed deployments by DORA). */
   rollsBack: readonly string[];
+  /**
+   * The service folder's YAML files as they are now, each with the version
+   * label it had when `restoreImage` was deployed (none: the labels stay), so
+   * the restored pod template is the one that ran before.
+   */
+  files?: ReadonlyArray<ServiceFile & { version?: string | undefined }>;
 }
 
 export interface RollbackInput {
@@ -25,6 +33,22 @@ export interface RollbackInput {
   toCommit?: string;
   /** `--manifests` as the user gave it, for the unhold hint. */
   manifestsDir: string;
+  /** Why (`Horizon-Cause`): canary-failed, manual, incident <id>; see `parseRollbackCause`. */
+  cause: string;
+}
+
+const INCIDENT = /^incident ([A-Za-z0-9][A-Za-z0-9._:/#-]*)$/;
+
+/**
+ * `--cause` as the `Horizon-Cause` trailer takes it (CONTRACTS.md): `canary-failed`
+ * (the automated rollback after Flagger failed a canary), `manual`, or
+ * `incident <id>`. Exit 2 naming the value otherwise: a trailer is one line, and
+ * history and DORA read these three forms only.
+ */
+export function parseRollbackCause(value: string): string {
+  const cause = value.trim().replace(/\s+/g, " ");
+  if (cause === "canary-failed" || cause === "manual" || INCIDENT.test(cause)) return cause;
+  throw new InputError(`--cause ${JSON.stringify(value)}: must be canary-failed, manual or "incident <id>" (an id of letters, digits and . _ : / # -)`);
 }
 
 /** A rollback never restores a held image (CONTRACTS: holds are absolute): exit 1, naming the hold and how to lift it. */
@@ -39,10 +63,22 @@ function assertRestorable(input: RollbackInput, service: string, image: string):
   );
 }
 
+/** The target's files with the restored image and the version labels that went with it; only those that change. */
+function restoredFiles(t: RollbackTarget, manifestAfter: string): FileEdit[] {
+  const files = t.files ?? [];
+  const edits: FileEdit[] = [{ path: t.manifest.file, before: t.manifest.source, after: manifestAfter }];
+  for (const f of files) if (f.path !== t.manifest.file) edits.push({ path: f.path, before: f.source, after: f.source });
+  for (const edit of edits) {
+    const version = files.find((f) => f.path === edit.path)?.version;
+    if (version !== undefined) edit.after = setVersionLabels(edit.after, edit.path, version);
+  }
+  return edits.filter((e) => e.after !== e.before);
+}
+
 /**
- * A forward commit that restores earlier images (Argo CD's automated sync
- * stays on and applies it) and puts each image it removes on hold, so the
- * next CI run cannot deploy it again. Refuses to restore a held image, so
+ * A forward commit that restores earlier images and their version labels
+ * (Argo CD's automated sync stays on and applies it) and puts each image it
+ * removes on hold, so the next CI run cannot deploy it again. Refuses to restore a held image, so
  * holds.yaml never holds what runs after the commit. Undefined when nothing
  * differs.
  */
@@ -56,8 +92,7 @@ export function planRollback(input: RollbackInput): ReleasePlan | undefined {
     const restore = parsePinnedImageRef(t.restoreImage);
     if (current === t.restoreImage) continue;
     assertRestorable(input, t.manifest.service, t.restoreImage);
-    const after = withImage(t.manifest, restore);
-    if (after !== t.manifest.source) edits.push({ path: t.manifest.file, before: t.manifest.source, after });
+    edits.push(...restoredFiles(t, withImage(t.manifest, restore)));
     services.push({ service: t.manifest.service, image: t.restoreImage, previousImage: current });
     rollsBack.push(...t.rollsBack.map((commit) => ({ service: t.manifest.service, commit })));
     const undone = t.rollsBack.map((c) => c.slice(0, 12)).join(", ");
@@ -73,7 +108,7 @@ export function planRollback(input: RollbackInput): ReleasePlan | undefined {
   if (holds !== undefined && holds !== input.holdsSource) {
     edits.push({ path: HOLDS_FILE, ...(input.holdsSource === undefined ? {} : { before: input.holdsSource }), after: holds });
   }
-  const release: ReleaseTrailers = { action: "rollback", environment: input.environment, services, rollsBack };
+  const release: ReleaseTrailers = { action: "rollback", environment: input.environment, services, rollsBack, cause: parseRollbackCause(input.cause) };
   const what = input.toCommit ? `to ${input.toCommit.slice(0, 12)}` : services.map((s) => `${s.service} to ${s.image}`).join(", ");
   const body = [
     ...services.map((s) => `${s.service}: ${s.previousImage ?? "?"} -> ${s.image} (${s.previousImage ?? "?"} is now on hold)`),

@@ -9,6 +9,8 @@ export interface RestorePoint {
   image: string;
   /** The deployments between it and now that this rollback undoes (not rollbacks, not deployments already undone). */
   rollsBack: string[];
+  /** The newest commit at which the manifest deployed `image`. */
+  commit: string;
 }
 
 export interface RestoreSearch {
@@ -60,7 +62,7 @@ export async function findRestorePoint(
     if (newer && newer.image !== image && newer.image !== undefined && !skip(newer.commit)) rollsBack.push(newer.commit);
     newer = { commit, image };
     if (image === undefined || image === current) continue;
-    if (!isHeld(image)) return { restore: { image, rollsBack }, skippedHeld };
+    if (!isHeld(image)) return { restore: { image, rollsBack, commit }, skippedHeld };
     if (!skippedHeld.includes(image)) skippedHeld.push(image);
   }
   return { skippedHeld };

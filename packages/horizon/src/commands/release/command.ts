@@ -53,7 +53,8 @@ export function registerRelease(program: Command): void {
       .description("commit the previous image back (Argo CD auto-sync stays on) and hold the image it replaces until `release unhold`")
       .requiredOption("--env <env>", "environment to roll back")
       .option("--service <name>", "the service to roll back to its previous image")
-      .option("--to <commit>", "restore every image of the environment (or of --service) as it was at this manifests commit"),
+      .option("--to <commit>", "restore every image of the environment (or of --service) as it was at this manifests commit")
+      .option("--cause <why>", 'why, recorded as the Horizon-Cause trailer: canary-failed, manual or "incident <id>"', "manual"),
   ).action(async (options: RollbackOptions) => {
     const { runRollback } = await import("./rollback.js");
     await runRollback(options, processIo());

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { originOf } from "../../core/history.js";
 import { assertVersionLabel, planPromotion } from "../../core/promotion.js";
 import type { PromotedService } from "../../core/promotion.js";
@@ -8,6 +6,7 @@ import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { assertEnvironment, imageOf, listServices, readServiceManifest } from "../../gitops/manifests.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
+import { readServiceFiles } from "../../gitops/version-labels.js";
 import { applyPlan, recheckHolds, manifestsRoot } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
@@ -17,15 +16,6 @@ export interface PromoteOptions extends ApplyOptions {
   to: string;
   service: string[];
   version?: string;
-}
-
-/** The target service folder's YAML files: their version labels may change with --version. */
-function serviceFiles(root: string, environment: string, service: string): Array<{ path: string; source: string }> {
-  const dir = `environments/${environment}/${service}`;
-  return readdirSync(join(root, dir))
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => ({ path: `${dir}/${f}`, source: readFileSync(join(root, dir, f), "utf8") }));
 }
 
 /** `horizon release promote`: carries image references (and version labels) from one environment to the next. */
@@ -43,7 +33,7 @@ export async function runPromote(options: PromoteOptions, context: CommandContex
   const services = names.map((service): PromotedService => {
     const source = readServiceManifest(root, options.from, service);
     const target = readServiceManifest(root, options.to, service);
-    return { service, source, target, targetFiles: serviceFiles(root, options.to, service), origin: originOf(history, options.from, service, imageOf(source)) };
+    return { service, source, target, targetFiles: readServiceFiles(root, options.to, service), origin: originOf(history, options.from, service, imageOf(source)) };
   });
   const plan = planPromotion({
     from: options.from,

@@ -1,4 +1,4 @@
-import { planRollback } from "../../core/rollback.js";
+import { parseRollbackCause, planRollback } from "../../core/rollback.js";
 import type { RollbackTarget } from "../../core/rollback.js";
 import { CheckFailedError, InputError } from "../../errors.js";
 import { findHold, HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
@@ -7,6 +7,7 @@ import { findRestorePoint } from "../../gitops/previous-image.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import type { ReleaseRecord } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile, resolveCommit, showFileAt } from "../../gitops/repo.js";
+import { readServiceFiles, readVersionLabels } from "../../gitops/version-labels.js";
 import { gitText } from "../../io/git.js";
 import { applyPlan, manifestsRoot, recheckHolds } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
@@ -16,6 +17,18 @@ export interface RollbackOptions extends ApplyOptions {
   env: string;
   service?: string;
   to?: string;
+  /** `Horizon-Cause`: canary-failed, manual (the default) or "incident <id>". */
+  cause?: string;
+}
+
+/** The service folder's files now, each with the version label it had at `commit` (the restored deployment). */
+async function filesAt(root: string, env: string, service: string, commit: string): Promise<RollbackTarget["files"]> {
+  return Promise.all(
+    readServiceFiles(root, env, service).map(async (f) => {
+      const then = await showFileAt(root, commit, f.path);
+      return { ...f, version: then === undefined ? undefined : readVersionLabels(then, f.path)[0] };
+    }),
+  );
 }
 
 /** The newest earlier image that is not held; exit 1 naming the holds when every earlier image is held. */
@@ -30,7 +43,7 @@ async function previousTarget(
   const manifest = readServiceManifest(root, env, service);
   const holds = parseHolds(holdsSource);
   const { restore, skippedHeld } = await findRestorePoint(root, manifest, history, (image) => findHold(holds, env, service, image) !== undefined);
-  if (restore) return { manifest, restoreImage: restore.image, rollsBack: restore.rollsBack };
+  if (restore) return { manifest, restoreImage: restore.image, rollsBack: restore.rollsBack, files: await filesAt(root, env, service, restore.commit) };
   const current = imageOf(manifest);
   if (skippedHeld.length === 0) throw new InputError(`${service} in ${env} has no earlier image to roll back to (current: ${current})`);
   throw new CheckFailedError(
@@ -51,7 +64,7 @@ async function targetsAt(root: string, env: string, commit: string, history: rea
       .filter((r) => since.has(r.commit) && r.environment === env && (r.action === "deploy" || r.action === "promote"))
       .filter((r) => r.services.some((s) => s.service === service))
       .map((r) => r.commit);
-    targets.push({ manifest, restoreImage: imageOf({ ...manifest, source: old }), rollsBack: undone });
+    targets.push({ manifest, restoreImage: imageOf({ ...manifest, source: old }), rollsBack: undone, files: await filesAt(root, env, service, commit) });
   }
   return targets;
 }
@@ -59,6 +72,8 @@ async function targetsAt(root: string, env: string, commit: string, history: rea
 /** `horizon release rollback`: a forward commit restoring earlier images, and a hold on the images it removes. */
 export async function runRollback(options: RollbackOptions, context: CommandContext): Promise<ReleaseOutcome> {
   const root = manifestsRoot(context.cwd, options.manifests);
+  // Before any git work: a bad --cause is bad input, whatever state the repository is in.
+  const cause = parseRollbackCause(options.cause ?? "manual");
   if (!options.to && !options.service) throw new InputError("rollback needs --service NAME (its previous image) or --to COMMIT (every image as it was then)");
   if (!options.dryRun) await assertCleanRepository(root);
   if (options.service) readServiceManifest(root, options.env, options.service);
@@ -76,6 +91,7 @@ export async function runRollback(options: RollbackOptions, context: CommandCont
     now: context.now?.() ?? new Date(),
     ...(to ? { toCommit: to } : {}),
     manifestsDir: options.manifests,
+    cause,
   });
   const unchanged = `${options.env} already runs the images of ${options.to ?? "the previous deployment"}; nothing to roll back`;
   // A rollback pushed after a rebase must not restore an image someone held meanwhile.
