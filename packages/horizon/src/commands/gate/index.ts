@@ -19,6 +19,7 @@ export interface GateOptions {
   json?: boolean;
   markdown?: boolean;
   junitOut?: string;
+  jsonOut?: string;
 }
 
 export interface GateContext {
@@ -58,6 +59,7 @@ export async function runGate(options: GateOptions, context: GateContext): Promi
     }
   }
   if (options.junitOut) await writeFileAtomic(resolve(context.cwd, options.junitOut), formatGateJunit(report), "JUnit output");
+  if (options.jsonOut) await writeFileAtomic(resolve(context.cwd, options.jsonOut), `${JSON.stringify(report, null, 2)}\n`, "JSON output");
 
   if (report.status === "fail") {
     const failed = report.gates.filter((gate) => gate.status === "fail").map((gate) => gate.gate);
