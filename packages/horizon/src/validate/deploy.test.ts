@@ -69,11 +69,11 @@ describe.skipIf(!kubectl)("kubectl kustomize deploy/environments/<env> (needs ku
     }
   });
 
-  it("renders the Argo CD project and one Application per environment", async () => {
+  it("renders the Argo CD project, one Application per environment and one for monitoring/", async () => {
     const objects = await render(join(deploy, "argocd"));
     expect(objects.filter((o) => o.kind === "AppProject").map((o) => o.metadata.name)).toEqual(["blessed-horizon"]);
     const apps = objects.filter((o) => o.kind === "Application");
-    expect(apps.map((a) => (a.spec?.source as { path: string }).path).sort()).toEqual(Object.keys(ENVIRONMENTS).map((e) => `environments/${e}`).sort());
+    expect(apps.map((a) => (a.spec?.source as { path: string }).path).sort()).toEqual([...Object.keys(ENVIRONMENTS).map((e) => `environments/${e}`), "monitoring"].sort());
     const prod = apps.find((a) => a.metadata.name === "blessed-horizon-prod");
     expect(prod?.spec?.ignoreDifferences).toEqual([{ group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] }]);
   });

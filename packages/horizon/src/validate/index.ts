@@ -5,6 +5,7 @@ import { finding, sortFindings } from "./findings.js";
 import type { Finding, ValidationReport } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
 import { checkClusterRules } from "./cluster-rules.js";
+import { checkDeliveryRules } from "./delivery-rules.js";
 import { checkKustomizeTarget, kustomizeTargets } from "./kustomize.js";
 import type { RenderedTarget } from "./kustomize.js";
 import { checkManifestFiles } from "./manifests.js";
@@ -79,7 +80,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
     }
     checked.kustomizations = targets.length;
     // Across objects and targets only when everything rendered: a partial view would report what is not wrong.
-    if (rendered.length === targets.length) findings.push(...(await checkClusterRules(root, deployDir, rendered)));
+    if (rendered.length === targets.length) {
+      findings.push(...(await checkClusterRules(root, deployDir, rendered)));
+      findings.push(...(await checkDeliveryRules(root, deployDir, rendered)));
+    }
   } else if (targets.length > 0) skipped.push("kubectl not found: kustomizations not rendered");
 
   const dockerfiles = await listFiles(root, ".", isDockerfile);
