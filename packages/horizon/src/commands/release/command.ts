@@ -4,6 +4,7 @@ import type { HistoryOptions } from "./history.js";
 import type { PromoteOptions } from "./promote.js";
 import type { RollbackOptions } from "./rollback.js";
 import type { SetImageOptions } from "./set-image.js";
+import type { SyncOptions } from "./sync.js";
 import type { UnholdOptions } from "./unhold.js";
 
 /** Options every writing release command has. */
@@ -18,7 +19,7 @@ function writingOptions(command: Command): Command {
 export function registerRelease(program: Command): void {
   const release = program
     .command("release")
-    .description("GitOps releases in the manifests repo: set-image, promote, rollback, unhold, history (each change is one git commit)");
+    .description("GitOps releases in the manifests repo: set-image, promote, rollback, unhold, sync, history (each change is one git commit)");
 
   writingOptions(
     release
@@ -71,6 +72,19 @@ export function registerRelease(program: Command): void {
     const { runUnhold } = await import("./unhold.js");
     await runUnhold(options, processIo());
   });
+
+  release
+    .command("sync")
+    .description("carry deploy/ of the application repository into the manifests repo as one commit, keeping what the manifests repo owns (images, version labels, holds, policy, flags)")
+    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
+    .option("--from <dir>", "the application repository whose deploy/ is carried over", ".")
+    .option("--source-commit <sha>", "the application commit that deploy/ is from (default: its HEAD)")
+    .option("--push", "push the commit; if someone pushed first, fetch, rebase and retry (never force)")
+    .option("--json", "print the outcome as JSON")
+    .action(async (options: SyncOptions) => {
+      const { runSync } = await import("./sync.js");
+      await runSync(options, processIo());
+    });
 
   release
     .command("history")
