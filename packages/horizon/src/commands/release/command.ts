@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { collect, processIo } from "../cli-support.js";
+import type { FreezeOptions } from "./freeze.js";
 import type { HistoryOptions } from "./history.js";
+import type { PolicyOptions } from "./policy.js";
 import type { PromoteOptions } from "./promote.js";
 import type { RollbackOptions } from "./rollback.js";
 import type { SetImageOptions } from "./set-image.js";
@@ -42,7 +44,10 @@ export function registerRelease(program: Command): void {
       .requiredOption("--from <env>", "source environment")
       .requiredOption("--to <env>", "target environment")
       .option("--service <name>", "a service to promote; repeat for several (default: every service both environments have)", collect, [])
-      .option("--version <v>", "also set the existing app.kubernetes.io/version and version labels (never selectors)"),
+      .option("--version <v>", "also set the existing app.kubernetes.io/version and version labels (never selectors)")
+      .option("--break-glass <reason>", "promote although promotion-policy.yaml refuses (frozen, outside a window, soak not met); recorded as Horizon-Break-Glass")
+      .option("--plan-out <file>", "with --dry-run: also write the plan as Markdown (rendered diff, images, gates, policy)")
+      .option("--body-out <file>", "with --dry-run: also write the plan trimmed to GitHub's 65,536-character pull request body"),
   ).action(async (options: PromoteOptions) => {
     const { runPromote } = await import("./promote.js");
     await runPromote(options, processIo());
@@ -98,4 +103,37 @@ export function registerRelease(program: Command): void {
       const { runHistory } = await import("./history.js");
       await runHistory(options, processIo());
     });
+
+  release
+    .command("policy")
+    .description("what promotion-policy.yaml says now: frozen or not, the next window, the images soaking with the time left")
+    .requiredOption("--manifests <dir>", "the manifests repository (a git work tree)")
+    .requiredOption("--env <env>", "the environment images would be promoted into")
+    .option("--from <env>", "where its images come from (default: the one before it: development, staging, production)")
+    .option("--json", "print the state as JSON")
+    .action(async (options: PolicyOptions) => {
+      const { runPolicy } = await import("./policy.js");
+      await runPolicy(options, processIo());
+    });
+
+  writingOptions(
+    release
+      .command("freeze")
+      .description("stop the line: an open-ended freeze of the environment in promotion-policy.yaml, as a commit (rollbacks stay allowed)")
+      .requiredOption("--env <env>", "environment to freeze")
+      .requiredOption("--reason <text>", "why (shown to everyone refused, and in the commit)"),
+  ).action(async (options: FreezeOptions) => {
+    const { runFreeze } = await import("./freeze.js");
+    await runFreeze(options, processIo());
+  });
+
+  writingOptions(
+    release
+      .command("unfreeze")
+      .description("lift the environment's open-ended freezes, as a commit (scheduled freezes end by themselves)")
+      .requiredOption("--env <env>", "environment to unfreeze"),
+  ).action(async (options: FreezeOptions) => {
+    const { runUnfreeze } = await import("./freeze.js");
+    await runUnfreeze(options, processIo());
+  });
 }

@@ -77,9 +77,9 @@ describe("release rollback and holds", () => {
     const refused = await rejection(runSetImage({ manifests: dir, env: "production", service: "payment-service", image: bad }, context));
     expect(refused.exitCode).toBe(ExitCode.CheckFailed);
     expect(refused.message).toMatch(/sha-badbad1 is on hold for payment-service in production .*horizon release unhold --manifests .* --env production --service payment-service/);
-    // Promotion of the held image from staging is refused too.
+    // Promotion of the held image from staging is refused too (named; promoting every service skips it: promote-policy.test.ts).
     await runSetImage({ manifests: dir, env: "staging", service: "payment-service", image: bad }, context);
-    expect((await rejection(runPromote({ manifests: dir, from: "staging", to: "production", service: [] }, context))).exitCode).toBe(ExitCode.CheckFailed);
+    expect((await rejection(runPromote({ manifests: dir, from: "staging", to: "production", service: ["payment-service"] }, context))).exitCode).toBe(ExitCode.CheckFailed);
     // Another environment is not held.
     expect((await runSetImage({ manifests: dir, env: "development", service: "payment-service", image: bad }, context)).status).toBe("committed");
 

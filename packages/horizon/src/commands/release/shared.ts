@@ -71,3 +71,8 @@ export function recheckHolds(root: string, plan: ReleasePlan | undefined, manife
     for (const s of plan.release.services) assertNotHeld(holds, plan.release.environment, s.service, s.image, manifestsDir);
   };
 }
+
+/** The plan with `Horizon-Break-Glass: <reason>` recorded: a refused action done anyway, shown by history and compliance. */
+export function withBreakGlass(plan: ReleasePlan, reason: string): ReleasePlan {
+  return { ...plan, release: { ...plan.release, breakGlass: reason }, message: `${plan.message.trimEnd()}\nHorizon-Break-Glass: ${reason}\n` };
+}
