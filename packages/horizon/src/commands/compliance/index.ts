@@ -28,6 +28,8 @@ export interface ComplianceReport {
   }>;
   /** Release commits of the month without a verified signature (spec §11.1: signed commits required). */
   unsigned: Array<{ commit: string; time: string; environment: string; action: string; author: string; signature: string; subject: string }>;
+  /** Refused actions done anyway (`--break-glass`), with their reason: each one is for a reviewer to look at. */
+  breakGlass: Array<{ commit: string; time: string; environment: string; action: string; author: string; reason: string; subject: string }>;
   /** Findings: changes of an environment made without horizon (no Horizon trailers), one per commit and service. */
   unmanaged: Array<{
     commit: string;
@@ -80,6 +82,9 @@ export async function runCompliance(options: ComplianceOptions, context: Command
     unsigned: inMonth
       .filter((r) => r.action !== "unhold" && !isVerifiedSignature(r.signature))
       .map((r) => ({ commit: r.commit, time: r.landedAt, environment: r.environment, action: r.action, author: r.author, signature: r.signature, subject: r.subject })),
+    breakGlass: inMonth
+      .filter((r) => r.breakGlass)
+      .map((r) => ({ commit: r.commit, time: r.landedAt, environment: r.environment, action: r.action, author: r.author, reason: r.breakGlass ?? "", subject: r.subject })),
     unmanaged: handMonth.map((u) => ({
       commit: u.commit,
       time: u.committedAt,
@@ -105,6 +110,8 @@ export function formatCompliance(report: ComplianceReport): string {
   }
   lines.push(report.unsigned.length === 0 ? "every release commit is signed" : `unsigned release commits (${report.unsigned.length}):`);
   for (const u of report.unsigned) lines.push(`  ${u.commit.slice(0, 12)} ${u.time} ${u.environment} ${u.action} by ${u.author} (%G? ${u.signature}) ${u.subject}`);
+  lines.push(report.breakGlass.length === 0 ? "no break-glass overrides" : `break-glass overrides (${report.breakGlass.length}):`);
+  for (const b of report.breakGlass) lines.push(`  ${b.commit.slice(0, 12)} ${b.time} ${b.environment} ${b.action} by ${b.author}: ${b.reason}`);
   lines.push(report.unmanaged.length === 0 ? "no changes made without horizon" : `changes made without horizon (${report.unmanaged.length}):`);
   for (const u of report.unmanaged) {
     const signed = u.signed ? "signed" : `unsigned, %G? ${u.signature}`;

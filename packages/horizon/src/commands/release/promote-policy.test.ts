@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createManifestsRepo, rejection, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode } from "../../errors.js";
+import { runCompliance } from "../compliance/index.js";
 import { findExecutable } from "../../validate/tools.js";
 import { runFreeze } from "./freeze.js";
 import { runHistory } from "./history.js";
@@ -93,6 +94,10 @@ describe("promote obeys promotion-policy.yaml", () => {
     const entries = await runHistory({ manifests: dir, env: "production", since: "2026-11-01" }, at("2026-12-01T12:00:00Z"));
     expect(entries.find((e) => e.service === "payment-service")?.breakGlass).toBe("incident 7: payment hotfix");
     expect((await rejection(promote(dir, "2026-12-01T11:40:00Z", { breakGlass: "  " }))).exitCode).toBe(ExitCode.Usage);
+    const out: string[] = [];
+    const report = await runCompliance({ manifests: dir, month: "2026-12" }, at("2026-12-01T12:00:00Z", out));
+    expect(report.breakGlass).toMatchObject([{ environment: "production", action: "promote", reason: "incident 7: payment hotfix" }]);
+    expect(out.join("")).toMatch(/break-glass overrides \(1\):\n\s+\w{12} \S+ production promote by Horizon Test: incident 7: payment hotfix/);
   });
 
   it("while frozen promote is refused, and a rollback still goes through", async () => {
