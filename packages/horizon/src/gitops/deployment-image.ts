@@ -2,6 +2,7 @@ import type { Scalar, YAMLMap } from "yaml";
 import { InputError } from "../errors.js";
 import { formatImageRef, parseImageRef, repositoryBasename } from "./image-ref.js";
 import type { ImageRef } from "./image-ref.js";
+import { MIGRATE_IMAGE, migrateImageFor } from "./kustomize-image.js";
 import { applySplices, getString, mapsAt, parseYamlDocuments, replaceScalar } from "./yaml-source.js";
 
 const POD_SPECS = [
@@ -50,9 +51,10 @@ export function setDeploymentImage(source: string, file: string, image: ImageRef
   let targets = all.filter((c) => repositoryOf(c) === image.repository);
   if (targets.length === 0) targets = all.filter((c) => repositoryBasename(repositoryOf(c) ?? "") === repositoryBasename(image.repository));
   if (targets.length === 0) throw new InputError(`${file} has no container whose image repository is ${image.repository}`);
-  const value = formatImageRef(image);
-  const splices = targets
-    .filter((c) => getString(c, "image") !== value)
-    .map((c) => replaceScalar(c.get("image", true) as Scalar, value));
+  const set = (containers: YAMLMap[], ref: ImageRef) =>
+    containers.filter((c) => getString(c, "image") !== formatImageRef(ref)).map((c) => replaceScalar(c.get("image", true) as Scalar, formatImageRef(ref)));
+  // A migration Job in the same file runs the db-migrate of the service image's source commit.
+  const migrations = all.filter((c) => repositoryBasename(repositoryOf(c) ?? "") === MIGRATE_IMAGE);
+  const splices = [...set(targets, image), ...(migrations.length > 0 ? set(migrations, migrateImageFor(image, file)) : [])];
   return applySplices(source, splices);
 }

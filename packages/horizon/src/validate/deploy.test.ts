@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { setKustomizeImage } from "../gitops/kustomize-image.js";
 import { findExecutable, runTool } from "./tools.js";
 
 // The manifests repo (deploy/) and its monitoring, checked with the tools that read them.
@@ -56,14 +57,17 @@ describe.skipIf(!kubectl)("kubectl kustomize deploy/environments/<env> (needs ku
     try {
       await cp(deploy, join(dir, "deploy"), { recursive: true });
       const overlay = join(dir, "deploy/environments/staging/payment-service/kustomization.yaml");
-      await writeFile(overlay, (await readFile(overlay, "utf8")).replace('newTag: "0.1.0"', "newTag: 3f9c2e1"));
+      const trustBefore = containersOf((await render(join(dir, "deploy/environments/staging"))).find((o) => o.kind === "Job" && o.metadata.name === "trust-service-migrate") as K8sObject)[0]?.image;
+      // As horizon release writes it: the service's images: entry, and the db-migrate entry beside it.
+      const commit = "3f9c2e1d3f9c2e1d3f9c2e1d3f9c2e1d3f9c2e1d";
+      await writeFile(overlay, setKustomizeImage(await readFile(overlay, "utf8"), overlay, "payment-service", { repository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/blessed-horizon/payment-service", tag: commit }));
       const objects = await render(join(dir, "deploy/environments/staging"));
       const job = objects.find((o) => o.kind === "Job" && o.metadata.name === "payment-service-migrate") as K8sObject;
-      expect(containersOf(job)[0]?.image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/blessed-horizon/db-migrate:3f9c2e1");
+      expect(containersOf(job)[0]?.image).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/blessed-horizon/db-migrate:${commit}`);
       expect(job.metadata.annotations?.["argocd.argoproj.io/hook"]).toBe("Sync");
       expect(Number(job.metadata.annotations?.["argocd.argoproj.io/sync-wave"])).toBeLessThan(0);
       const other = objects.find((o) => o.kind === "Job" && o.metadata.name === "trust-service-migrate") as K8sObject;
-      expect(containersOf(other)[0]?.image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/blessed-horizon/db-migrate:0.1.0");
+      expect(containersOf(other)[0]?.image).toBe(trustBefore);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

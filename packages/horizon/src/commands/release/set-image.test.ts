@@ -1,12 +1,17 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createManifestsRepo, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { createManifestsRepo, REPO_ROOT, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode, ExitError } from "../../errors.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
+import { findExecutable } from "../../validate/tools.js";
 import { runSetImage } from "./set-image.js";
 import type { CommandContext } from "./shared.js";
 
+const execFileAsync = promisify(execFile);
 const repos: string[] = [];
 let output = "";
 const context = (): CommandContext => ({ cwd: "/", write: (t) => void (output += t) });
@@ -134,5 +139,82 @@ describe("release set-image refuses bad input with exit 2 and leaves the reposit
     expect(await snapshot(dir)).toBe(before);
     expect(readFileSync(join(dir, "environments/production/payment-service/kustomization.yaml"), "utf8")).toBe(file);
     await run(dir, "config", "--unset", "core.hooksPath");
+  });
+});
+
+// Issue 12, 4c: the migration Job runs the db-migrate built from the same source commit as the
+// service image, for tags and digests alike. Rendered with the real `kubectl kustomize`: its
+// images transformer writes a digest without the tag (kustomize api/filters/imagetag/updater.go),
+// and the old overlays' replacements copied the text after ":" (api/filters/replacement/replacement.go,
+// strings.Split(value, options.delimiter)[options.index]) into the Job, which became db-migrate:<digest hex>.
+const kubectl = await findExecutable("kubectl");
+
+describe.skipIf(!kubectl)("release set-image on a manifests repo made of deploy/, rendered by kubectl kustomize", { timeout: 60_000 }, () => {
+  const REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com/blessed-horizon";
+  const COMMIT = "0123456789abcdef0123456789abcdef01234567";
+  const DIGEST = `sha256:${"cd".repeat(32)}`;
+
+  async function deployRepo(): Promise<string> {
+    const dir = tempDir("manifests-deploy");
+    repos.push(dir);
+    cpSync(join(REPO_ROOT, "deploy"), dir, { recursive: true });
+    await run(dir, "init", "--quiet", "--initial-branch=main");
+    await run(dir, "add", ".");
+    await run(dir, "commit", "--quiet", "-m", "manifests from deploy/");
+    return dir;
+  }
+
+  /** The images `kubectl kustomize environments/<env>` gives the service's Deployment and its migration Job. */
+  async function rendered(dir: string, env: string, service: string): Promise<{ deployment: string; job: string }> {
+    const { stdout } = await execFileAsync(kubectl as string, ["kustomize", `environments/${env}`], { cwd: dir, maxBuffer: 32 * 1024 * 1024 });
+    const objects = parseAllDocuments(stdout).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: { image?: string }[] } } } });
+    const image = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata?.name === name)?.spec?.template?.spec?.containers?.[0]?.image;
+    return { deployment: image("Deployment", service) ?? "", job: image("Job", `${service}-migrate`) ?? "" };
+  }
+
+  it("a digest with --source-sha: the Deployment pulls the digest, the Job runs db-migrate:<source commit>", async () => {
+    const dir = await deployRepo();
+    const outcome = await runSetImage(
+      { manifests: dir, env: "development", service: "campaign-service", image: `${REGISTRY}/campaign-service@${DIGEST}`, sourceSha: COMMIT },
+      context(),
+    );
+    expect(outcome.status).toBe("committed");
+    expect(await rendered(dir, "development", "campaign-service")).toEqual({
+      deployment: `${REGISTRY}/campaign-service:${COMMIT}@${DIGEST}`,
+      job: `${REGISTRY}/db-migrate:${COMMIT}`,
+    });
+    const [record] = await readReleaseHistory(dir);
+    expect(record?.services[0]?.image).toBe(`${REGISTRY}/campaign-service:${COMMIT}@${DIGEST}`);
+  });
+
+  it("a tag and a digest: the Job runs db-migrate with that tag", async () => {
+    const dir = await deployRepo();
+    await runSetImage({ manifests: dir, env: "staging", service: "payment-service", image: `${REGISTRY}/payment-service:${COMMIT}@${DIGEST}` }, context());
+    expect((await rendered(dir, "staging", "payment-service")).job).toBe(`${REGISTRY}/db-migrate:${COMMIT}`);
+  });
+
+  it("a tag, as update-manifests.yml sets it: the Job runs db-migrate with the same tag; other services keep theirs", async () => {
+    const dir = await deployRepo();
+    const before = await rendered(dir, "production", "trust-service");
+    await runSetImage({ manifests: dir, env: "production", service: "notification-service", image: `${REGISTRY}/notification-service:${COMMIT}` }, context());
+    expect(await rendered(dir, "production", "notification-service")).toEqual({ deployment: `${REGISTRY}/notification-service:${COMMIT}`, job: `${REGISTRY}/db-migrate:${COMMIT}` });
+    expect(await rendered(dir, "production", "trust-service")).toEqual(before);
+  });
+
+  it("a digest without --source-sha: exit 2, saying that nothing names the Job's db-migrate, and no commit", async () => {
+    const dir = await deployRepo();
+    const before = await snapshot(dir);
+    const result = await exitCodeOf(runSetImage({ manifests: dir, env: "development", service: "campaign-service", image: `${REGISTRY}/campaign-service@${DIGEST}` }, context()));
+    expect(result.code).toBe(ExitCode.Usage);
+    expect(result.message).toMatch(/has no tag, so nothing names the db-migrate image of its source commit.*--source-sha/);
+    expect(await snapshot(dir)).toBe(before);
+  });
+
+  it("a digest with an abbreviated --source-sha: exit 2 (CI tags images with the full commit)", async () => {
+    const dir = await deployRepo();
+    const result = await exitCodeOf(
+      runSetImage({ manifests: dir, env: "development", service: "campaign-service", image: `${REGISTRY}/campaign-service@${DIGEST}`, sourceSha: "0123456" }, context()),
+    );
+    expect(result).toMatchObject({ code: ExitCode.Usage, message: expect.stringContaining("--source-sha 0123456 is abbreviated") });
   });
 });

@@ -1,4 +1,6 @@
 import { planSetImage, parseSourceOrigin } from "../../core/release-plan.js";
+import { InputError } from "../../errors.js";
+import { formatImageRef, parsePinnedImageRef } from "../../gitops/image-ref.js";
 import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { readServiceManifest } from "../../gitops/manifests.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
@@ -14,6 +16,22 @@ export interface SetImageOptions extends ApplyOptions {
   sourceTime?: string;
 }
 
+/**
+ * `REPO@sha256:...` with `--source-sha` becomes `REPO:<source sha>@sha256:...`:
+ * CI tags every image with its full source commit, and the tag is what names
+ * the migration Job's db-migrate image of that commit (a digest says nothing
+ * about db-migrate; Kubernetes pulls by the digest). An abbreviated SHA is no
+ * tag CI pushes: exit 2.
+ */
+function withSourceTag(image: string, sourceCommit: string | undefined): string {
+  const ref = parsePinnedImageRef(image);
+  if (ref.digest === undefined || ref.tag !== undefined || sourceCommit === undefined) return image;
+  if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(sourceCommit)) {
+    throw new InputError(`--source-sha ${sourceCommit} is abbreviated: ${image} is tagged with its full source commit, which names the migration Job's db-migrate image`);
+  }
+  return formatImageRef({ ...ref, tag: sourceCommit });
+}
+
 /** `horizon release set-image`: points one service of one environment at a new image, in one commit. */
 export async function runSetImage(options: SetImageOptions, context: CommandContext): Promise<ReleaseOutcome> {
   const root = manifestsRoot(context.cwd, options.manifests);
@@ -22,7 +40,7 @@ export async function runSetImage(options: SetImageOptions, context: CommandCont
   const manifest = readServiceManifest(root, options.env, options.service);
   const plan = planSetImage({
     manifest,
-    image: options.image,
+    image: withSourceTag(options.image, origin.sourceCommit),
     holds: parseHolds(readRepoFile(root, HOLDS_FILE)),
     origin,
     manifestsDir: options.manifests,
