@@ -10,6 +10,7 @@ import { checkKustomizeTarget, kustomizeTargets } from "./kustomize.js";
 import type { RenderedTarget } from "./kustomize.js";
 import { checkManifestFiles } from "./manifests.js";
 import { checkMigrations } from "./migrations.js";
+import { checkFailureLoop } from "./notifications-rules.js";
 import { checkPromotionPolicy } from "./policy.js";
 import { checkAlertRules } from "./prometheus.js";
 import { checkServicesDelivered } from "./services.js";
@@ -83,6 +84,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
     if (rendered.length === targets.length) {
       findings.push(...(await checkClusterRules(root, deployDir, rendered)));
       findings.push(...(await checkDeliveryRules(root, deployDir, rendered)));
+      findings.push(...(await checkFailureLoop(root, deployDir, rendered)));
     }
   } else if (targets.length > 0) skipped.push("kubectl not found: kustomizations not rendered");
 
