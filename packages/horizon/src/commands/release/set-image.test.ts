@@ -8,6 +8,8 @@ import { createManifestsRepo, REPO_ROOT, removeAll, run, tempDir, useTestGitEnv 
 import { ExitCode, ExitError } from "../../errors.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import { findExecutable } from "../../validate/tools.js";
+import { runPromote } from "./promote.js";
+import { runRollback } from "./rollback.js";
 import { runSetImage } from "./set-image.js";
 import type { CommandContext } from "./shared.js";
 
@@ -199,6 +201,19 @@ describe.skipIf(!kubectl)("release set-image on a manifests repo made of deploy/
     await runSetImage({ manifests: dir, env: "production", service: "notification-service", image: `${REGISTRY}/notification-service:${COMMIT}` }, context());
     expect(await rendered(dir, "production", "notification-service")).toEqual({ deployment: `${REGISTRY}/notification-service:${COMMIT}`, job: `${REGISTRY}/db-migrate:${COMMIT}` });
     expect(await rendered(dir, "production", "trust-service")).toEqual(before);
+  });
+
+  it("promote and rollback carry the db-migrate of the image they deploy (they write through the same images: update)", async () => {
+    const dir = await deployRepo();
+    // No soak or window to wait for here: promotion-policy.yaml is not what this test is about.
+    await run(dir, "rm", "--quiet", "promotion-policy.yaml");
+    await run(dir, "commit", "--quiet", "-m", "no promotion policy");
+    const before = await rendered(dir, "development", "campaign-service");
+    await runSetImage({ manifests: dir, env: "development", service: "campaign-service", image: `${REGISTRY}/campaign-service@${DIGEST}`, sourceSha: COMMIT }, context());
+    await runPromote({ manifests: dir, from: "development", to: "staging", service: ["campaign-service"] }, context());
+    expect(await rendered(dir, "staging", "campaign-service")).toEqual({ deployment: `${REGISTRY}/campaign-service:${COMMIT}@${DIGEST}`, job: `${REGISTRY}/db-migrate:${COMMIT}` });
+    await runRollback({ manifests: dir, env: "development", service: "campaign-service" }, context());
+    expect(await rendered(dir, "development", "campaign-service")).toEqual(before);
   });
 
   it("a digest without --source-sha: exit 2, saying that nothing names the Job's db-migrate, and no commit", async () => {
