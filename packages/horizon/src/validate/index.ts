@@ -6,6 +6,7 @@ import type { Finding, ValidationReport } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
 import { checkClusterRules } from "./cluster-rules.js";
 import { checkDeliveryRules } from "./delivery-rules.js";
+import { imageFindings } from "./image-rules.js";
 import { checkKustomizeTarget, kustomizeTargets } from "./kustomize.js";
 import type { RenderedTarget } from "./kustomize.js";
 import { checkManifestFiles } from "./manifests.js";
@@ -84,6 +85,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
     if (rendered.length === targets.length) {
       findings.push(...(await checkClusterRules(root, deployDir, rendered)));
       findings.push(...(await checkDeliveryRules(root, deployDir, rendered)));
+      findings.push(...(await imageFindings(root, deployDir, rendered)));
       findings.push(...(await checkFailureLoop(root, deployDir, rendered)));
     }
   } else if (targets.length > 0) skipped.push("kubectl not found: kustomizations not rendered");
