@@ -22,7 +22,8 @@ export type { MigrateOptions, MigrationFile, MigrationStatus } from "./db/migrat
 export { KIT_MIGRATIONS_TABLE, kitMigrationsDir, migrateService, serviceMigrationsApplied } from "./db/service-migrations.js";
 
 export { createServiceApp } from "./http/app.js";
-export { storableText } from "./http/storable-text.js";
+export { findUnstorableText, storableText, storableTimestamp, unstorableTextError } from "./http/storable-text.js";
+export { decodeUtf8, MAX_JSON_DEPTH, parseJsonText } from "./http/json-body.js";
 export type { ServiceAppOptions } from "./http/app.js";
 export { createLogger, REDACTED_PATHS } from "./http/logger.js";
 export { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from "./http/problem.js";

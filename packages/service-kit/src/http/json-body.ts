@@ -37,6 +37,21 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8KeepingBom = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Pure: bytes -> text, or a 400 `BH_INVALID_UTF8` saying `what` is not
+ * UTF-8. Decoding leniently would store U+FFFD in place of what the client
+ * sent. `keepBom` keeps a leading BOM, so the text is the exact bytes (a
+ * signature covers them).
+ */
+export function decodeUtf8(bytes: Uint8Array, what = "the request body", options: { keepBom?: boolean } = {}): string {
+  try {
+    return (options.keepBom === true ? utf8KeepingBom : utf8).decode(bytes);
+  } catch (error) {
+    throw new InputError(`${what} is not valid UTF-8`, { code: "BH_INVALID_UTF8", cause: error });
+  }
+}
 
 function malformed(detail: string): InputError {
   return new InputError(detail, { code: "BH_MALFORMED_JSON" });
@@ -54,13 +69,15 @@ function refusePoisoning(key: string, value: unknown): unknown {
 /** Pure: a JSON request body (bytes) -> its value, or the InputError a client sees. */
 export function parseJsonBody(body: Buffer, maxDepth = MAX_JSON_DEPTH): unknown {
   if (body.length === 0) throw malformed("the request body is empty but its Content-Type is JSON");
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch (error) {
-    // Decoding leniently would store U+FFFD in place of what the client sent.
-    throw new InputError("the request body is not valid UTF-8", { code: "BH_INVALID_UTF8", cause: error });
-  }
+  return parseJsonText(decodeUtf8(body), maxDepth);
+}
+
+/**
+ * Pure: JSON text -> its value, refusing too-deep nesting before parsing and
+ * prototype-poisoning keys, as the kit's body parser does: for routes that
+ * read their raw body (a signed webhook) and parse it themselves.
+ */
+export function parseJsonText(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   if (jsonDepthExceeds(text, maxDepth)) {
     throw new InputError(`the request body nests arrays and objects more than ${maxDepth} levels deep`, { code: "BH_JSON_TOO_DEEP" });
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { InputError } from "../errors.js";
+import type { ProblemFieldError } from "../errors.js";
 
 // NUL and unpaired UTF-16 surrogates: PostgreSQL refuses both in text and
 // jsonb, so without this check such input reaches the database as a 500.
@@ -18,6 +19,25 @@ export function storableText(min: number, max: number) {
     .min(min)
     .max(max)
     .refine((text) => !UNSTORABLE.test(text), "must not contain NUL characters or unpaired surrogates");
+}
+
+// PostgreSQL's timestamptz input refuses a UTC offset of 16 hours or more
+// (MAX_TZDISP_HOUR 15 in postgres src/include/datatype/timestamp.h) and the
+// year 0000 (there is no year 0 before 0001 AD); RFC 3339 allows both.
+const OFFSET = /(?:Z|([+-])(\d\d):(\d\d))$/i;
+function storableInstant(text: string): boolean {
+  if (text.startsWith("0000")) return false;
+  const offset = OFFSET.exec(text);
+  return offset?.[2] === undefined || Number(offset[2]) <= 15;
+}
+
+/**
+ * An RFC 3339 date-time with an offset that PostgreSQL can store as
+ * timestamptz: a query value such as `before` gets a 400 naming it instead of
+ * the database's 500.
+ */
+export function storableTimestamp() {
+  return z.iso.datetime({ offset: true }).refine(storableInstant, "must be a time from year 0001 on, with a UTC offset between -15:59 and +15:59");
 }
 
 /** One value still to look at, and how it was reached (segments are joined only for the answer). */
@@ -45,7 +65,8 @@ export function findUnstorableText(value: unknown, path = ""): string | undefine
       if (UNSTORABLE.test(current)) return pointerOf(pending) || "/";
       continue;
     }
-    if (current === null || typeof current !== "object") continue;
+    // Bytes (a route's raw body) are no text; that route decodes and checks them itself.
+    if (current === null || typeof current !== "object" || ArrayBuffer.isView(current)) continue;
     const children: Pending[] = [];
     if (Array.isArray(current)) {
       current.forEach((item: unknown, i) => children.push({ value: item, segment: `/${i}`, parent: pending }));
@@ -62,17 +83,26 @@ export function findUnstorableText(value: unknown, path = ""): string | undefine
   return undefined;
 }
 
+/**
+ * Pure: the 400 naming the first text in `value` PostgreSQL could not store,
+ * or undefined. For routes that parse their own body (a signed webhook):
+ * text is refused even where it would not be stored, as every other route does.
+ */
+export function unstorableTextError(where: ProblemFieldError["in"], value: unknown): InputError | undefined {
+  const path = findUnstorableText(value);
+  if (path === undefined) return undefined;
+  return new InputError(`${where} ${path}: text must not contain NUL characters or unpaired UTF-16 surrogates`, {
+    errors: [{ in: where, path, message: "must not contain NUL characters or unpaired UTF-16 surrogates" }],
+  });
+}
+
 /** Every service refuses, with a 400 naming the field, text it could never store. */
 export function rejectUnstorableText(app: FastifyInstance): void {
   app.addHook("preValidation", (request, _reply, done) => {
     for (const [where, value] of [["body", request.body], ["querystring", request.query], ["params", request.params]] as const) {
-      const path = findUnstorableText(value);
-      if (path !== undefined) {
-        done(
-          new InputError(`${where} ${path}: text must not contain NUL characters or unpaired UTF-16 surrogates`, {
-            errors: [{ in: where, path, message: "must not contain NUL characters or unpaired UTF-16 surrogates" }],
-          }),
-        );
+      const error = unstorableTextError(where, value);
+      if (error !== undefined) {
+        done(error);
         return;
       }
     }

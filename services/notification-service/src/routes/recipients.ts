@@ -1,4 +1,4 @@
-import { InputError, storableText } from "@blessed-horizon/service-kit";
+import { InputError, storableText, storableTimestamp } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { feed } from "../db/notifications.js";
 import type { Queryable } from "../db/types.js";
@@ -9,7 +9,7 @@ import { assertSelfOrAdmin, type NotificationApp } from "./types.js";
 const Params = z.object({ id: storableText(1, 320) });
 const FeedQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime({ offset: true }).optional(),
+  before: storableTimestamp().optional(),
 });
 
 const view = (r: Recipient) => ({ recipientId: r.id, ...r.preferences, webhookSecret: r.webhookSecret });

@@ -1,4 +1,4 @@
-import { InputError } from "@blessed-horizon/service-kit";
+import { decodeUtf8, InputError } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { getRecipient, saveRecipient } from "../db/recipients.js";
 import type { Queryable } from "../db/types.js";
@@ -10,14 +10,47 @@ import type { NotificationApp } from "./types.js";
 const TokenQuery = z.object({ token: z.string().min(1).max(2000) });
 
 /**
+ * Pure: an application/x-www-form-urlencoded body (RFC 8058's
+ * `List-Unsubscribe=One-Click`) -> its fields. Bytes or percent-escapes that
+ * are not UTF-8 are a 400 naming the field, where URLSearchParams would turn
+ * them into U+FFFD.
+ */
+export function parseForm(body: Buffer): Record<string, string> {
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const pair of decodeUtf8(body, "the form body").split("&")) {
+    if (pair === "") continue;
+    const at = pair.indexOf("=");
+    const [rawName, rawValue] = at === -1 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
+    const decode = (text: string, what: string) => {
+      try {
+        return decodeURIComponent(text.replaceAll("+", " "));
+      } catch (error) {
+        throw new InputError(`${what} is not percent-encoded UTF-8`, {
+          code: "BH_INVALID_UTF8",
+          cause: error,
+          errors: [{ in: "body", path: `/${rawName}`, message: "is not percent-encoded UTF-8" }],
+        });
+      }
+    };
+    const name = decode(rawName, `the form field name ${JSON.stringify(rawName)}`);
+    fields[name] = decode(rawValue, `the form field ${JSON.stringify(name)}`);
+  }
+  return fields;
+}
+
+/**
  * RFC 8058 one-click unsubscribe. Mail clients POST `List-Unsubscribe=One-Click`
  * to the link in `List-Unsubscribe`; the signed token is the authorisation.
  * A GET (a person clicking the link) only shows a confirmation form, because
  * link scanners follow GETs.
  */
 export function registerUnsubscribeRoutes(app: NotificationApp, deps: { db: Queryable; secret: string }): void {
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 1024 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer", bodyLimit: 1024 }, (_request, body, done) => {
+    try {
+      done(null, parseForm(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 
   const claimOf = (token: string): { recipientId: string; category: Exclude<Category, "receipt"> } => {

@@ -1,4 +1,4 @@
-import { InputError } from "@blessed-horizon/service-kit";
+import { decodeUtf8, InputError, parseJsonText, unstorableTextError } from "@blessed-horizon/service-kit";
 import { SignatureError, verifySignature } from "../domain/webhook-signature.js";
 import type { PaymentDeps } from "../service/deps.js";
 import { applyProviderEvent, parseProviderEvent } from "../service/webhooks.js";
@@ -6,18 +6,20 @@ import type { PaymentApp } from "./types.js";
 
 /**
  * POST /api/v1/webhooks/provider. The signature covers the exact bytes sent,
- * so this route (in its own plugin scope) reads the body as a string instead
- * of parsed JSON.
+ * so this route (in its own plugin scope) reads the raw bytes instead of
+ * parsed JSON, and refuses what the kit's JSON parser refuses itself.
  */
 export function registerWebhookRoutes(app: PaymentApp, deps: PaymentDeps & { webhookSecret: string }): void {
   void app.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, next) => next(null, body));
+    // The bytes as sent: a string parser would decode invalid UTF-8 as U+FFFD.
+    scope.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, next) => next(null, body));
     scope.post(
       "/api/v1/webhooks/provider",
       { schema: { tags: ["webhooks"], summary: "Provider events, signed with Stripe's scheme (Stripe-Signature: t=..,v1=..)" } },
       async (request) => {
-        const raw = typeof request.body === "string" ? request.body : "";
+        // UTF-8 with the BOM kept, so the text is exactly the signed bytes.
+        const raw = Buffer.isBuffer(request.body) ? decodeUtf8(request.body, "the webhook body", { keepBom: true }) : "";
         const header = request.headers["stripe-signature"];
         try {
           verifySignature(raw, Array.isArray(header) ? header[0] : header, deps.webhookSecret, Math.floor((deps.now?.() ?? new Date()).getTime() / 1000));
@@ -25,6 +27,10 @@ export function registerWebhookRoutes(app: PaymentApp, deps: PaymentDeps & { web
           if (error instanceof SignatureError) throw new InputError(error.message, { code: "BH_BAD_SIGNATURE", cause: error });
           throw error;
         }
+        // As on every other route: too deep is refused before anything recurses, and NUL or an unpaired
+        // surrogate anywhere is a 400 naming the field, whether or not the field is stored.
+        const unstorable = unstorableTextError("body", parseJsonText(raw));
+        if (unstorable) throw unstorable;
         const event = parseProviderEvent(raw);
         const applied = await applyProviderEvent(deps, event);
         return { received: true, applied };
