@@ -8,6 +8,7 @@ export function registerPipeline(program: Command): void {
     .option("--all", "build every service, not only those changed since the last green run")
     .option("--load-duration <duration>", "how long the load test runs", "10s")
     .option("--connections <n>", "load-test connections (the spec's concurrent users)", "100")
+    .option("--keep <n>", "how many runs to keep in .horizon/runs, this one included (default: 20); older ones are deleted when the run starts")
     .option("--json", "print the run summary as JSON at the end")
     .addHelpText(
       "after",

@@ -8,6 +8,7 @@ import { readPipelineState, writePipelineState } from "../../pipeline/history-st
 import { planStages, type PipelineSettings } from "../../pipeline/plan.js";
 import { ProgressPrinter } from "../../pipeline/progress.js";
 import { executeStages } from "../../pipeline/runner.js";
+import { parseKeep, pruneRuns } from "../../pipeline/runs.js";
 import { newPipelineState } from "../../pipeline/state.js";
 import type { RunSummary } from "../../pipeline/types.js";
 import { formatDuration } from "../../report/html.js";
@@ -28,6 +29,8 @@ export interface PipelineOptions {
   all?: boolean;
   loadDuration?: string;
   connections?: string;
+  /** How many runs to keep in .horizon/runs, this one included. */
+  keep?: string;
   json?: boolean;
 }
 
@@ -49,15 +52,15 @@ function newRunId(now: Date): string {
  * could not produce evidence: a zero or negative duration, zero connections.
  * The same parsers as `horizon loadtest`, so the two never disagree.
  */
-function parseSettings(options: PipelineOptions): Pick<PipelineSettings, "loadDuration" | "connections"> {
+function parseSettings(options: PipelineOptions): Pick<PipelineSettings, "loadDuration" | "connections"> & { keep: number } {
   const loadDuration = options.loadDuration ?? "10s";
   parseDuration(loadDuration, "--load-duration");
-  return { loadDuration, connections: parsePositive(options.connections ?? "100", "--connections", true) };
+  return { loadDuration, connections: parsePositive(options.connections ?? "100", "--connections", true), keep: parseKeep(options.keep) };
 }
 
 /** `horizon pipeline`: the spec's pipeline on this machine, stage by stage, every artifact under .horizon/runs/<run-id>/. */
 export async function runPipeline(options: PipelineOptions, context: PipelineContext): Promise<RunSummary> {
-  const settings = parseSettings(options);
+  const { keep, ...settings } = parseSettings(options);
   const root = await gitText(["rev-parse", "--show-toplevel"], { cwd: context.cwd }).catch(() => {
     throw new InputError(`${context.cwd} is not inside a git repository: the pipeline compares with the last green run through git`);
   });
@@ -65,6 +68,8 @@ export async function runPipeline(options: PipelineOptions, context: PipelineCon
   const now = new Date();
   const runId = newRunId(now);
   const runDir = join(horizonDir, "runs", runId);
+  // Each run keeps its logs, coverage, SBOM and load-test output: the oldest go before this one starts.
+  await pruneRuns(join(horizonDir, "runs"), keep);
   await mkdir(runDir, { recursive: true });
   const previous = await readPipelineState(horizonDir);
   const state = newPipelineState([]);
