@@ -5,12 +5,20 @@
  */
 export type Status = "passed" | "failed" | "skipped" | "warning" | "running";
 
+/** A file of the run folder, as a link relative to the page. */
+export interface DashboardLink {
+  label: string;
+  href: string;
+}
+
 export interface DashboardStage {
   title: string;
   service?: string;
   status: Status;
   durationMs: number;
   summary: string;
+  /** Its log, JUnit, coverage and other files that exist, relative to the page. */
+  links?: DashboardLink[];
 }
 
 export interface DashboardRun {
@@ -24,8 +32,27 @@ export interface DashboardRun {
   stages: DashboardStage[];
 }
 
+/** One earlier (or this) run of `horizon pipeline`, from `.horizon/runs/<id>/summary.json`. */
+export interface DashboardRunListEntry {
+  runId: string;
+  /** As summary.json says; a run that is neither passed nor failed was interrupted or is still running. */
+  status: "passed" | "failed" | "interrupted" | "running";
+  startedAt: string;
+  durationMs: number;
+  commit?: string;
+  services: string[];
+  failure?: string;
+  /** Its dashboard, relative to the page; absent when that run wrote none. */
+  href?: string;
+  /** The run this page is about. */
+  current: boolean;
+}
+
 export interface DashboardGate {
-  service: string;
+  /** The services this row judges: one, or all of them when the evidence is shared (audit, integration and load tests). */
+  services: string[];
+  /** The same platform-wide evidence and verdict for every service: shown once. */
+  shared: boolean;
   gate: string;
   status: "pass" | "fail" | "warn";
   actual: string;
@@ -36,10 +63,15 @@ export interface DashboardGate {
 export interface DashboardDeployment {
   environment: string;
   service: string;
+  /** The full image reference, registry included. */
   image: string;
   sourceCommit?: string;
   deployedAt?: string;
   hold?: string;
+  /** false when the commit that brought this image was not made by horizon (a hand edit). */
+  managed: boolean;
+  /** Built from uncommitted work (`<sha>-wip.<run>`): not a reproducible release. */
+  wip: boolean;
 }
 
 export interface DashboardHistoryEntry {
@@ -52,6 +84,8 @@ export interface DashboardHistoryEntry {
   author?: string;
   signed?: boolean;
   commit: string;
+  /** false for a change made without horizon (no Horizon trailers). */
+  managed: boolean;
 }
 
 export interface DashboardMetric {
@@ -70,6 +104,8 @@ export interface DashboardData {
   title: string;
   generatedAt: string;
   run?: DashboardRun;
+  /** Every run under .horizon/runs, newest first. */
+  runs: DashboardRunListEntry[];
   gates: DashboardGate[];
   deployments: DashboardDeployment[];
   history: DashboardHistoryEntry[];
@@ -80,4 +116,10 @@ export interface DashboardData {
     deploysPerDay: DashboardSeriesPoint[];
     leadTimeHours: DashboardSeriesPoint[];
   };
+}
+
+/** An image built from uncommitted work: horizon pipeline tags it `<sha>-wip.<run-id>`. */
+export function isWipImage(image: string): boolean {
+  const tag = image.split("@")[0]?.split("/").at(-1)?.split(":")[1] ?? "";
+  return /-wip(\.|$)/.test(tag);
 }

@@ -16,19 +16,38 @@ function sample(): DashboardData {
       services: ["campaign-service"],
       failure: "gate code_coverage failed for campaign-service: line coverage 79.4% is below 80%",
       stages: [
-        { title: "test:ci", service: "campaign-service", status: "passed", durationMs: 12_345, summary: "41 tests" },
+        {
+          title: "test:ci",
+          service: "campaign-service",
+          status: "passed",
+          durationMs: 12_345,
+          summary: "41 tests",
+          links: [
+            { label: "log", href: "logs/test-campaign-service.log" },
+            { label: "coverage", href: "coverage/campaign-service.lcov" },
+            { label: "JUnit", href: "junit/campaign-service.xml" },
+          ],
+        },
         { title: "release", status: "skipped", durationMs: 0, summary: "a required gate failed" },
       ],
     },
+    runs: [
+      { runId: "20261126-060000", status: "failed", startedAt: "2026-11-26T06:00:00Z", durationMs: 125_000, services: ["campaign-service"], current: true, href: "dashboard.html" },
+      { runId: "20261125-060000", status: "passed", startedAt: "2026-11-25T06:00:00Z", durationMs: 61_000, services: ["payment-service"], current: false, href: "../20261125-060000/dashboard.html" },
+      { runId: "20261124-060000", status: "interrupted", startedAt: "2026-11-24T06:00:00Z", durationMs: 3_000, services: [], current: false },
+    ],
     gates: [
-      { service: "campaign-service", gate: "code_coverage", status: "fail", actual: "79.4%", threshold: ">= 80%", message: "line coverage 79.4% is below 80%" },
+      { services: ["campaign-service"], shared: false, gate: "code_coverage", status: "fail", actual: "79.4%", threshold: ">= 80%", message: "line coverage 79.4% is below 80%" },
+      { services: ["campaign-service", "payment-service"], shared: true, gate: "security_vulnerabilities.critical", status: "pass", actual: "0", threshold: "≤ 0", message: "no critical" },
     ],
     deployments: [
-      { environment: "development", service: "campaign-service", image: "reg/blessed-horizon/campaign-service:abc123", sourceCommit: "abc1234def" },
-      { environment: "production", service: "campaign-service", image: "reg/blessed-horizon/campaign-service:0ld", hold: "reg/blessed-horizon/campaign-service:bad" },
+      { environment: "development", service: "campaign-service", image: "reg/blessed-horizon/campaign-service:abc123-wip.run-7", sourceCommit: "abc1234def", managed: true, wip: true },
+      { environment: "production", service: "campaign-service", image: "reg/blessed-horizon/campaign-service:0ld", hold: "reg/blessed-horizon/campaign-service:bad", managed: true, wip: false },
+      { environment: "staging", service: "campaign-service", image: "reg/blessed-horizon/campaign-service:hotfix", managed: false, wip: false },
     ],
     history: [
-      { time: "2026-11-25T10:00:00Z", action: "rollback", environment: "production", services: ["campaign-service"], images: ["reg/blessed-horizon/campaign-service:0ld"], commit: "f00", author: "Ada <ada@example.org>", signed: false },
+      { time: "2026-11-25T10:00:00Z", action: "rollback", environment: "production", services: ["campaign-service"], images: ["reg/blessed-horizon/campaign-service:0ld"], commit: "f00", author: "Ada <ada@example.org>", signed: false, managed: true },
+      { time: "2026-11-24T10:00:00Z", action: "unmanaged change", environment: "staging", services: ["campaign-service"], images: ["reg/blessed-horizon/campaign-service:hotfix"], commit: "f01", author: "Bob", signed: false, managed: false },
     ],
     dora: {
       environment: "production",
@@ -52,10 +71,37 @@ describe("renderDashboard", () => {
     expect(page).toContain("line coverage 79.4% is below 80%");
   });
 
-  it("puts every image in its environment cell, with holds", () => {
+  it("puts every image in its environment cell by its full name, with holds", () => {
     const page = renderDashboard(sample());
-    expect(page).toMatch(/data-cell="development\/campaign-service"><code>campaign-service:abc123<\/code>/);
-    expect(page).toContain("on hold: campaign-service:bad");
+    expect(page).toMatch(/data-cell="production\/campaign-service"><code>reg\/blessed-horizon\/campaign-service:0ld<\/code>/);
+    expect(page).toContain("on hold: reg/blessed-horizon/campaign-service:bad");
+  });
+
+  it("marks images built from uncommitted work and images a hand edit put there", () => {
+    const page = renderDashboard(sample());
+    expect(page).toMatch(/<td class="wip" data-cell="development\/campaign-service">.*<span class="mark wip">uncommitted work \(-wip\)<\/span>/);
+    expect(page).toMatch(/<td class="unmanaged" data-cell="staging\/campaign-service">.*<span class="mark unmanaged">made without horizon<\/span>/);
+    expect(page).not.toMatch(/data-cell="production\/campaign-service">[^\n]*class="mark/);
+    expect(page).toMatch(/<tr class="unmanaged"><td>2026-11-24T10:00:00Z<\/td><td>unmanaged change/);
+  });
+
+  it("links each stage to its log, coverage and JUnit files", () => {
+    const page = renderDashboard(sample());
+    expect(page).toContain('<a href="logs/test-campaign-service.log">log</a> <a href="coverage/campaign-service.lcov">coverage</a> <a href="junit/campaign-service.xml">JUnit</a>');
+  });
+
+  it("lists every run, newest first, linking to the others' dashboards", () => {
+    const page = renderDashboard(sample());
+    const runs = page.slice(page.indexOf('id="runs"'));
+    expect(runs).toMatch(/<tr class="current failed"><td>20261126-060000 \(this run\)<\/td>/);
+    expect(runs).toContain('<a href="../20261125-060000/dashboard.html">20261125-060000</a>');
+    expect(runs).toMatch(/<td>20261124-060000<\/td><td><span class="badge interrupted">interrupted<\/span>/);
+  });
+
+  it("shows shared evidence once, naming the services it judges", () => {
+    const page = renderDashboard(sample());
+    expect(page.match(/data-gate="/g)).toHaveLength(2);
+    expect(page).toContain('data-gate="shared/security_vulnerabilities.critical"><td class="nowrap" title="campaign-service, payment-service">all services (2)</td>');
   });
 
   it("draws one bar per day with the figure in its tooltip", () => {
@@ -73,7 +119,7 @@ describe("renderDashboard", () => {
   });
 
   it("says what is missing instead of drawing empty sections", () => {
-    const page = renderDashboard({ title: "t", generatedAt: "now", gates: [], deployments: [], history: [] });
+    const page = renderDashboard({ title: "t", generatedAt: "now", runs: [], gates: [], deployments: [], history: [] });
     expect(page).toContain("No pipeline run yet");
     expect(page).toContain("No deployments recorded yet.");
     expect(page).not.toContain("<svg");

@@ -1,6 +1,7 @@
 import { barChart } from "./charts.js";
 import { formatDuration, html, raw, type RawHtml } from "./html.js";
-import type { DashboardData, DashboardDeployment, DashboardGate, DashboardRun } from "./model.js";
+import { isWipImage } from "./model.js";
+import type { DashboardData, DashboardDeployment, DashboardGate, DashboardLink, DashboardRun, DashboardRunListEntry } from "./model.js";
 import { DASHBOARD_CSS } from "./style.js";
 
 /** The delivery dashboard: one self-contained HTML page (no scripts, no network), from plain data. */
@@ -20,6 +21,7 @@ export function renderDashboard(data: DashboardData): string {
 </header>
 <main>
 ${runSection(data.run)}
+${runsSection(data.runs)}
 ${gatesSection(data.gates)}
 ${environmentsSection(data.deployments)}
 ${doraSection(data.dora)}
@@ -42,9 +44,28 @@ function runSection(run: DashboardRun | undefined): RawHtml {
   <p class="meta">Run <code>${run.runId}</code> started ${run.startedAt}, took <strong data-testid="run-duration">${formatDuration(run.durationMs)}</strong>${run.commit ? html`, commit <code>${run.commit.slice(0, 12)}</code>` : ""}; services: ${run.services.length > 0 ? run.services.join(", ") : "none changed"}.</p>
   ${run.failure ? html`<p class="failure" data-testid="run-failure">${run.failure}</p>` : ""}
   <table class="stages">
-    <thead><tr><th>Stage</th><th>Service</th><th>Status</th><th class="num">Duration</th><th>Result</th></tr></thead>
+    <thead><tr><th>Stage</th><th>Service</th><th>Status</th><th class="num">Duration</th><th>Result</th><th>Files</th></tr></thead>
     <tbody>${run.stages.map(
-      (s) => html`<tr class="${s.status}"><td class="nowrap">${s.title}</td><td class="nowrap">${s.service ?? ""}</td><td>${badge(s.status)}</td><td class="num">${formatDuration(s.durationMs)}</td><td>${s.summary}</td></tr>`,
+      (s) => html`<tr class="${s.status}"><td class="nowrap">${s.title}</td><td class="nowrap">${s.service ?? ""}</td><td>${badge(s.status)}</td><td class="num">${formatDuration(s.durationMs)}</td><td>${s.summary}</td><td class="files">${links(s.links ?? [])}</td></tr>`,
+    )}</tbody>
+  </table>
+</section>`;
+}
+
+function links(list: readonly DashboardLink[]): RawHtml {
+  return raw(list.map((l) => html`<a href="${l.href}">${l.label}</a>`.__html).join(" "));
+}
+
+/** Every run under .horizon/runs, newest first, each linking to its own dashboard. */
+function runsSection(runs: readonly DashboardRunListEntry[]): RawHtml {
+  if (runs.length === 0) return html``;
+  return html`<section id="runs" data-testid="runs">
+  <h2>Runs <span class="small">${runs.length} kept in .horizon/runs</span></h2>
+  <table>
+    <thead><tr><th>Run</th><th>Status</th><th>Started</th><th class="num">Duration</th><th>Commit</th><th>Services</th><th>Failure</th></tr></thead>
+    <tbody>${runs.map(
+      (r) =>
+        html`<tr class="${r.current ? `current ${r.status}` : r.status}"><td>${r.current ? `${r.runId} (this run)` : r.href ? html`<a href="${r.href}">${r.runId}</a>` : r.runId}</td><td>${badge(r.status)}</td><td>${r.startedAt}</td><td class="num">${formatDuration(r.durationMs)}</td><td>${r.commit ? html`<code>${r.commit.slice(0, 12)}</code>` : ""}</td><td>${r.services.join(", ")}</td><td>${r.failure ?? ""}</td></tr>`,
     )}</tbody>
   </table>
 </section>`;
@@ -57,7 +78,8 @@ function gatesSection(gates: readonly DashboardGate[]): RawHtml {
   <table>
     <thead><tr><th>Service</th><th>Gate</th><th>Status</th><th class="num">Actual</th><th class="num">Threshold</th><th>Verdict</th></tr></thead>
     <tbody>${gates.map(
-      (g) => html`<tr class="${g.status}" data-gate="${g.service}/${g.gate}"><td class="nowrap">${g.service}</td><td>${g.gate}</td><td>${badge(g.status)}</td><td class="num">${g.actual}</td><td class="num">${g.threshold}</td><td>${g.message}</td></tr>`,
+      (g) =>
+        html`<tr class="${g.status}" data-gate="${g.shared ? "shared" : g.services.join(",")}/${g.gate}">${g.shared ? html`<td class="nowrap" title="${g.services.join(", ")}">all services (${g.services.length})</td>` : html`<td class="nowrap">${g.services.join(", ")}</td>`}<td>${g.gate}</td><td>${badge(g.status)}</td><td class="num">${g.actual}</td><td class="num">${g.threshold}</td><td>${g.message}</td></tr>`,
     )}</tbody>
   </table>
 </section>`;
@@ -76,7 +98,9 @@ function environmentsSection(deployments: readonly DashboardDeployment[]): RawHt
       (service) => html`<tr><td>${service}</td>${environments.map((env) => {
         const d = at(env, service);
         if (!d) return html`<td class="none">—</td>`;
-        return html`<td data-cell="${env}/${service}"><code>${imageTag(d.image)}</code>${d.sourceCommit ? html`<br><span class="small">from ${d.sourceCommit.slice(0, 7)}</span>` : ""}${d.deployedAt ? html`<br><span class="small">${d.deployedAt}</span>` : ""}${d.hold ? html`<br><span class="hold" title="${d.hold}">on hold: ${d.hold.split(", ").map(imageTag).join(", ")}</span>` : ""}</td>`;
+        const marks = [d.wip ? html`<br><span class="mark wip">uncommitted work (-wip)</span>` : "", d.managed ? "" : html`<br><span class="mark unmanaged">made without horizon</span>`];
+        const cls = [d.wip ? "wip" : "", d.managed ? "" : "unmanaged"].filter(Boolean).join(" ");
+        return html`<td${cls ? raw(` class="${cls}"`) : ""} data-cell="${env}/${service}"><code>${d.image}</code>${marks}${d.sourceCommit ? html`<br><span class="small">from ${d.sourceCommit.slice(0, 7)}</span>` : ""}${d.deployedAt ? html`<br><span class="small">${d.deployedAt}</span>` : ""}${d.hold ? html`<br><span class="hold" title="${d.hold}">on hold: ${d.hold}</span>` : ""}</td>`;
       })}</tr>`,
     )}</tbody>
   </table>
@@ -104,15 +128,11 @@ function historySection(history: DashboardData["history"]): RawHtml {
   <table>
     <thead><tr><th>When</th><th>Action</th><th>Environment</th><th>Services</th><th>Image</th><th>Source</th><th>By</th><th>Signed</th></tr></thead>
     <tbody>${history.map(
-      (h) => html`<tr class="${h.action === "rollback" ? "rollback" : ""}"><td>${h.time}</td><td>${h.action}</td><td>${h.environment}</td><td>${h.services.join(", ")}</td><td>${h.images.map((i) => html`<code>${imageTag(i)}</code> `)}</td><td>${h.sourceCommit ? h.sourceCommit.slice(0, 7) : ""}</td><td>${h.author ?? ""}</td><td>${h.signed === undefined ? "" : h.signed ? "yes" : "no"}</td></tr>`,
+      (h) =>
+        html`<tr class="${h.action === "rollback" ? "rollback" : h.managed ? "" : "unmanaged"}"><td>${h.time}</td><td>${h.action}</td><td>${h.environment}</td><td>${h.services.join(", ")}</td><td>${h.images.map((i) => html`<code>${i}</code>${isWipImage(i) ? html` <span class="mark wip">-wip</span>` : ""} `)}</td><td>${h.sourceCommit ? h.sourceCommit.slice(0, 7) : ""}</td><td>${h.author ?? ""}</td><td>${h.signed === undefined ? "" : h.signed ? "yes" : "no"}</td></tr>`,
     )}</tbody>
   </table>
 </section>`;
-}
-
-/** `123.dkr.ecr.../blessed-horizon/campaign-service:abc123` -> `campaign-service:abc123`. */
-function imageTag(image: string): string {
-  return image.split("/").at(-1) ?? image;
 }
 
 const PROMOTION_ORDER = ["development", "staging", "production"];

@@ -20,6 +20,15 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .badge.warning, .badge.warn { background: var(--warn); }
 tr.failed td, tr.fail td { background: #ffebe9; }
 tr.rollback td { background: #fff8c5; }
+tr.unmanaged td, td.unmanaged { background: #fbefff; }
+td.wip { background: #fff8c5; }
+tr.current td { font-weight: 600; }
+.badge.interrupted, .badge.running { background: var(--warn); }
+.mark { font-size: 12px; font-weight: 600; }
+.mark.wip { color: var(--warn); }
+.mark.unmanaged { color: #8250df; }
+td.files a { margin-right: 6px; white-space: nowrap; }
+.matrix code { word-break: break-all; }
 .failure { color: var(--bad); font-weight: 600; }
 .small { color: var(--muted); font-size: 12px; }
 .hold { color: var(--bad); font-size: 12px; font-weight: 600; }

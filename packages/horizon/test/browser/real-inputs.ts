@@ -35,21 +35,24 @@ async function at<T>(iso: string, fn: () => Promise<T>): Promise<T> {
 /**
  * A manifests repo made from the real deploy/ (as `horizon pipeline` makes it),
  * then real releases: production gets campaign-service 1.1.0 and payment-service
- * 2.0.0 on Nov 23, development trust-service 0.2.0 on Nov 24, production
+ * 2.0.0 on Nov 23, development trust-service 0.2.0 and campaign-service built from
+ * uncommitted work (a -wip tag) on Nov 24, production
  * campaign-service 1.2.0 on Nov 25 at 10:00 — rolled back an hour later.
  */
 export async function buildManifestsHistory(manifestsDir: string): Promise<void> {
   await at("2026-11-20T08:00:00Z", () => ensureManifestsRepo(REPO_ROOT, manifestsDir));
-  const deploy = (iso: string, env: string, service: string, tag: string, sourceTime: string) =>
+  const deploy = (iso: string, env: string, service: string, tag: string, sourceTime: string, sourceSha = `${tag.replaceAll(".", "")}abcdef0123456789`) =>
     at(iso, () =>
       runSetImage(
-        { manifests: manifestsDir, env, service, image: `${REGISTRY}/${service}:${tag}`, sourceSha: `${tag.replaceAll(".", "")}abcdef0123456789`, sourceTime },
+        { manifests: manifestsDir, env, service, image: `${REGISTRY}/${service}:${tag}`, sourceSha, sourceTime },
         quiet,
       ),
     );
   await deploy("2026-11-23T09:00:00Z", "production", "campaign-service", "1.1.0", "2026-11-22T09:00:00Z");
   await deploy("2026-11-23T15:00:00Z", "production", "payment-service", "2.0.0", "2026-11-23T10:00:00Z");
   await deploy("2026-11-24T08:00:00Z", "development", "trust-service", "0.2.0", "2026-11-24T07:00:00Z");
+  // What horizon pipeline builds from uncommitted work: `<sha>-wip.<run>`.
+  await deploy("2026-11-24T09:00:00Z", "development", "campaign-service", "0123456789ab-wip.browser-run", "2026-11-24T08:30:00Z", "0123456789abcdef");
   await deploy("2026-11-25T10:00:00Z", "production", "campaign-service", "1.2.0", "2026-11-24T10:00:00Z");
   await at("2026-11-25T11:00:00Z", () =>
     runRollback({ manifests: manifestsDir, env: "production", service: "campaign-service" }, { ...quiet, now: () => new Date("2026-11-25T11:00:00Z") }),

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseSince } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { assertEnvironment } from "../../gitops/manifests.js";
@@ -53,8 +53,10 @@ export async function runReport(options: ReportOptions, context: ReportContext):
   if (options.env && existsSync(join(manifestsDir, ".git"))) assertEnvironment(manifestsDir, options.env);
   const since = options.since ? parseSince(options.since, now) : undefined;
   const sinceDays = since ? Math.max(1, Math.round((now.getTime() - since.getTime()) / 86_400_000)) : undefined;
-  const data = await gatherDashboard({ runDir, manifestsDir, environment: options.env, sinceDays, now });
   const out = resolve(context.cwd, options.out ?? join(runDir ?? join(context.cwd, HORIZON_DIR), "dashboard.html"));
+  // The runs listed are those beside this one (or the default folder's).
+  const runsDir = runDir && basename(dirname(runDir)) === "runs" ? dirname(runDir) : join(context.cwd, HORIZON_DIR, "runs");
+  const data = await gatherDashboard({ runDir, runsDir, pageDir: dirname(out), manifestsDir, environment: options.env, sinceDays, now });
   await mkdir(dirname(out), { recursive: true });
   await writeFileAtomic(out, renderDashboard(data), "dashboard");
   if (options.json) context.write(`${JSON.stringify({ out, ...data }, null, 2)}\n`);
