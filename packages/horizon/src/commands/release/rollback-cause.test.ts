@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createManifestsRepo, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { main } from "../../cli.js";
 import { ExitCode } from "../../errors.js";
 import { runDora } from "../dora/index.js";
 import { runHistory } from "./history.js";
@@ -77,5 +78,21 @@ describe("release rollback --cause", () => {
     expect(error.message).toContain('canary-failed, manual or "incident <id>"');
     expect(await run(dir, "rev-parse", "HEAD")).toBe(head);
     expect(await run(dir, "status", "--porcelain")).toBe("");
+  });
+
+  it("through the CLI (what rollback.yml runs): --cause is passed on, a bad one exits 2 naming it", async () => {
+    const dir = await deployed();
+    let err = "";
+    vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
+    try {
+      const args = ["node", "horizon", "release", "rollback", "--manifests", dir, "--env", "production", "--service", "payment-service"];
+      expect(await main([...args, "--cause", "canary-failed!"])).toBe(ExitCode.Usage);
+      expect(err).toContain('--cause "canary-failed!"');
+      expect(await main([...args, "--cause", "canary-failed"])).toBe(0);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(await trailer(dir)).toBe("canary-failed");
   });
 });
