@@ -133,9 +133,10 @@ describe.skipIf(!kubectl)("horizon validate: delivery, routing and alerts of dep
 
   // argoproj/argo-cd v3.5.1 controller/sync.go validateSyncPermissions: every object of a sync
   // passes IsGroupKindNamePermitted and, namespaced, IsDestinationPermitted (app_project_types.go).
-  it("on the old project, the monitoring Application would be refused: its kinds and its namespace", async () => {
+  it("in the old project, the monitoring Application would be refused: its kinds and its namespace", async () => {
     const lines = await deliveryLines(before, [["deploy/argocd/kustomization.yaml", "  - application-production.yaml\n", "  - application-production.yaml\n  - application-monitoring.yaml\n"]], async (dir) => {
-      await cp(join(repoRoot, "deploy/argocd/application-monitoring.yaml"), join(dir, "deploy/argocd/application-monitoring.yaml"));
+      const app = await readFile(join(repoRoot, "deploy/argocd/application-monitoring.yaml"), "utf8");
+      await writeFile(join(dir, "deploy/argocd/application-monitoring.yaml"), app.replace("project: blessed-horizon-monitoring", "project: blessed-horizon"));
     });
     const project = "deploy/argocd/project.yaml";
     const text = await readFile(join(before, "argocd/project.yaml"), "utf8");
@@ -162,11 +163,30 @@ describe.skipIf(!kubectl)("horizon validate: delivery, routing and alerts of dep
         ["deploy/monitoring/pod-monitor.yaml", "  namespace: monitoring\n", "  namespace: observability\n"],
       ]);
       expect(lines).toEqual([
-        expect.stringMatching(/^deploy\/argocd\/project\.yaml:\d+: \[argocd\] AppProject\/blessed-horizon: resource monitoring\.coreos\.com:PodMonitor is not permitted in project blessed-horizon, so Argo CD refuses to sync PodMonitor\/blessed-horizon of Application\/blessed-horizon-monitoring/),
+        expect.stringMatching(
+          /^deploy\/argocd\/project\.yaml:\d+: \[argocd\] AppProject\/blessed-horizon-monitoring: resource monitoring\.coreos\.com:PodMonitor is not permitted in project blessed-horizon-monitoring, so Argo CD refuses to sync PodMonitor\/blessed-horizon of Application\/blessed-horizon-monitoring/,
+        ),
       ]);
       const namespace = await deliveryLines(today, [["deploy/monitoring/pod-monitor.yaml", "  namespace: monitoring\n", "  namespace: observability\n"]]);
       expect(namespace).toEqual([
-        expect.stringMatching(/^deploy\/argocd\/project\.yaml:\d+: \[argocd\] AppProject\/blessed-horizon: namespace observability is not permitted in project blessed-horizon, so Argo CD refuses to sync PodMonitor\/blessed-horizon of Application\/blessed-horizon-monitoring/),
+        expect.stringMatching(
+          /^deploy\/argocd\/project\.yaml:\d+: \[argocd\] AppProject\/blessed-horizon-monitoring: namespace observability is not permitted in project blessed-horizon-monitoring, so Argo CD refuses to sync PodMonitor\/blessed-horizon of Application\/blessed-horizon-monitoring/,
+        ),
+      ]);
+    });
+
+    // The services' project does not reach into monitoring, nor the monitoring project beyond its two kinds.
+    it("finds an environment object sent to the monitoring namespace, and a Deployment in monitoring/", async () => {
+      const lines = await deliveryLines(today, [["deploy/monitoring/kustomization.yaml", "  - pod-monitor.yaml\n", "  - pod-monitor.yaml\n  - ../base/flagger-loadtester\n"]]);
+      expect(lines.sort()).toEqual([
+        expect.stringMatching(/AppProject\/blessed-horizon-monitoring: resource :Service is not permitted in project blessed-horizon-monitoring, so Argo CD refuses to sync Service\/flagger-loadtester of Application\/blessed-horizon-monitoring/),
+        expect.stringMatching(/AppProject\/blessed-horizon-monitoring: resource apps:Deployment is not permitted in project blessed-horizon-monitoring, so Argo CD refuses to sync Deployment\/flagger-loadtester of Application\/blessed-horizon-monitoring/),
+      ]);
+      const env = await deliveryLines(today, [
+        ["deploy/argocd/application-staging.yaml", "    server: https://kubernetes.default.svc\n    namespace: blessed-horizon-staging\n", "    server: https://kubernetes.default.svc\n    namespace: monitoring\n"],
+      ]);
+      expect(env).toEqual([
+        expect.stringMatching(/AppProject\/blessed-horizon: namespace monitoring is not permitted in project blessed-horizon, so Argo CD refuses to sync Application\/blessed-horizon-staging's destination$/),
       ]);
     });
 

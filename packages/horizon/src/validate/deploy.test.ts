@@ -75,7 +75,7 @@ describe.skipIf(!kubectl)("kubectl kustomize deploy/environments/<env> (needs ku
 
   it("renders the Argo CD project, one Application per environment and one for monitoring/", async () => {
     const objects = await render(join(deploy, "argocd"));
-    expect(objects.filter((o) => o.kind === "AppProject").map((o) => o.metadata.name)).toEqual(["blessed-horizon"]);
+    expect(objects.filter((o) => o.kind === "AppProject").map((o) => o.metadata.name)).toEqual(["blessed-horizon", "blessed-horizon-monitoring"]);
     const apps = objects.filter((o) => o.kind === "Application");
     expect(apps.map((a) => (a.spec?.source as { path: string }).path).sort()).toEqual([...Object.keys(ENVIRONMENTS).map((e) => `environments/${e}`), "monitoring"].sort());
     const prod = apps.find((a) => a.metadata.name === "blessed-horizon-prod");
