@@ -7,6 +7,8 @@ export type DoraTier = "elite" | "high" | "medium" | "low";
 
 export interface DoraTierPreset {
   name: string;
+  /** The report the clusters come from, with its year: printed beside the tiers. */
+  report: string;
   /** Deploy days per week (distinct UTC days with a deployment / weeks in the window): at least `min`. */
   deploymentFrequency: ReadonlyArray<{ tier: DoraTier; min: number; label: string }>;
   /** Median lead time in seconds: at most `max`. */
@@ -31,6 +33,7 @@ const DAY = 24 * HOUR;
  */
 export const DORA_2024: DoraTierPreset = {
   name: "DORA 2024",
+  report: "Accelerate State of DevOps Report 2024",
   deploymentFrequency: [
     { tier: "elite", min: 3, label: "on demand (deploys most days)" },
     { tier: "high", min: 1, label: "between once per day and once per week" },

@@ -78,7 +78,7 @@ describe("computeDora", () => {
       ["aaaa1111", t("2026-01-05T10:20:00Z")],
       ["bbbb2222", undefined],
     ]);
-    expect(report.timeToRestore).toEqual({ medianSeconds: 1200, samples: 1, tier: "elite" });
+    expect(report.timeToRestore).toMatchObject({ medianSeconds: 1200, samples: 1, tier: "elite" });
     expect(report.changeFailureRate).toMatchObject({ rate: 1, tier: "low" });
     expect(report.unlinkedIncidents).toEqual(["C"]);
   });

@@ -1,6 +1,6 @@
 import { InputError } from "../errors.js";
 import type { ReleaseRecord, UnmanagedChange } from "../gitops/release-log.js";
-import type { ReleaseAction } from "../gitops/trailers.js";
+import type { ReleaseAction, ServiceRelease } from "../gitops/trailers.js";
 import type { Deployment } from "./dora.js";
 import type { SourceOrigin } from "./release-plan.js";
 
@@ -35,6 +35,9 @@ export interface HistoryEntry {
   /** For a rollback: the deploy commits it undid. */
   rollsBack: string[] | null;
 }
+
+/** The `service` of a history entry for an action on a whole environment (a freeze names no service). */
+export const ENVIRONMENT_WIDE = "*";
 
 /** `true` when `%G?` says the commit carries a signature that verified (G, U) — the audit's "signed". */
 export function isVerifiedSignature(signature: string): boolean {
@@ -94,13 +97,18 @@ function undoersOf(rollbacks: Map<string, ReleaseRecord[]>, environment: string,
   return (rollbacks.get(`${environment} ${service}`) ?? []).filter((x) => x.rollsBack.some((b) => b.service === service && matchesCommit(commit, b.commit)));
 }
 
-const isDeploy = (action: ReleaseAction): boolean => action === "deploy" || action === "promote";
+/**
+ * What deploys: deploy, promote, and a sync (it changes base/ or an environment's files: a deployment of the services
+ * they touch). Rollbacks restore; hold, unhold, freeze, unfreeze, flag and break-glass records change no image.
+ */
+const isDeploy = (action: ReleaseAction): boolean => action === "deploy" || action === "promote" || action === "sync";
 
 /** The audit trail, newest first: release records and unmanaged changes; rollbacks are marked on the deployments they undid. */
 export function historyEntries(records: readonly ReleaseRecord[], unmanaged: readonly UnmanagedChange[] = []): HistoryEntry[] {
   const rollbacks = rollbacksByService(records);
+  // An action on a whole environment (freeze, unfreeze; a flag or break-glass record naming no service) is one entry, service "*".
   const managed = records.flatMap((r) =>
-    r.services.map((s): HistoryEntry => {
+    (r.services.length > 0 ? r.services : [{ service: ENVIRONMENT_WIDE, image: "" }]).map((s: ServiceRelease): HistoryEntry => {
       const undoneBy = isDeploy(r.action) ? undoersOf(rollbacks, r.environment, s.service, r.commit)[0] : undefined;
       const rollsBack = r.rollsBack.filter((b) => b.service === s.service).map((b) => b.commit);
       return {
@@ -109,7 +117,7 @@ export function historyEntries(records: readonly ReleaseRecord[], unmanaged: rea
         environment: r.environment,
         service: s.service,
         action: r.action,
-        image: s.image,
+        image: s.image || null,
         previousImage: s.previousImage ?? null,
         sourceCommit: s.sourceCommit ?? null,
         sourceTime: s.sourceTime ?? null,
@@ -151,7 +159,7 @@ export function historyEntries(records: readonly ReleaseRecord[], unmanaged: rea
   );
   // Newest landing first (git's order: commit times of one second tie); within one, the commits' order, then
   // what a merge changed beyond its Horizon commits.
-  const order = [...records.flatMap((r) => r.services.map(() => r.landingOrder)), ...unmanaged.map((u) => u.landingOrder)];
+  const order = [...records.flatMap((r) => (r.services.length > 0 ? r.services : [r]).map(() => r.landingOrder)), ...unmanaged.map((u) => u.landingOrder)];
   return [...managed, ...hand]
     .map((entry, i) => ({ entry, order: order[i] ?? 0, i }))
     .sort((a, b) => b.order - a.order || a.i - b.i)
@@ -164,21 +172,25 @@ export function historyEntries(records: readonly ReleaseRecord[], unmanaged: rea
  */
 export function toDeployments(records: readonly ReleaseRecord[], environment: string, unmanaged: readonly UnmanagedChange[] = []): Deployment[] {
   const rollbacks = rollbacksByService(records);
-  const deployment = (commit: string, service: string, deployedAt: string, sourceTime?: string): Deployment => {
-    const undone = undoersOf(rollbacks, environment, service, commit).map((x) => Date.parse(x.landedAt));
-    const source = sourceTime ? Date.parse(sourceTime) : Number.NaN;
+  const deployment = (commit: string, service: string, deployedAt: string, source: { sourceTime?: string; sourceCommit?: string } = {}): Deployment => {
+    const undone = undoersOf(rollbacks, environment, service, commit)
+      .map((x) => ({ at: Date.parse(x.landedAt), cause: x.cause }))
+      .sort((a, b) => a.at - b.at);
+    const sourceTime = source.sourceTime ? Date.parse(source.sourceTime) : Number.NaN;
     return {
       commit,
       service,
       environment,
       deployedAt: Date.parse(deployedAt),
-      ...(Number.isNaN(source) ? {} : { sourceTime: source }),
-      ...(undone.length > 0 ? { rolledBackAt: Math.min(...undone) } : {}),
+      ...(Number.isNaN(sourceTime) ? {} : { sourceTime }),
+      ...(source.sourceCommit ? { sourceCommit: source.sourceCommit } : {}),
+      ...(undone[0] ? { rolledBackAt: undone[0].at, ...(undone[0].cause ? { rollbackCause: undone[0].cause } : {}) } : {}),
     };
   };
+  // A sync's source commit is the monorepo commit of deploy/, not an image's: no lead-time sample.
   const managed = records
     .filter((r) => isDeploy(r.action) && r.environment === environment)
-    .flatMap((r) => r.services.map((s) => deployment(r.commit, s.service, r.landedAt, s.sourceTime)));
+    .flatMap((r) => r.services.map((s) => deployment(r.commit, s.service, r.landedAt, r.action === "sync" ? {} : s)));
   const hand = unmanaged.filter((u) => u.environment === environment && u.image !== undefined).map((u) => deployment(u.commit, u.service, u.committedAt));
   return [...managed, ...hand].sort((a, b) => a.deployedAt - b.deployedAt);
 }

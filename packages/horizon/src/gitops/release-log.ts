@@ -131,6 +131,9 @@ export function landings(commits: readonly LoggedCommit[]): { landedBy: Map<stri
 }
 
 const isHorizonCommit = (c: LoggedCommit): boolean => c.trailers.some(([k]) => k.toLowerCase() === "horizon-action");
+/** A sync (`Horizon-Action: sync`) names no services: its files say what it deployed, as a hand edit's do. */
+const isSyncCommit = (c: LoggedCommit): boolean => c.trailers.some(([k, v]) => k.toLowerCase() === "horizon-action" && v.trim() === "sync");
+const describedByFiles = (c: LoggedCommit): boolean => !isHorizonCommit(c) || isSyncCommit(c);
 const meta = (c: LoggedCommit, landing: LoggedCommit, line: ReadonlyMap<string, number>): CommitMeta => ({
   commit: c.commit,
   landingOrder: line.get(landing.commit) ?? 0,
@@ -151,7 +154,7 @@ function releasesOf(commits: readonly LoggedCommit[], { landedBy, line }: Return
   for (const c of commits) {
     const landing = landedBy.get(c.commit);
     const release = landing && isHorizonCommit(c) ? parseReleaseTrailers(c.trailers) : undefined;
-    if (!landing || !release || !inRange(landing.committedAt, options)) continue;
+    if (!landing || !release || release.action === "sync" || !inRange(landing.committedAt, options)) continue;
     records.push({ ...meta(c, landing, line), ...release, landedAt: landing.committedAt, landedBy: landing.commit });
   }
   // Oldest landing first; the commits of one merge in their own order.
@@ -179,7 +182,7 @@ export function commitsToDiff(commits: readonly LoggedCommit[], landedBy: Map<st
     .filter((c) => {
       const landing = landedBy.get(c.commit);
       if (!landing) return false;
-      return landing === c ? !isHorizonCommit(c) : isHorizonCommit(c) && merges.has(landing.commit);
+      return landing === c ? describedByFiles(c) : isHorizonCommit(c) && merges.has(landing.commit);
     })
     .map((c) => c.commit);
 }
@@ -202,7 +205,7 @@ export function unmanagedTargets(
     covered.set(landing.commit, keys);
   }
   return commits
-    .filter((c) => landedBy.get(c.commit) === c && !isHorizonCommit(c))
+    .filter((c) => landedBy.get(c.commit) === c && describedByFiles(c))
     .flatMap((landing) =>
       deploymentTargets(files.get(landing.commit) ?? [], layout)
         .filter((t) => !covered.get(landing.commit)?.has(targetKey(t)))
@@ -275,6 +278,7 @@ export async function readAuditTrail(
   );
   const objects = await readObjects(root, [...new Set(wanted)]);
   const unmanaged: UnmanagedChange[] = [];
+  const syncs = new Map<string, ReleaseRecord>();
   const order = (t: (typeof targets)[number]): number => landed.line.get(t.landing.commit) ?? 0;
   // Oldest landing first, as the releases are; within one, the environments' and services' order.
   for (const t of [...targets].sort((a, b) => order(a) - order(b))) {
@@ -282,6 +286,25 @@ export async function readAuditTrail(
     const before = imageAt(objects, t.landing.parents[0], t.environment, t.service);
     // Neither before nor after: no such service then (an environment-wide change names today's services).
     if (!after.exists && !before.exists) continue;
+    if (isSyncCommit(t.landing)) {
+      // One record per environment the sync touched, listing the services whose files it changed.
+      const key = `${t.landing.commit} ${t.environment}`;
+      const trailers = parseReleaseTrailers(t.landing.trailers);
+      const record: ReleaseRecord = syncs.get(key) ?? {
+        ...meta(t.landing, t.landing, landed.line),
+        action: "sync" as const,
+        rollsBack: [],
+        ...(trailers?.breakGlass ? { breakGlass: trailers.breakGlass } : {}),
+        environment: t.environment,
+        services: [],
+        landedAt: t.landing.committedAt,
+        landedBy: t.landing.commit,
+      };
+      const deployCommit = syncSourceCommit(t.landing);
+      record.services.push({ service: t.service, image: after.image ?? "", ...(before.image ? { previousImage: before.image } : {}), ...(deployCommit ? { sourceCommit: deployCommit } : {}) });
+      syncs.set(key, record);
+      continue;
+    }
     unmanaged.push({
       ...meta(t.landing, t.landing, landed.line),
       environment: t.environment,
@@ -290,7 +313,14 @@ export async function readAuditTrail(
       ...(before.image ? { previousImage: before.image } : {}),
     });
   }
-  return { releases, unmanaged };
+  if (syncs.size > 0) releases.push(...syncs.values());
+  return { releases: syncs.size > 0 ? releases.sort((a, b) => a.landingOrder - b.landingOrder) : releases, unmanaged };
+}
+
+/** A sync's `Horizon-Source-Commit: deploy <sha>`: the monorepo commit whose deploy/ it carried. */
+function syncSourceCommit(c: LoggedCommit): string | undefined {
+  const value = c.trailers.find(([k, v]) => k.toLowerCase() === "horizon-source-commit" && v.startsWith("deploy "))?.[1];
+  return value?.slice("deploy ".length).trim() || undefined;
 }
 
 // Kept here for the commands that read signatures with the log.

@@ -3,8 +3,8 @@
  * are the audit trail (`horizon release history`) and the input of DORA
  * (`horizon dora`), so they are a public format: see the package README.
  *
- *   Horizon-Action: deploy | promote | rollback | unhold
- *   Horizon-Environment: <env>
+ *   Horizon-Action: deploy | promote | rollback | unhold | hold | freeze | unfreeze | sync | flag | break-glass
+ *   Horizon-Environment: <env>                  (not on a sync: it carries deploy/ into every environment)
  *   Horizon-Promoted-From: <env>                 (promote)
  *   Horizon-Service: <service> <image>           (one per service changed)
  *   Horizon-Previous-Image: <service> <image>
@@ -14,7 +14,7 @@
  *   Horizon-Cause: <why>                         (rollback: canary-failed, manual, incident <id>)
  *   Horizon-Break-Glass: <reason>                (a refused action done anyway, recorded)
  */
-export const RELEASE_ACTIONS = ["deploy", "promote", "rollback", "unhold"] as const;
+export const RELEASE_ACTIONS = ["deploy", "promote", "rollback", "unhold", "hold", "freeze", "unfreeze", "sync", "flag", "break-glass"] as const;
 export type ReleaseAction = (typeof RELEASE_ACTIONS)[number];
 
 export interface ServiceRelease {
@@ -76,7 +76,8 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
     trailers.filter(([k]) => k.toLowerCase() === key.toLowerCase()).map(([, v]) => splitPair(v));
   const action = get(KEY.action) as ReleaseAction | undefined;
   const environment = get(KEY.environment);
-  if (!action || !RELEASE_ACTIONS.includes(action) || !environment) return undefined;
+  // A sync names no environment: what it deploys is what its files change (readAuditTrail).
+  if (!action || !RELEASE_ACTIONS.includes(action) || (!environment && action !== "sync")) return undefined;
   const byService = (key: string): Map<string, string> => new Map(all(key));
   const previous = byService(KEY.previousImage);
   const commits = byService(KEY.sourceCommit);
@@ -96,7 +97,7 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
   const breakGlass = get(KEY.breakGlass);
   return {
     action,
-    environment,
+    environment: environment ?? "",
     ...(promotedFrom ? { promotedFrom } : {}),
     services,
     rollsBack: all(KEY.rollsBack).map(([service, commit]) => ({ service, commit })),

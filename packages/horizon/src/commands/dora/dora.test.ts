@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { atTime } from "../../../test/fixtures/manifests-helpers/dora-repos.js";
 import { createManifestsRepo, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode, ExitError } from "../../errors.js";
 import { runCompliance } from "../compliance/index.js";
@@ -17,17 +18,7 @@ let d5 = "";
 let output = "";
 const context: CommandContext = { cwd: "/", write: (t) => void (output += t), now: () => new Date("2026-03-30T00:00:00Z") };
 
-/** Runs a release command as if it happened at `iso` (committer and author time). */
-async function at<T>(iso: string, action: () => Promise<T>): Promise<T> {
-  process.env.GIT_COMMITTER_DATE = iso;
-  process.env.GIT_AUTHOR_DATE = iso;
-  try {
-    return await action();
-  } finally {
-    delete process.env.GIT_COMMITTER_DATE;
-    delete process.env.GIT_AUTHOR_DATE;
-  }
-}
+const at = atTime;
 
 const deploy = (iso: string, env: string, service: string, tag: string, sourceTime?: string) =>
   at(iso, () =>
@@ -84,15 +75,16 @@ describe("horizon dora on a scripted history", () => {
     expect(report.deploymentFrequency).toMatchObject({ deployments: 7, deployDays: 6, tier: "high" });
     expect(report.deploymentFrequency.weeks).toBeCloseTo(weeks, 10);
     expect(report.deploymentFrequency.deployDaysPerWeek).toBeCloseTo(6 / weeks, 10);
-    expect(report.leadTime).toEqual({ medianSeconds: 14 * HOUR, samples: 6, tier: "elite" });
-    expect(report.changeFailureRate).toEqual({ rate: 3 / 7, failed: 3, deployments: 7, tier: "low" });
-    expect(report.timeToRestore).toEqual({ medianSeconds: 3 * HOUR, samples: 3, tier: "high" });
+    expect(report.leadTime).toMatchObject({ medianSeconds: 14 * HOUR, samples: 6, tier: "elite", basis: "recorded-source-commit" });
+    expect(report.changeFailureRate).toMatchObject({ rate: 3 / 7, numerator: 3, denominator: 7, tier: "low" });
+    expect(report.timeToRestore).toMatchObject({ medianSeconds: 3 * HOUR, samples: 3, tier: "high" });
     expect(report.failures.map((f) => [f.service, f.causes])).toEqual([
-      ["payment-service", ["rollback"]],
+      ["payment-service", ["rollback (manual)"]],
       ["payment-service", ["incident INC-7"]],
-      ["campaign-service", ["rollback"]],
+      ["campaign-service", ["rollback (manual)"]],
     ]);
-    expect(output).toContain("change failure rate   42.9% (3/7)  low");
+    expect(output).toContain("change failure rate   42.9% (3/7: rolled back 2, of them canary-failed 0; linked incidents 1)  low");
+    expect(output).toContain("from the recorded source commit time");
   });
 
   it("without the incident, only rollbacks fail deployments", async () => {

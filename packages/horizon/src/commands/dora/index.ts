@@ -1,16 +1,20 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { computeDora } from "../../core/dora.js";
-import type { DoraReport, Incident } from "../../core/dora.js";
-import { formatDora } from "../../core/dora-format.js";
+import type { Deployment, DoraReport, Incident } from "../../core/dora.js";
+import { formatDora, formatFourKeys } from "../../core/dora-format.js";
+import { computeFourKeys } from "../../core/dora-fourkeys.js";
+import type { FourKeysReport } from "../../core/dora-fourkeys.js";
 import { parseIncidents } from "../../core/dora-incidents.js";
 import { parseSince, toDeployments } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { assertEnvironment } from "../../gitops/manifests.js";
-import { readAuditTrail } from "../../gitops/release-log.js";
+import { readAuditTrail, readReleaseHistory } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { manifestsRoot } from "../release/shared.js";
 import type { CommandContext } from "../release/shared.js";
+import { findSourceRepository, readReleaseCommits } from "./source.js";
+import type { SourceUse } from "./source.js";
 
 export interface DoraOptions {
   manifests: string;
@@ -18,7 +22,15 @@ export interface DoraOptions {
   since: string;
   incidents?: string;
   json?: boolean;
+  /** The application repository the images were built from (default: the current one, if it is). */
+  source?: string;
+  /** "dora" (default) or "fourkeys". */
+  definition?: string;
+  /** How long after a rollback a deployment of that service is rework: 24h, 90m, 2d. */
+  reworkWindow?: string;
 }
+
+export const DEFINITIONS = ["dora", "fourkeys"] as const;
 
 export function readIncidents(cwd: string, file: string | undefined): Incident[] {
   if (file === undefined) return [];
@@ -31,16 +43,50 @@ export function readIncidents(cwd: string, file: string | undefined): Incident[]
   return parseIncidents(text, file);
 }
 
-/** `horizon dora`: the four keys of one environment, read from the manifests repo's history in one `git log`. */
-export async function runDora(options: DoraOptions, context: CommandContext): Promise<DoraReport> {
+/** `--rework-window`: `24h`, `90m`, `2d`, in milliseconds. */
+export function parseWindow(value: string): number {
+  const m = /^(\d+)([mhd])$/.exec(value.trim());
+  if (!m || Number(m[1]) === 0) throw new InputError(`--rework-window "${value}" is not a duration like 24h, 90m or 2d`);
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"];
+}
+
+/**
+ * `horizon dora`: the four keys (and rework rate) of one environment, read from the manifests repo's history in
+ * one `git log`, plus, when a source repository is at hand, one `git log` over it for every commit of each release.
+ */
+export async function runDora(options: DoraOptions & { definition?: "dora" }, context: CommandContext): Promise<DoraReport>;
+export async function runDora(options: DoraOptions, context: CommandContext): Promise<DoraReport | FourKeysReport>;
+export async function runDora(options: DoraOptions, context: CommandContext): Promise<DoraReport | FourKeysReport> {
+  const definition = options.definition ?? "dora";
+  if (!(DEFINITIONS as readonly string[]).includes(definition)) throw new InputError(`--definition "${definition}" is not one of ${DEFINITIONS.join(", ")}`);
+  const reworkWindowMs = parseWindow(options.reworkWindow ?? "24h");
   const root = manifestsRoot(context.cwd, options.manifests);
   const incidents = readIncidents(context.cwd, options.incidents);
   await assertGitRepository(root);
   assertEnvironment(root, options.env);
   const now = context.now?.() ?? new Date();
   const start = parseSince(options.since, now);
-  const { releases, unmanaged } = await readAuditTrail(root, { since: start, environment: options.env });
-  const report = computeDora(toDeployments(releases, options.env, unmanaged), incidents, { start: start.getTime(), end: now.getTime() });
-  context.write(options.json ? `${JSON.stringify({ environment: options.env, ...report }, null, 2)}\n` : formatDora(report, options.env));
+  const window = { start: start.getTime(), end: now.getTime() };
+  // fourkeys dates its frequency from the first event ever, so it reads the whole record.
+  const { releases, unmanaged } = await readAuditTrail(root, { ...(definition === "fourkeys" ? {} : { since: start }), environment: options.env });
+  let deployments: Deployment[] = toDeployments(releases, options.env, unmanaged);
+  const repo = await findSourceRepository(options.source, context.cwd, deployments, window.start);
+  let source: SourceUse = { note: repo.note };
+  if (repo.dir) {
+    // Each service's deployment before the window is where its first release in the window counts from.
+    if (definition !== "fourkeys") {
+      const earlier = toDeployments(await readReleaseHistory(root, { until: new Date(window.start - 1) }), options.env).filter((d) => d.deployedAt < window.start);
+      deployments = [...earlier, ...deployments.filter((d) => d.deployedAt >= window.start)];
+    }
+    ({ deployments, use: source } = await readReleaseCommits(repo.dir, deployments, window.start, repo.found));
+  }
+  const where = source.repository ? `source repository ${source.repository}` : source.note;
+  if (definition === "fourkeys") {
+    const report = computeFourKeys(deployments, incidents, window);
+    context.write(options.json ? `${JSON.stringify({ environment: options.env, source, ...report }, null, 2)}\n` : formatFourKeys(report, options.env, where));
+    return report;
+  }
+  const report = computeDora(deployments, incidents, window, { reworkWindowMs });
+  context.write(options.json ? `${JSON.stringify({ environment: options.env, source, ...report }, null, 2)}\n` : formatDora(report, options.env, where));
   return report;
 }
