@@ -94,13 +94,13 @@ function requestProblem(view: ClusterView, config: NotificationsConfig, service:
 
 const mentions = (when: string, word: string): boolean => new RegExp(`['"]${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}['"]`).test(when);
 
-/** Why `sub` does not dispatch a rollback of `canary` when it fails; undefined when it does. */
+/** Why `sub` does not dispatch a rollback of `canary` when it fails; "" when it does. */
 function subscriptionProblem(view: ClusterView, config: NotificationsConfig, sub: Subscription, app: RenderedObject, canary: string, environment: string): string {
   const trigger = config.triggers.get(sub.trigger);
   if (!trigger) return `${sub.key}: no trigger.${sub.trigger} in ${NOTIFICATIONS_CM}`;
   const onCanary = trigger.filter((c: TriggerCondition) => mentions(c.when, "Canary") && mentions(c.when, canary) && mentions(c.when, "Degraded"));
   if (onCanary.length === 0) return `trigger ${sub.trigger} has no condition on Canary ${canary} turning Degraded`;
-  let why = "";
+  let why = `trigger ${sub.trigger} sends no template`;
   for (const condition of onCanary) {
     if (condition.oncePer) {
       why = `trigger ${sub.trigger} has oncePer ${condition.oncePer}: it notifies again for each new value while the Canary stays Failed, and each would roll back once more`;
