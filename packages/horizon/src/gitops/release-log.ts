@@ -1,7 +1,8 @@
 import { deploymentTargets, targetKey } from "../core/history.js";
 import type { ManifestsLayout } from "../core/history.js";
 import { git } from "../io/git.js";
-import { imageOf, listEnvironments, listServices } from "./manifests.js";
+import { readImage } from "./image-read.js";
+import { listEnvironments, listServices } from "./manifests.js";
 import { parseReleaseTrailers } from "./trailers.js";
 import type { ReleaseTrailers } from "./trailers.js";
 
@@ -153,8 +154,10 @@ function releasesOf(commits: readonly LoggedCommit[], { landedBy, line }: Return
   const records: ReleaseRecord[] = [];
   for (const c of commits) {
     const landing = landedBy.get(c.commit);
-    const release = landing && isHorizonCommit(c) ? parseReleaseTrailers(c.trailers) : undefined;
-    if (!landing || !release || release.action === "sync" || !inRange(landing.committedAt, options)) continue;
+    // The window first: the log reads 60 days before it, and parsing trailers is the costly part.
+    if (!landing || !inRange(landing.committedAt, options) || !isHorizonCommit(c)) continue;
+    const release = parseReleaseTrailers(c.trailers);
+    if (!release || release.action === "sync") continue;
     records.push({ ...meta(c, landing, line), ...release, landedAt: landing.committedAt, landedBy: landing.commit });
   }
   // Oldest landing first; the commits of one merge in their own order.
@@ -248,7 +251,7 @@ function imageAt(objects: Map<string, string | undefined>, rev: string | undefin
     const source = objects.get(`${rev}:./${file}`);
     if (source === undefined) continue;
     try {
-      return { exists: true, image: imageOf({ layout, file, source, service }) };
+      return { exists: true, image: readImage({ layout, file, source, service }) };
     } catch {
       return { exists: true };
     }
@@ -265,12 +268,13 @@ export async function readAuditTrail(
   root: string,
   options: ReadHistoryOptions & { /** Only this environment's unmanaged changes (reading images costs). */ environment?: string } = {},
 ): Promise<{ releases: ReleaseRecord[]; unmanaged: UnmanagedChange[] }> {
-  const commits = await readLog(root, options);
+  // The working tree's layout is read while git walks the history.
+  const [commits, layout] = await Promise.all([readLog(root, options), Promise.resolve().then(() => layoutOf(root))]);
   const landed = landings(commits);
   const releases = releasesOf(commits, landed, options);
   const inWindow = commits.filter((c) => inRange(landed.landedBy.get(c.commit)?.committedAt ?? "", options));
   const files = await changedFiles(root, commitsToDiff(inWindow, landed.landedBy));
-  const targets = unmanagedTargets(inWindow, landed.landedBy, files, layoutOf(root)).filter(
+  const targets = unmanagedTargets(inWindow, landed.landedBy, files, layout).filter(
     (t) => inRange(t.landing.committedAt, options) && (!options.environment || t.environment === options.environment),
   );
   const wanted = targets.flatMap((t) =>

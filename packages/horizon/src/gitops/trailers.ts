@@ -71,9 +71,16 @@ function splitPair(value: string): [string, string] {
 
 /** Reads trailers (`[key, value]` pairs as git prints them) back; undefined when the commit is no release record. */
 export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, string]>): ReleaseTrailers | undefined {
-  const get = (key: string): string | undefined => trailers.find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
-  const all = (key: string): Array<[string, string]> =>
-    trailers.filter(([k]) => k.toLowerCase() === key.toLowerCase()).map(([, v]) => splitPair(v));
+  // One pass over the trailers (the audit trail parses tens of thousands of commits), keys case-insensitive.
+  const values = new Map<string, string[]>();
+  for (const [k, v] of trailers) {
+    const key = k.toLowerCase();
+    const list = values.get(key);
+    if (list) list.push(v);
+    else values.set(key, [v]);
+  }
+  const get = (key: string): string | undefined => values.get(key.toLowerCase())?.[0];
+  const all = (key: string): Array<[string, string]> => (values.get(key.toLowerCase()) ?? []).map(splitPair);
   const action = get(KEY.action) as ReleaseAction | undefined;
   const environment = get(KEY.environment);
   // A sync names no environment: what it deploys is what its files change (readAuditTrail).
