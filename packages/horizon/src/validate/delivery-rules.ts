@@ -1,10 +1,11 @@
 import { posix } from "node:path";
 import { alertFindings } from "./alert-rules.js";
 import { clusterView } from "./cluster-view.js";
+import { deliveryFindings } from "./delivered-folders.js";
 import { formatFinding } from "./findings.js";
 import type { Finding } from "./findings.js";
 import type { RenderedTarget } from "./kustomize.js";
-import { deliveryFindings, projectFindings } from "./project-rules.js";
+import { projectFindings } from "./project-rules.js";
 import { routingFindings } from "./routing-rules.js";
 import { SourceIndex } from "./source-index.js";
 
