@@ -25,7 +25,7 @@ export function parseSourceLog(stdout: string): Map<string, SourceCommit> {
   const graph = new Map<string, SourceCommit>();
   for (const chunk of stdout.split(RECORD)) {
     const [head = "", ...files] = chunk.split("\n").filter((l) => l.trim() !== "");
-    const [commit = "", ...rest] = head.trim().split(" ");
+    const [commit = "", ...rest] = head.trim().split(/\s+/);
     if (!commit) continue;
     const time = Number(rest.pop()) * 1000;
     graph.set(commit, { parents: rest, time, files });

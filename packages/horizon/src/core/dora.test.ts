@@ -107,6 +107,29 @@ describe("computeDora", () => {
   });
 });
 
+describe("rework rate", () => {
+  it("counts deployments while a failure of their service is open (never restored: open to the end), not other services'", () => {
+    const report = computeDora(
+      [
+        dep("a1", "2026-01-06T10:00:00Z"),
+        dep("a2", "2026-01-07T10:00:00Z"),
+        dep("b1", "2026-01-08T10:00:00Z", { service: "campaign-service" }),
+        dep("a3", "2026-01-12T10:00:00Z"),
+      ],
+      [{ id: "I", openedAt: t("2026-01-06T11:00:00Z"), deployment: "a1" }],
+      window,
+    );
+    expect(report.rework.map((r) => r.commit)).toEqual(["a2", "a3"]);
+    expect(report.reworkRate).toMatchObject({ numerator: 2, denominator: 4 });
+  });
+
+  it("a failure before the window still makes the window's first fix rework", () => {
+    const report = computeDora([dep("a0", "2026-01-04T22:00:00Z", { rolledBackAt: t("2026-01-04T23:00:00Z") }), dep("a1", "2026-01-05T08:00:00Z")], [], window);
+    expect(report.reworkRate).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(report.changeFailureRate).toMatchObject({ numerator: 0, denominator: 1 });
+  });
+});
+
 describe("inputs", () => {
   it("parses --since durations and dates", () => {
     const now = new Date("2026-03-30T00:00:00Z");
