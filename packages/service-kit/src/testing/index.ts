@@ -6,6 +6,12 @@ import { baseConfigSchema, loadConfig } from "../config/config.js";
 export { testDatabases } from "./databases.js";
 export { freePort } from "./ports.js";
 export type { TestDatabase } from "./databases.js";
+export { answerViolation } from "./fuzz/check-answer.js";
+export type { Answer } from "./fuzz/check-answer.js";
+export { DEFAULT_FUZZ_SEED, describeFailures, fuzzOpenApi, fuzzSettings } from "./fuzz/run.js";
+export type { FuzzFailure, FuzzOptions, FuzzReport, FuzzSettings } from "./fuzz/run.js";
+export type { FuzzRequest } from "./fuzz/requests.js";
+export type { JsonSchema } from "./fuzz/schema-arbitrary.js";
 
 /** The JWT secret of `testConfig()`. */
 export const TEST_JWT_SECRET = "blessed-horizon-test-secret-0123456789abcdef";
