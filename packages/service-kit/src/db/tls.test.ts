@@ -62,9 +62,21 @@ describe("pgConnection: sslmode as lib/pq reads it", () => {
   });
 
   it("keeps TLS parameters away from pg-connection-string and keeps the rest", () => {
-    expect(pgConnection("postgres://app:pw@db.internal:6432/x?sslmode=require&uselibpqcompat=true&application_name=svc", noEnv).connectionString).toBe(
+    expect(pgConnection("postgres://app:pw@db.internal:6432/x?sslmode=require&sslsni=1&application_name=svc", noEnv).connectionString).toBe(
       "postgres://app:pw@db.internal:6432/x?application_name=svc",
     );
+  });
+
+  // lib/pq v1.10.9 conn.go isDriverSetting: any other parameter goes to the server as a run-time setting.
+  it.each(["ssl=true", "uselibpqcompat=true", "sslnegotiation=direct", "sslpassword=x"])("refuses node-postgres's own %s, which the Job's lib/pq would send to the server", (param) => {
+    expect(() => pgConnection(`postgres://app@db.internal/x?sslmode=require&${param}`, noEnv)).toThrow(
+      new RegExp(`parameter ${param.split("=")[0] ?? ""} is node-postgres's own`),
+    );
+  });
+
+  it("sslinline=true: the certificate parameters are the PEM text (lib/pq sslClientCertificates)", () => {
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    expect(pgConnection(`postgres://app@db.internal/x?sslmode=verify-full&sslinline=true&sslrootcert=${encodeURIComponent(ca)}`, noEnv).ssl).toEqual({ rejectUnauthorized: true, ca });
   });
 
   it("says which certificate file it cannot read", () => {

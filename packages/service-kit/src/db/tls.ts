@@ -27,8 +27,15 @@ export type SslMode = "disable" | "require" | "verify-ca" | "verify-full";
 
 export const SSL_MODES: readonly SslMode[] = ["disable", "require", "verify-ca", "verify-full"];
 
-/** The URL parameters that decide TLS; none of them reaches pg-connection-string. */
-const TLS_PARAMETERS = ["sslmode", "sslrootcert", "sslcert", "sslkey", "ssl", "uselibpqcompat", "sslinline", "sslsni", "sslpassword"];
+/** lib/pq's TLS parameters (conn.go isDriverSetting); the kit reads them, pg-connection-string never sees them. */
+const TLS_PARAMETERS = ["sslmode", "sslrootcert", "sslcert", "sslkey", "sslinline", "sslsni"];
+
+/**
+ * node-postgres' own TLS parameters. lib/pq does not know them and sends them
+ * to the server as run-time settings, which refuses them ("unrecognized
+ * configuration parameter"): the db-migrate Job would fail on the same URL.
+ */
+const NODE_ONLY_PARAMETERS = ["ssl", "uselibpqcompat", "sslnegotiation", "sslpassword"];
 
 /** What `openPostgres` gives `pg.Pool`: the URL without its TLS parameters, and the TLS it means. */
 export interface PgConnection {
@@ -79,6 +86,13 @@ export function pgConnection(url: string, env: NodeJS.ProcessEnv = process.env):
     const value = params.get(name) ?? env[envName];
     return value === undefined || value === "" ? undefined : value;
   };
+  const nodeOnly = NODE_ONLY_PARAMETERS.filter((name) => params.has(name));
+  if (nodeOnly.length > 0) {
+    throw new DatabaseError(
+      `DATABASE_URL parameter ${nodeOnly.join(", ")} is node-postgres's own: the db-migrate Job's lib/pq sends it to the server, which refuses it; ` +
+        "say sslmode=disable, require, verify-ca or verify-full instead",
+    );
+  }
   const given = setting("sslmode", "PGSSLMODE");
   const host = params.get("host") ?? hostname;
   const mode = (given ?? (isLoopback(host) ? "disable" : "require")) as SslMode;
@@ -88,6 +102,8 @@ export function pgConnection(url: string, env: NodeJS.ProcessEnv = process.env):
         "The db-migrate Job's golang-migrate (lib/pq) refuses any other mode, and the services read the URL the same way",
     );
   }
+  // lib/pq: sslinline=true means the three values are the PEM text itself, not file names.
+  const inline = params.get("sslinline") === "true";
   const rootCert = setting("sslrootcert", "PGSSLROOTCERT");
   const cert = setting("sslcert", "PGSSLCERT");
   const key = setting("sslkey", "PGSSLKEY");
@@ -96,17 +112,18 @@ export function pgConnection(url: string, env: NodeJS.ProcessEnv = process.env):
   const connectionString = `${query < 0 ? url : url.slice(0, query)}${rest === "" ? "" : `?${rest}`}`;
   if (mode === "disable") return { connectionString, ssl: false, mode };
 
+  const pem = (what: string, value: string): string => (inline ? value : readPem(what, value));
   const ssl: ConnectionOptions = {};
-  if (cert !== undefined) ssl.cert = readPem("sslcert", cert);
-  if (key !== undefined) ssl.key = readPem("sslkey", key);
+  if (cert !== undefined) ssl.cert = pem("sslcert", cert);
+  if (key !== undefined) ssl.key = pem("sslkey", key);
   // lib/pq: require with an existing sslrootcert file is verify-ca; a missing file is ignored.
-  const verify = mode === "require" && rootCert !== undefined && exists(rootCert) ? "verify-ca" : mode;
+  const verify = mode === "require" && rootCert !== undefined && (inline || exists(rootCert)) ? "verify-ca" : mode;
   if (verify === "require") {
     ssl.rejectUnauthorized = false;
     return { connectionString, ssl, mode };
   }
   ssl.rejectUnauthorized = true;
-  if (rootCert !== undefined) ssl.ca = readPem("sslrootcert", rootCert);
+  if (rootCert !== undefined) ssl.ca = pem("sslrootcert", rootCert);
   // verify-ca checks the chain only: no host name check.
   if (verify === "verify-ca") ssl.checkServerIdentity = () => undefined;
   return { connectionString, ssl, mode };
