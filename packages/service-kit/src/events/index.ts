@@ -3,7 +3,7 @@ export { BusClosedError, InProcessEventBus, type InProcessBusOptions } from "./i
 export { durableName, NatsEventBus, type NatsBusOptions } from "./nats.js";
 export { createEventBus } from "./factory.js";
 export { natsSettingsSchema, readNatsSettings, type NatsSettings } from "./settings.js";
-export { startOutboxRelay, writeOutbox, type OutboxRelay, type OutboxRelayOptions } from "./outbox.js";
+export { outboxValues, startOutboxRelay, writeOutbox, type OutboxRelay, type OutboxRelayOptions } from "./outbox.js";
 export { processOnce } from "./inbox.js";
 export { subscribeDomainEvents, type DomainEventSubscription } from "./subscribe.js";
 export type { SqlDatabase, SqlQueryable } from "./sql.js";

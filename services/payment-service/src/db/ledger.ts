@@ -2,18 +2,47 @@ import { randomUUID } from "node:crypto";
 import type { Queryable } from "@blessed-horizon/service-kit";
 import { assertBalanced, type Direction, type LedgerGroupDraft, type LedgerKind } from "../domain/ledger.js";
 
-/** Writes balanced groups (checked before anything is written). */
-export async function insertLedgerGroups(db: Queryable, groups: LedgerGroupDraft[], refs: { donationId: string; refundId?: string }): Promise<string[]> {
+/**
+ * The rows of balanced `groups` (checked before anything is written) as the
+ * seven array parameters `ledgerInserts` reads: group ids and kinds, then the
+ * entries' group ids, accounts, directions, amounts and currencies.
+ */
+export function ledgerRows(groups: LedgerGroupDraft[]): { ids: string[]; params: unknown[] } {
   groups.forEach(assertBalanced);
-  const ids: string[] = [];
-  for (const group of groups) {
-    const id = randomUUID();
-    await db.query("INSERT INTO ledger_groups (id, kind, donation_id, refund_id) VALUES ($1, $2, $3, $4)", [id, group.kind, refs.donationId, refs.refundId ?? null]);
-    for (const e of group.entries) {
-      await db.query("INSERT INTO ledger_entries (group_id, account, direction, amount, currency) VALUES ($1, $2, $3, $4, $5)", [id, e.account, e.direction, e.amount, e.currency]);
-    }
-    ids.push(id);
-  }
+  const ids = groups.map(() => randomUUID());
+  const entries = groups.flatMap((group, i) => group.entries.map((e) => ({ ...e, groupId: ids[i] })));
+  return {
+    ids,
+    params: [ids, groups.map((g) => g.kind), entries.map((e) => e.groupId), entries.map((e) => e.account), entries.map((e) => e.direction), entries.map((e) => e.amount), entries.map((e) => e.currency)],
+  };
+}
+
+/**
+ * Two CTEs (`ledger_g`, `ledger_e`) inserting the rows of `ledgerRows`,
+ * whose parameters start at `$first`, in the order given (positions and entry
+ * ids follow it). `from` joins a CTE of one row (e.g. the donation just marked
+ * PAID), so nothing is written when it is empty; `donation` and `refund` are
+ * SQL expressions for the groups' references.
+ */
+export function ledgerInserts(first: number, o: { from?: string; donation: string; refund: string }): string {
+  const p = (i: number) => `$${first + i}`;
+  const from = o.from ? `${o.from}, ` : "";
+  return `ledger_g AS (
+       INSERT INTO ledger_groups (id, kind, donation_id, refund_id)
+       SELECT t.id, t.kind, ${o.donation}, ${o.refund} FROM ${from}unnest(${p(0)}::uuid[], ${p(1)}::text[]) WITH ORDINALITY AS t (id, kind, n) ORDER BY t.n
+     ), ledger_e AS (
+       INSERT INTO ledger_entries (group_id, account, direction, amount, currency)
+       SELECT t.group_id, t.account, t.direction, t.amount, t.currency
+         FROM ${from}unnest(${p(2)}::uuid[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bigint[], ${p(6)}::text[]) WITH ORDINALITY AS t (group_id, account, direction, amount, currency, n)
+        ORDER BY t.n
+     )`;
+}
+
+/** Writes balanced groups and their entries in one statement (one round trip, not one per row). */
+export async function insertLedgerGroups(db: Queryable, groups: LedgerGroupDraft[], refs: { donationId: string; refundId?: string }): Promise<string[]> {
+  const { ids, params } = ledgerRows(groups);
+  if (ids.length === 0) return [];
+  await db.query(`WITH ${ledgerInserts(3, { donation: "$1::uuid", refund: "$2::uuid" })} SELECT 1`, [refs.donationId, refs.refundId ?? null, ...params]);
   return ids;
 }
 

@@ -33,8 +33,12 @@ export interface PaymentProvider {
   readonly name: string;
   /** Holds `amount` on the card. */
   authorize(input: { card: Card; amount: number; currency: string; reference: string }): Promise<AuthorizeResult>;
-  /** Takes the held money. */
-  capture(input: { authorizationId: string; reference: string }): Promise<CaptureResult>;
+  /**
+   * Takes the held money. `amount`, when given, is what the caller expects to
+   * capture (the whole hold, as Stripe's `amount_to_capture`); a provider may
+   * use it to skip reading the hold back.
+   */
+  capture(input: { authorizationId: string; reference: string; amount?: number | undefined }): Promise<CaptureResult>;
   /** Releases a hold that will not be captured. */
   cancel(input: { authorizationId: string; reference: string }): Promise<void>;
   /** Sends part of a captured charge back. */

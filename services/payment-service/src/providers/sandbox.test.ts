@@ -26,6 +26,19 @@ describe.each(testDatabases())("sandbox provider on $kind", ({ open }) => {
     expect(await p.captures()).toBe(1);
   });
 
+  it("captures in one statement when told the held amount: the same charge and fee, still once", async () => {
+    const p = new SandboxProvider(db);
+    const auth = await p.authorize({ card: card("5555555555554444"), amount: 2000, currency: "USD", reference: "d-fast" });
+    if (auth.outcome !== "authorized") throw new Error("expected an authorization");
+    const capture = await p.capture({ authorizationId: auth.authorizationId, reference: "d-fast", amount: 2000 });
+    // 2.9% of 2000 is 58, plus 30.
+    expect(capture).toEqual({ chargeId: `ch_${auth.authorizationId.slice(5)}`, fee: 88 });
+    expect(await p.capture({ authorizationId: auth.authorizationId, reference: "d-fast", amount: 2000 })).toEqual(capture);
+    expect(await p.findPayment("d-fast")).toEqual({ state: "captured", authorizationId: auth.authorizationId, capture });
+    // A wrong expectation does not capture a second time or change the fee.
+    expect(await p.capture({ authorizationId: auth.authorizationId, reference: "d-fast", amount: 1 })).toEqual(capture);
+  });
+
   it("declines the test cards that decline", async () => {
     const p = new SandboxProvider(db);
     const codes = await Promise.all(["4000000000000002", "4000000000009995", "4000000000000069", "378282246310005"].map((n, i) =>

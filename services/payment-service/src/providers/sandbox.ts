@@ -49,16 +49,27 @@ export class SandboxProvider implements PaymentProvider {
   async authorize(input: { card: { number: string }; amount: number; currency: string; reference: string }): Promise<AuthorizeResult> {
     const behaviour = SANDBOX_CARDS[input.card.number] ?? "card_declined";
     const declined = behaviour === "succeeds" ? null : behaviour;
-    await this.db.query(
+    const { rows } = await this.db.query<ChargeRow>(
       `INSERT INTO sandbox_charges (id, reference, amount, currency, state, decline_code) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (reference) DO NOTHING`,
+       ON CONFLICT (reference) DO NOTHING RETURNING *`,
       [`auth_${randomUUID()}`, input.reference, input.amount, input.currency, declined ? "declined" : "held", declined],
     );
-    const payment = (await this.findPayment(input.reference))!;
+    // A repeated reference answers what the first call did.
+    const payment = rows[0] ? toPayment(rows[0]) : (await this.findPayment(input.reference))!;
     return payment.declineCode ? { outcome: "declined", code: payment.declineCode } : { outcome: "authorized", authorizationId: payment.authorizationId };
   }
 
-  async capture(input: { authorizationId: string; reference: string }): Promise<CaptureResult> {
+  async capture(input: { authorizationId: string; reference: string; amount?: number | undefined }): Promise<CaptureResult> {
+    if (input.amount !== undefined) {
+      // The usual case in one statement: a hold of the expected amount, captured now.
+      const { rows } = await this.db.query<ChargeRow>(
+        `UPDATE sandbox_charges SET state = 'captured', charge_id = 'ch_' || substr(id, 6), fee = $3
+          WHERE id = $1 AND state = 'held' AND amount = $2 RETURNING *`,
+        [input.authorizationId, input.amount, processorFee(input.amount)],
+      );
+      const captured = rows[0] && toPayment(rows[0]).capture;
+      if (captured) return captured;
+    }
     const row = await this.#charge(input.authorizationId);
     if (row.state === "held") {
       await this.db.query("UPDATE sandbox_charges SET state = 'captured', charge_id = $2, fee = $3 WHERE id = $1 AND state = 'held'", [

@@ -1,7 +1,7 @@
 import { createEvent } from "@blessed-horizon/contracts";
-import { writeOutbox, type Queryable } from "@blessed-horizon/service-kit";
+import { outboxValues, writeOutbox, type Queryable } from "@blessed-horizon/service-kit";
 import { recordProviderAnswer, transitionDonation, type DonationRow } from "../db/donations.js";
-import { insertLedgerGroups } from "../db/ledger.js";
+import { ledgerInserts, ledgerRows } from "../db/ledger.js";
 import { captureGroups } from "../domain/ledger.js";
 import type { DonationStatus } from "../domain/status.js";
 import { crashPoint } from "./crash-point.js";
@@ -19,19 +19,22 @@ export async function captureAndSettle(
   from: DonationStatus,
   authorizationId: string,
 ): Promise<DonationRow | undefined> {
-  const capture = await deps.provider.capture({ authorizationId, reference: donation.id });
+  const capture = await deps.provider.capture({ authorizationId, reference: donation.id, amount: Number(donation.amount) + Number(donation.tip) });
   crashPoint("after-capture");
   await recordProviderAnswer(deps.db, donation.id, { charge_id: capture.chargeId, fee: capture.fee });
-  const paid = await deps.db.transaction((tx) => settlePaid(tx, donation, from, { ...capture, authorizationId }));
+  const paid = await settlePaid(deps.db, donation, from, { ...capture, authorizationId });
   if (paid) deps.outboxWritten();
   return paid;
 }
 
 /**
  * Marks a captured donation PAID, writes its ledger groups and
- * `donation.succeeded`, all in the caller's transaction. Returns undefined
- * when the donation was not in `from` any more: it was settled already, and
- * nothing is written twice.
+ * `donation.succeeded`: one statement (atomic on its own, so it needs no
+ * transaction, and it may run in the caller's). The conditional update is
+ * what makes it happen once: when the donation was not in `from` any more it
+ * was settled already, nothing is written and the answer is undefined.
+ * `donation` gives the fields that never change after the donation is
+ * stored (ids, amounts, donor, card summary).
  */
 export async function settlePaid(
   tx: Queryable,
@@ -39,21 +42,27 @@ export async function settlePaid(
   from: DonationStatus,
   capture: { chargeId: string; fee: number; authorizationId?: string | null },
 ): Promise<DonationRow | undefined> {
-  const paid = await transitionDonation(tx, donation.id, from, "PAID", {
-    charge_id: capture.chargeId,
-    fee: capture.fee,
-    ...(capture.authorizationId ? { authorization_id: capture.authorizationId } : {}),
-  });
-  if (!paid) return undefined;
-  const currency = paid.currency.trim();
-  await insertLedgerGroups(tx, captureGroups({ provider: paid.provider, campaignId: paid.campaign_id, currency, amount: Number(paid.amount), tip: Number(paid.tip), fee: Number(paid.fee) }), { donationId: paid.id });
-  await writeOutbox(tx, createEvent("donation.succeeded", {
-    ...donationRef(paid),
-    amount: { amount: Number(paid.amount), currency },
-    tip: { amount: Number(paid.tip), currency },
-    fee: { amount: Number(paid.fee), currency },
+  const currency = donation.currency.trim();
+  const amount = Number(donation.amount);
+  const tip = Number(donation.tip);
+  const ledger = ledgerRows(captureGroups({ provider: donation.provider, campaignId: donation.campaign_id, currency, amount, tip, fee: capture.fee }));
+  const event = outboxValues(createEvent("donation.succeeded", {
+    ...donationRef(donation),
+    amount: { amount, currency },
+    tip: { amount: tip, currency },
+    fee: { amount: capture.fee, currency },
   }));
-  return paid;
+  const { rows } = await tx.query<DonationRow>(
+    `WITH paid AS (
+       UPDATE donations SET status = 'PAID', updated_at = now(), paid_at = now(), charge_id = $3, fee = $4, authorization_id = COALESCE($5, authorization_id)
+        WHERE id = $1 AND status = $2 RETURNING *
+     ), ${ledgerInserts(10, { from: "paid", donation: "paid.id", refund: "NULL::uuid" })}, outbox AS (
+       INSERT INTO event_outbox (event_id, type, occurred_at, data) SELECT $6::uuid, $7::text, $8::timestamptz, $9::jsonb FROM paid
+     )
+     SELECT * FROM paid`,
+    [donation.id, from, capture.chargeId, capture.fee, capture.authorizationId ?? null, ...event, ...ledger.params],
+  );
+  return rows[0];
 }
 
 /** Releases a hold that will not be captured and marks the donation ERROR (`donation.failed`); undefined when it was not in `from` any more. */
