@@ -145,7 +145,8 @@ function frequency(deployments: readonly FkDeployment[], incidents: readonly FkI
     const head = changes.find((c) => c.commit === d.sourceCommit) ?? changes[changes.length - 1];
     return head ? [head.time] : [];
   });
-  const events = [...deployments.map((d) => d.timeCreated), ...incidents.map((i) => i.timeCreated), ...pushTimes];
+  // Every deploy event is in events_raw, those the deployments table drops (no change) included.
+  const events = [...all.map((d) => d.deployedAt), ...incidents.map((i) => i.timeCreated), ...pushTimes];
   const firstDay = utcDay(Math.min(...events));
   const deployDays = new Set(deployments.map((d) => utcDay(d.timeCreated)));
   const weeks = new Map<number, { deployed: number; days: number }>();
