@@ -17,6 +17,8 @@ export const paymentConfigSchema = baseConfigSchema.extend({
   PROVIDER_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_SECRET),
   /** The most one donation (and, separately, its tip) may be, in minor units of its currency. */
   MAX_DONATION_MINOR: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_DONATION_MINOR),
+  /** How long payment-service trusts what it learnt of a campaign (active; its total raised far from 2^53); 0 asks every time (README "Campaign cache"). */
+  CAMPAIGN_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** The reconciler looks at start and then this often (README "Reconciler"). */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),

@@ -36,15 +36,28 @@ export class TrustUnavailableError extends ServiceUnavailableError {
   }
 }
 
+/** How long a signed service token is reused; it stays valid 4 more minutes, far beyond any clock skew. */
+const TOKEN_REUSE_MS = 60_000;
+
 /**
  * Synchronous risk assessment; authenticated with a short-lived service token
  * (role admin), with the `iss` and `aud` the services' JWT_ISSUER and
  * JWT_AUDIENCE expect when those are set.
  */
-export function httpTrustClient(baseUrl: string, jwtSecret: string, address: { issuer?: string | undefined; audience?: string | undefined } = {}): TrustClient {
+export function httpTrustClient(baseUrl: string, jwtSecret: string, address: { issuer?: string | undefined; audience?: string | undefined } = {}, now: () => number = Date.now): TrustClient {
+  // One token (5 minutes) serves every call of its first minute, instead of an HMAC signature per donation.
+  let token: { value: Promise<string>; renewAt: number } | undefined;
+  const serviceToken = (): Promise<string> => {
+    if (!token || token.renewAt <= now()) {
+      const value = signServiceToken("payment-service", jwtSecret, "5m", address);
+      token = { value, renewAt: now() + TOKEN_REUSE_MS };
+      value.catch(() => (token = undefined));
+    }
+    return token.value;
+  };
   return {
     async assess(request) {
-      const token = await signServiceToken("payment-service", jwtSecret, "5m", address);
+      const token = await serviceToken();
       const response = await callService("trust-service", `${baseUrl.replace(/\/$/, "")}/api/v1/assessments`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

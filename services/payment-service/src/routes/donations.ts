@@ -36,16 +36,33 @@ function createDonationSchema(maxMinor: number) {
  * its campaign's total raised (the credits of `campaign:<id>`, which bound
  * campaign-service's total and every balance of the account) past
  * Number.MAX_SAFE_INTEGER, beyond which the API could not return it exactly.
+ *
+ * Summing the account on every donation costs a scan of all its entries, so a
+ * read is reused for `ttlMs` while the total is far from the limit: at least
+ * a million donations of the cap (`maxMinor`) below it, more than any
+ * campaign can take within `ttlMs`. Near the limit every donation reads.
  */
-async function assertCampaignTotalStaysExact(deps: PaymentDeps, campaignId: string, amount: { amount: number; currency: string }): Promise<void> {
-  const balances = await accountBalances(deps.db, accounts.campaign(campaignId));
-  const credits = balances.find((b) => b.currency === amount.currency)?.credits ?? 0;
-  if (exactMinorUnits(credits) === undefined || !staysExact(credits, amount.amount)) {
-    throw new UnprocessableError(
-      `campaign ${campaignId} cannot take ${amount.amount} ${amount.currency} more: its total raised would pass ${Number.MAX_SAFE_INTEGER} minor units, the most the API returns exactly`,
-      { code: "BH_TOTAL_LIMIT", errors: [{ in: "body", path: "/amount/amount", message: `the campaign's total would pass ${Number.MAX_SAFE_INTEGER} minor units` }] },
-    );
-  }
+export function campaignTotalGuard(db: PaymentDeps["db"], o: { ttlMs: number; maxMinor: number; now?: () => number }): (campaignId: string, amount: { amount: number; currency: string }) => Promise<void> {
+  const now = o.now ?? Date.now;
+  const headroom = o.maxMinor * 1_000_000;
+  const known = new Map<string, { credits: number; until: number }>();
+  return async (campaignId, amount) => {
+    const key = `${campaignId} ${amount.currency}`;
+    const hit = known.get(key);
+    if (hit && hit.until > now() && hit.credits + amount.amount + headroom <= Number.MAX_SAFE_INTEGER) return;
+    const balances = await accountBalances(db, accounts.campaign(campaignId));
+    const credits = balances.find((b) => b.currency === amount.currency)?.credits ?? 0;
+    if (exactMinorUnits(credits) === undefined || !staysExact(credits, amount.amount)) {
+      throw new UnprocessableError(
+        `campaign ${campaignId} cannot take ${amount.amount} ${amount.currency} more: its total raised would pass ${Number.MAX_SAFE_INTEGER} minor units, the most the API returns exactly`,
+        { code: "BH_TOTAL_LIMIT", errors: [{ in: "body", path: "/amount/amount", message: `the campaign's total would pass ${Number.MAX_SAFE_INTEGER} minor units` }] },
+      );
+    }
+    if (o.ttlMs > 0) {
+      if (known.size >= 10_000) known.clear();
+      known.set(key, { credits, until: now() + o.ttlMs });
+    }
+  };
 }
 
 const RefundSchema = z.strictObject({
@@ -85,8 +102,10 @@ async function answerRefundOfKey(deps: PaymentDeps, reply: FastifyReply, key: st
 }
 
 /** `maxDonationMinor`: the per-donation cap, config MAX_DONATION_MINOR (default 100000000, 1,000,000.00 in a two-decimal currency). */
-export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps & { maxDonationMinor?: number }): void {
-  const CreateDonationSchema = createDonationSchema(deps.maxDonationMinor ?? DEFAULT_MAX_DONATION_MINOR);
+export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps & { maxDonationMinor?: number; campaignCacheTtlMs?: number }): void {
+  const maxDonationMinor = deps.maxDonationMinor ?? DEFAULT_MAX_DONATION_MINOR;
+  const CreateDonationSchema = createDonationSchema(maxDonationMinor);
+  const assertCampaignTotalStaysExact = campaignTotalGuard(deps.db, { ttlMs: deps.campaignCacheTtlMs ?? 0, maxMinor: maxDonationMinor });
   /** Signed-in donors are identified by their token; guests by email. A bad token is still a 401. */
   const optionalAuth = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (request.headers.authorization !== undefined) await app.authenticate(request, reply);
@@ -118,7 +137,7 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps & { ma
       if (!donorId && !request.body.email) {
         throw new InputError("sign in, or give an email for the receipt", { code: "BH_DONOR_REQUIRED", errors: [{ in: "body", path: "/email", message: "required for guests" }] });
       }
-      await assertCampaignTotalStaysExact(deps, request.body.campaignId, request.body.amount);
+      await assertCampaignTotalStaysExact(request.body.campaignId, request.body.amount);
       const donation = await createDonation(deps, {
         campaignId: request.body.campaignId,
         amount: request.body.amount,
