@@ -2,6 +2,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setKustomizeImage } from "../gitops/kustomize-image.js";
 import { formatFinding } from "./findings.js";
 import { pushedTags } from "./image-rules.js";
 import { validateRepository } from "./index.js";
@@ -104,6 +105,18 @@ describe.skipIf(!kubectl)("horizon validate: images (needs kubectl)", { timeout:
     it("finds nothing", async () => {
       const dir = await copyOf(join(repoRoot, "deploy"));
       try {
+        expect(await imageLines(dir)).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("finds nothing after horizon release sets a digest with its commit (service REPO:<commit>@sha256:..., Job db-migrate:<commit>)", async () => {
+      const dir = await copyOf(join(repoRoot, "deploy"));
+      try {
+        const file = join(dir, "deploy/environments/production/campaign-service/kustomization.yaml");
+        const commit = "abcdefabcdefabcdefabcdefabcdefabcdefabcd";
+        await writeFile(file, setKustomizeImage(await readFile(file, "utf8"), file, "campaign-service", { repository: `${REGISTRY}/campaign-service`, tag: commit, digest: DIGEST }));
         expect(await imageLines(dir)).toEqual([]);
       } finally {
         await rm(dir, { recursive: true, force: true });
