@@ -5,7 +5,7 @@ import { formatImageRef, parsePinnedImageRef } from "../gitops/image-ref.js";
 import { imageOf, withImage } from "../gitops/manifests.js";
 import type { ServiceManifest } from "../gitops/manifests.js";
 import { formatReleaseMessage } from "../gitops/trailers.js";
-import type { ReleaseTrailers } from "../gitops/trailers.js";
+import type { GateVerdictName, ReleaseTrailers } from "../gitops/trailers.js";
 
 /** One file a plan writes: `before` undefined means the file is new. */
 export interface FileEdit {
@@ -21,10 +21,11 @@ export interface ReleasePlan {
   release: ReleaseTrailers;
 }
 
-/** Where an application commit came from: lead time starts at `time`. */
+/** Where an application commit came from (lead time starts at `time`), and the pipeline's gate verdict on its image. */
 export interface SourceOrigin {
   sourceCommit?: string;
   sourceTime?: string;
+  gates?: GateVerdictName;
 }
 
 /** A held image may not be deployed: exit 1, saying why and how to lift the hold. */

@@ -11,6 +11,7 @@
  *   Horizon-Source-Commit: <service> <sha>       (application commit built into the image)
  *   Horizon-Source-Time: <service> <ISO 8601>    (its commit time: lead time starts here)
  *   Horizon-Rolls-Back: <service> <commit>       (rollback: the deployment it undoes)
+ *   Horizon-Gates: <service> passed|failed|none  (set-image: the pipeline's quality-gate verdict on the image)
  *   Horizon-Cause: <why>                         (rollback: canary-failed, manual, incident <id>)
  *   Horizon-Break-Glass: <reason>                (a refused action done anyway, recorded)
  */
@@ -23,7 +24,12 @@ export interface ServiceRelease {
   previousImage?: string;
   sourceCommit?: string;
   sourceTime?: string;
+  /** The pipeline's quality-gate verdict on this image, recorded by set-image (promote --auto requires passed). */
+  gates?: GateVerdictName;
 }
+
+export const GATE_VERDICTS = ["passed", "failed", "none"] as const;
+export type GateVerdictName = (typeof GATE_VERDICTS)[number];
 
 export interface ReleaseTrailers {
   action: ReleaseAction;
@@ -43,6 +49,7 @@ const KEY = {
   previousImage: "Horizon-Previous-Image",
   sourceCommit: "Horizon-Source-Commit",
   sourceTime: "Horizon-Source-Time",
+  gates: "Horizon-Gates",
   rollsBack: "Horizon-Rolls-Back",
   cause: "Horizon-Cause",
   breakGlass: "Horizon-Break-Glass",
@@ -57,6 +64,7 @@ export function formatReleaseMessage(subject: string, body: readonly string[], r
     if (s.previousImage) lines.push(`${KEY.previousImage}: ${s.service} ${s.previousImage}`);
     if (s.sourceCommit) lines.push(`${KEY.sourceCommit}: ${s.service} ${s.sourceCommit}`);
     if (s.sourceTime) lines.push(`${KEY.sourceTime}: ${s.service} ${s.sourceTime}`);
+    if (s.gates) lines.push(`${KEY.gates}: ${s.service} ${s.gates}`);
   }
   for (const r of release.rollsBack) lines.push(`${KEY.rollsBack}: ${r.service} ${r.commit}`);
   if (release.cause) lines.push(`${KEY.cause}: ${release.cause}`);
@@ -89,6 +97,7 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
   const previous = byService(KEY.previousImage);
   const commits = byService(KEY.sourceCommit);
   const times = byService(KEY.sourceTime);
+  const gates = byService(KEY.gates);
   const services = all(KEY.service).map(([service, image]): ServiceRelease => {
     const s: ServiceRelease = { service, image };
     const p = previous.get(service);
@@ -97,6 +106,8 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
     if (p) s.previousImage = p;
     if (c) s.sourceCommit = c;
     if (t) s.sourceTime = t;
+    const g = gates.get(service);
+    if (g && (GATE_VERDICTS as readonly string[]).includes(g)) s.gates = g as GateVerdictName;
     return s;
   });
   const promotedFrom = get(KEY.promotedFrom);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { InputError } from "../../errors.js";
 import { collect, processIo } from "../cli-support.js";
 import type { FreezeOptions } from "./freeze.js";
 import type { HistoryOptions } from "./history.js";
@@ -21,7 +22,7 @@ function writingOptions(command: Command): Command {
 export function registerRelease(program: Command): void {
   const release = program
     .command("release")
-    .description("GitOps releases in the manifests repo: set-image, promote, rollback, unhold, sync, history (each change is one git commit)");
+    .description("GitOps releases in the manifests repo: set-image, promote, rollback, unhold, sync, history, policy, freeze, unfreeze (each change is one git commit)");
 
   writingOptions(
     release
@@ -31,7 +32,9 @@ export function registerRelease(program: Command): void {
       .requiredOption("--service <name>", "service folder under environments/<env>/")
       .requiredOption("--image <ref>", "new image, REPO:TAG or REPO@sha256:...")
       .option("--source-sha <sha>", "application commit built into the image (recorded for the audit trail and lead time)")
-      .option("--source-time <iso8601>", "that commit's time (lead time starts here)"),
+      .option("--source-time <iso8601>", "that commit's time (lead time starts here)")
+      .option("--gates <verdict>", "the pipeline's quality-gate verdict on the image: passed, failed or none (Horizon-Gates; promote --auto takes only passed)")
+      .option("--break-glass <reason>", "deploy although promotion-policy.yaml refuses (the environment is frozen or outside its windows); recorded"),
   ).action(async (options: SetImageOptions) => {
     const { runSetImage } = await import("./set-image.js");
     await runSetImage(options, processIo());
@@ -41,16 +44,26 @@ export function registerRelease(program: Command): void {
     release
       .command("promote")
       .description("carry image references (and with --version, version labels) from one environment to the next; the target's own settings stay")
-      .requiredOption("--from <env>", "source environment")
-      .requiredOption("--to <env>", "target environment")
+      .option("--from <env>", "source environment (required unless --auto)")
+      .option("--to <env>", "target environment (required unless --auto)")
+      .option("--auto", "promote into every autoPromote environment of promotion-policy.yaml the images whose gates passed and whose soak elapsed (scheduled workflow)")
       .option("--service <name>", "a service to promote; repeat for several (default: every service both environments have)", collect, [])
       .option("--version <v>", "also set the existing app.kubernetes.io/version and version labels (never selectors)")
       .option("--break-glass <reason>", "promote although promotion-policy.yaml refuses (frozen, outside a window, soak not met); recorded as Horizon-Break-Glass")
       .option("--plan-out <file>", "with --dry-run: also write the plan as Markdown (rendered diff, images, gates, policy)")
       .option("--body-out <file>", "with --dry-run: also write the plan trimmed to GitHub's 65,536-character pull request body"),
-  ).action(async (options: PromoteOptions) => {
+  ).action(async (options: Omit<PromoteOptions, "from" | "to"> & { from?: string; to?: string; auto?: boolean }) => {
+    if (options.auto) {
+      if (options.from !== undefined || options.to !== undefined || options.service.length > 0 || options.version !== undefined) {
+        throw new InputError("--auto chooses the environments and services from promotion-policy.yaml: drop --from, --to, --service and --version");
+      }
+      const { runAutoPromote } = await import("./promote-auto.js");
+      await runAutoPromote(options, processIo());
+      return;
+    }
+    if (options.from === undefined || options.to === undefined) throw new InputError("promote needs --from and --to (or --auto)");
     const { runPromote } = await import("./promote.js");
-    await runPromote(options, processIo());
+    await runPromote({ ...options, from: options.from, to: options.to }, processIo());
   });
 
   writingOptions(

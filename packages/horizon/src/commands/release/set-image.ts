@@ -4,7 +4,9 @@ import { formatImageRef, parsePinnedImageRef } from "../../gitops/image-ref.js";
 import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { readServiceManifest } from "../../gitops/manifests.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { applyPlan, recheckHolds, manifestsRoot } from "./shared.js";
+import { GATE_VERDICTS, type GateVerdictName } from "../../gitops/trailers.js";
+import { enforcePolicy, parseBreakGlass, policyBlockers } from "./policy.js";
+import { applyPlan, recheckHolds, manifestsRoot, withBreakGlass } from "./shared.js";
 import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
 
 export interface SetImageOptions extends ApplyOptions {
@@ -14,6 +16,8 @@ export interface SetImageOptions extends ApplyOptions {
   image: string;
   sourceSha?: string;
   sourceTime?: string;
+  gates?: string;
+  breakGlass?: string;
 }
 
 /**
@@ -36,6 +40,11 @@ function withSourceTag(image: string, sourceCommit: string | undefined): string 
 export async function runSetImage(options: SetImageOptions, context: CommandContext): Promise<ReleaseOutcome> {
   const root = manifestsRoot(context.cwd, options.manifests);
   const origin = parseSourceOrigin(options.sourceSha, options.sourceTime);
+  if (options.gates !== undefined) {
+    if (!(GATE_VERDICTS as readonly string[]).includes(options.gates)) throw new InputError(`--gates ${options.gates} is not one of ${GATE_VERDICTS.join(", ")}`);
+    origin.gates = options.gates as GateVerdictName;
+  }
+  const breakGlass = parseBreakGlass(options.breakGlass);
   if (!options.dryRun) await assertCleanRepository(root);
   const manifest = readServiceManifest(root, options.env, options.service);
   const plan = planSetImage({
@@ -45,5 +54,9 @@ export async function runSetImage(options: SetImageOptions, context: CommandCont
     origin,
     manifestsDir: options.manifests,
   });
-  return applyPlan(root, plan, options, context, `${options.service} in ${options.env} already runs ${options.image}; nothing to commit`, recheckHolds(root, plan, options.manifests));
+  // A frozen environment, or one outside its windows, takes no new image (CONTRACTS.md: what is allowed when).
+  const blockers = plan ? await policyBlockers(root, { to: options.env, images: [] }, (context.now?.() ?? new Date()).getTime()) : [];
+  const override = options.dryRun ? undefined : enforcePolicy(blockers, breakGlass, `set-image in ${options.env}`);
+  const recorded = plan && override ? withBreakGlass(plan, override) : plan;
+  return applyPlan(root, recorded, options, context, `${options.service} in ${options.env} already runs ${options.image}; nothing to commit`, recheckHolds(root, recorded, options.manifests));
 }
