@@ -30,7 +30,7 @@ export function formatDora(report: DoraReport, environment: string, source?: str
   const l = report.leadTime;
   const lines = [
     `DORA for ${environment}, ${report.window.start.slice(0, 10)} .. ${report.window.end.slice(0, 10)} (${report.window.days.toFixed(1)} days; definition: DORA's published one; tiers: ${report.preset}, ${report.presetReport})`,
-    `  deployment frequency  ${f.deployDaysPerWeek.toFixed(2)} deploy days/week (${count(f.deployments, "deployment")} on ${count(f.deployDays, "day")} in ${f.weeks.toFixed(1)} weeks since the first)  ${f.tier}`,
+    `  deployment frequency  ${f.deployDaysPerWeek.toFixed(2)} deploy days/week (${count(f.deployments, "deployment")} on ${count(f.deployDays, "day")} in ${f.weeks.toFixed(1)} weeks since the first; fourkeys bucket ${f.fourkeysBucket ?? "no data"})  ${f.tier}`,
     `  lead time for changes ${formatDuration(l.medianSeconds)} median of ${count(l.samples, "(deployment, commit) pair")}, ${leadBasis(report, source)}  ${tier(l.tier)}`,
     `  change failure rate   ${percent(cfr.rate)} (${cfr.numerator}/${cfr.denominator}: rolled back ${cfr.byCause.rollback}, of them canary-failed ${cfr.byCause.canaryFailed}; linked incidents ${cfr.byCause.incident})  ${tier(cfr.tier)}`,
     `  time to restore       ${formatDuration(report.timeToRestore.medianSeconds)} median of ${report.timeToRestore.samples} (failed-deployment recovery time${report.timeToRestore.notRestored > 0 ? `; ${report.timeToRestore.notRestored} not restored` : ""})  ${tier(report.timeToRestore.tier)}`,

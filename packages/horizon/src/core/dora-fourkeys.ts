@@ -1,5 +1,5 @@
 import type { Deployment, DoraWindow, Incident, LeadTimeBasis, SourceChange } from "./dora.js";
-import { median } from "./dora.js";
+import { median } from "./dora-median.js";
 
 /**
  * dora-team/fourkeys' four metrics, reproduced from its published queries (github.com/dora-team/fourkeys at
@@ -126,7 +126,7 @@ export function computeFourKeys(all: readonly Deployment[], incidentsIn: readonl
   return {
     definition: "fourkeys",
     window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
-    deploymentFrequency: { ...frequency(deployments, incidents, all, window), deployments: inWindow.length },
+    deploymentFrequency: { ...frequencyBuckets(deployments.map((d) => d.timeCreated), firstEvent(incidents, all), window), deployments: inWindow.length },
     leadTime: { bucket: durationBucket((medianMinutes ?? 0) / 60), medianMinutes, samples: minutes.length, basis: byCommits ? "release-commits" : "recorded-source-commit" },
     changeFailureRate: { bucket: rate <= 0.15 ? "0-15%" : rate < 0.46 ? "16-45%" : "46-60%", rate, numerator, denominator: inWindow.length },
     // No incident row: the panel has no data; rows without a resolved one: CASE falls through to "One year".
@@ -135,20 +135,24 @@ export function computeFourKeys(all: readonly Deployment[], incidentsIn: readonl
   };
 }
 
-/**
- * "Deployment Frequency": the days from the window's start date to its end date after the date of the first event
- * (events_raw: pushes, dated by their head commit, deployments, incidents), grouped by week (Sunday first).
- */
-function frequency(deployments: readonly FkDeployment[], incidents: readonly FkIncident[], all: readonly Deployment[], window: DoraWindow): Omit<FourKeysReport["deploymentFrequency"], "deployments"> {
+/** The first event of fourkeys' events_raw as horizon has it: deploy events (all), incidents, pushes (their head commit). */
+function firstEvent(incidents: readonly FkIncident[], all: readonly Deployment[]): number {
   const pushTimes = all.flatMap((d) => {
     const changes = changesOf(d);
     const head = changes.find((c) => c.commit === d.sourceCommit) ?? changes[changes.length - 1];
     return head ? [head.time] : [];
   });
   // Every deploy event is in events_raw, those the deployments table drops (no change) included.
-  const events = [...all.map((d) => d.deployedAt), ...incidents.map((i) => i.timeCreated), ...pushTimes];
-  const firstDay = utcDay(Math.min(...events));
-  const deployDays = new Set(deployments.map((d) => utcDay(d.timeCreated)));
+  return Math.min(...all.map((d) => d.deployedAt), ...incidents.map((i) => i.timeCreated), ...pushTimes);
+}
+
+/**
+ * "Deployment Frequency": the days from the window's start date to its end date after the date of the first event,
+ * grouped by week (Sunday first); Daily, Weekly, Monthly or Yearly by the medians over those weeks.
+ */
+export function frequencyBuckets(deployTimes: readonly number[], first: number, window: DoraWindow): Omit<FourKeysReport["deploymentFrequency"], "deployments"> {
+  const firstDay = utcDay(first);
+  const deployDays = new Set(deployTimes.map(utcDay));
   const weeks = new Map<number, { deployed: number; days: number }>();
   for (let day = utcDay(window.start); day <= utcDay(window.end); day += DAY_MS) {
     if (!(day > firstDay)) continue;

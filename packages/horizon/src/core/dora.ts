@@ -1,3 +1,6 @@
+import { frequencyBuckets } from "./dora-fourkeys.js";
+import type { FrequencyBucket } from "./dora-fourkeys.js";
+import { median } from "./dora-median.js";
 import { DORA_2024, tierAtLeast, tierAtMost } from "./dora-tiers.js";
 import type { DoraTier, DoraTierPreset } from "./dora-tiers.js";
 
@@ -74,7 +77,15 @@ export interface DoraReport {
   preset: string;
   /** The report the tiers come from, e.g. "Accelerate State of DevOps Report 2024". */
   presetReport: string;
-  deploymentFrequency: { deployments: number; deployDays: number; weeks: number; deployDaysPerWeek: number; tier: DoraTier };
+  deploymentFrequency: {
+    deployments: number;
+    deployDays: number;
+    weeks: number;
+    deployDaysPerWeek: number;
+    tier: DoraTier;
+    /** fourkeys' bucket for the same deployments (its days after the first one's, weeks from Sunday); null for none. */
+    fourkeysBucket: FrequencyBucket | null;
+  };
   leadTime: {
     medianSeconds: number | null;
     /** (deployment, commit) pairs measured. */
@@ -109,12 +120,8 @@ export interface DoraReport {
 
 const DAY_MS = 86_400_000;
 
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid]) : ((sorted[mid - 1]) + (sorted[mid])) / 2;
-}
+export { median } from "./dora-median.js";
+
 
 /** The deployments each incident blames: the ones its link names; an incident without a link is unlinked. */
 function linkIncidents(all: readonly Deployment[], incidents: readonly Incident[]): { links: Map<Deployment, Incident[]>; unlinked: string[] } {
@@ -231,6 +238,7 @@ export function computeDora(
       weeks,
       deployDaysPerWeek,
       tier: tierAtLeast(preset.deploymentFrequency, deployDaysPerWeek),
+      fourkeysBucket: inWindow.length === 0 ? null : frequencyBuckets(inWindow.map((d) => d.deployedAt), first, window).bucket,
     },
     leadTime: {
       medianSeconds: leadMedian,

@@ -77,6 +77,15 @@ describe("horizon dora: DORA's published definitions", () => {
     await expect(runDora({ manifests: dir, env: "production", since: "28d", reworkWindow: "soon" }, context)).rejects.toMatchObject({ exitCode: 2 });
   });
 
+  it("frequency shows fourkeys' bucket beside the rate: weeks from Sunday, the days after the first deployment's", async () => {
+    // Days 03-03 .. 03-30 in the weeks of 03-01, 03-08, 03-15, 03-22, 03-29: deploy days 2, 1, 1, 0, 0 (median 1, not
+    // Daily's 3); weeks with a deployment 1, 1, 1, 0, 0 (median 1): Weekly.
+    output = "";
+    const report = await runDora({ manifests: dir, env: "production", since: "28d" }, context);
+    expect(report.deploymentFrequency.fourkeysBucket).toBe("Weekly");
+    expect(output).toContain("fourkeys bucket Weekly)");
+  });
+
   it("--json carries every rate's numerator and denominator and the definition", async () => {
     output = "";
     await runDora({ manifests: dir, env: "production", since: "28d", json: true }, context);
