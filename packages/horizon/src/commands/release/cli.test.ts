@@ -23,7 +23,7 @@ async function horizon(...args: string[]): Promise<number> {
 }
 
 describe("horizon release, dora, compliance through the CLI", () => {
-  it.each([["release", "set-image"], ["release", "promote"], ["release", "rollback"], ["release", "unhold"], ["release", "history"], ["dora"], ["compliance"]])(
+  it.each([["release", "set-image"], ["release", "promote"], ["release", "rollback"], ["release", "unhold"], ["release", "history"], ["release", "sync"], ["release", "policy"], ["release", "freeze"], ["release", "unfreeze"], ["dora"], ["compliance"]])(
     "%s %s --help",
     async (...command) => {
       expect(await horizon(...command.filter(Boolean), "--help")).toBe(0);
