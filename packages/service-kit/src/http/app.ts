@@ -18,6 +18,7 @@ import { metricsPlugin } from "./metrics.js";
 import { MAX_PATH_PARAM_LENGTH, problemPlugin } from "./problem.js";
 import { serviceSwaggerTransform } from "./openapi.js";
 import { convertResponseSchemas, zodValidatorCompiler } from "./zod.js";
+import { parseQueryString, rejectUndecodableQuery } from "./query-string.js";
 import { rejectUnstorableText } from "./storable-text.js";
 
 export interface ServiceAppOptions {
@@ -88,7 +89,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     // closed (scripts/start.ts stops callers first).
     return503OnClosing: false,
     forceCloseConnections: "idle",
-    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH, querystringParser: parseQueryString },
     frameworkErrors: sendFrameworkError,
     clientErrorHandler: createClientErrorHandler(logger),
   });
@@ -96,6 +97,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   // The APIs speak JSON only: any other body is 415, not a string that fails validation.
   app.removeContentTypeParser("text/plain");
   parseJsonBodies(app);
+  rejectUndecodableQuery(app);
   rejectUnstorableText(app);
   app.addHook("onRoute", convertResponseSchemas);
   app.addHook("onRequest", async (request, reply) => {
