@@ -44,16 +44,16 @@ function commitsAt(iso: string): void {
   process.env.GIT_AUTHOR_DATE = iso;
 }
 
-/** The fixture (staging runs sha-1111111, production sha-0000000) with the policy, and a new payment image in staging at 11:00 UTC. */
-async function repo(): Promise<string> {
-  commitsAt("2026-11-01T09:00:00Z");
+/** The fixture (staging runs sha-1111111, production sha-0000000) with the policy, and a new payment image in staging (1 December, 11:00 UTC). */
+async function repo(deployedAt = "2026-12-01T11:00:00Z"): Promise<string> {
+  commitsAt("2026-01-01T09:00:00Z");
   const dir = await createManifestsRepo("kustomize");
   repos.push(dir);
   writeFileSync(join(dir, "promotion-policy.yaml"), POLICY);
   await run(dir, "add", ".");
   await run(dir, "commit", "--quiet", "-m", "promotion policy");
-  commitsAt("2026-12-01T11:00:00Z");
-  await runSetImage({ manifests: dir, env: "staging", service: "payment-service", image: img("payment-service", "sha-9f8e7d6") }, at("2026-12-01T11:00:00Z"));
+  commitsAt(deployedAt);
+  await runSetImage({ manifests: dir, env: "staging", service: "payment-service", image: img("payment-service", "sha-9f8e7d6") }, at(deployedAt));
   return dir;
 }
 
@@ -86,12 +86,23 @@ describe("promote obeys promotion-policy.yaml", () => {
     expect(refused.message).toContain("production is outside its promotion windows; the next opens at 2026-12-07 08:00 Europe/Berlin (07:00 UTC)");
   });
 
+  it("follows the daylight-saving change: 06:30 UTC on a Monday is closed in March's CET week and open after it", async () => {
+    const dir = await repo("2026-03-20T09:00:00Z");
+    // Monday 23 March 2026, 06:30 UTC = 07:30 CET: before the 08:00 window.
+    expect((await rejection(promote(dir, "2026-03-23T06:30:00Z"))).message).toContain(
+      "production is outside its promotion windows; the next opens at 2026-03-23 08:00 Europe/Berlin (07:00 UTC)",
+    );
+    // Monday 30 March 2026, the day after the change, 06:30 UTC = 08:30 CEST: inside.
+    commitsAt("2026-03-30T06:30:00Z");
+    expect((await promote(dir, "2026-03-30T06:30:00Z")).status).toBe("committed");
+  });
+
   it("--break-glass promotes anyway and records the reason, which history shows", async () => {
     const dir = await repo();
     commitsAt("2026-12-01T11:40:00Z");
     expect((await promote(dir, "2026-12-01T11:40:00Z", { breakGlass: "incident 7: payment hotfix" })).status).toBe("committed");
     expect(await run(dir, "log", "-1", "--format=%B")).toContain("Horizon-Break-Glass: incident 7: payment hotfix");
-    const entries = await runHistory({ manifests: dir, env: "production", since: "2026-11-01" }, at("2026-12-01T12:00:00Z"));
+    const entries = await runHistory({ manifests: dir, env: "production", since: "2026-01-01" }, at("2026-12-01T12:00:00Z"));
     expect(entries.find((e) => e.service === "payment-service")?.breakGlass).toBe("incident 7: payment hotfix");
     expect((await rejection(promote(dir, "2026-12-01T11:40:00Z", { breakGlass: "  " }))).exitCode).toBe(ExitCode.Usage);
     const out: string[] = [];
