@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createManifestsRepo, useTestGitEnv } from "./fixtures/manifests-helpers/repo.js";
 
 /** `horizon` as a user runs it: the bin, as a process, on the dist/ that `npm ci` built. */
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -17,6 +18,7 @@ const tempDir = (): string => {
   temps.push(dir);
   return dir;
 };
+beforeAll(() => useTestGitEnv());
 afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 interface Run {
@@ -37,6 +39,27 @@ async function node(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   }
 }
 
+/** Runs the bin with a load hook (module.registerHooks, Node >= 22.15) that records every module the process loads. */
+async function withLoadLog(args: string[]): Promise<{ run: Run; loaded: string[] }> {
+  const dir = tempDir();
+  const hook = join(dir, "record-loads.mjs");
+  const log = join(dir, "loaded.txt");
+  writeFileSync(
+    hook,
+    `import { registerHooks } from "node:module";
+import { writeFileSync } from "node:fs";
+const loaded = [];
+registerHooks({ load(url, context, nextLoad) { loaded.push(url); return nextLoad(url, context); } });
+process.on("exit", () => writeFileSync(${JSON.stringify(log)}, loaded.join("\\n")));
+`,
+  );
+  const run = await node(["--import", hook, BIN, ...args]);
+  return { run, loaded: readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:")) };
+}
+
+/** The npm packages among the loaded files. */
+const packagesOf = (loaded: readonly string[]): string[] => [...new Set(loaded.filter((url) => url.includes("/node_modules/")).map((url) => url.split("/node_modules/").at(-1)?.split("/")[0] ?? ""))];
+
 describe("the horizon bin", () => {
   it("--version prints the package's version and exits 0", async () => {
     const { version } = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { version: string };
@@ -45,30 +68,30 @@ describe("the horizon bin", () => {
   });
 
   it("--help loads commander and horizon's command definitions, and no command's implementation or its dependencies", async () => {
-    // A load hook (module.registerHooks, Node >= 22.15) records every module the process loads.
-    const dir = tempDir();
-    const hook = join(dir, "record-loads.mjs");
-    const log = join(dir, "loaded.txt");
-    writeFileSync(
-      hook,
-      `import { registerHooks } from "node:module";
-import { writeFileSync } from "node:fs";
-const loaded = [];
-registerHooks({ load(url, context, nextLoad) { loaded.push(url); return nextLoad(url, context); } });
-process.on("exit", () => writeFileSync(${JSON.stringify(log)}, loaded.join("\\n")));
-`,
-    );
-    const run = await node(["--import", hook, BIN, "--help"]);
+    const { run, loaded } = await withLoadLog(["--help"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Usage: horizon");
-    const loaded = readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:"));
-    const packages = [...new Set(loaded.filter((url) => url.includes("/node_modules/")).map((url) => url.split("/node_modules/").at(-1)?.split("/")[0]))];
-    expect(packages).toEqual(["commander"]);
+    expect(packagesOf(loaded)).toEqual(["commander"]);
     // Only the entry point, the error types and the option definitions (with the one constant a help text shows).
     const ownFiles = loaded.filter((url) => url.includes("/packages/horizon/dist/")).map((url) => url.split("/packages/horizon/dist/")[1]);
     const definitionsOnly = /^(cli|errors|commands\/cli-support|commands\/[a-z]+\/command|core\/license-policy)\.js$/;
     expect(ownFiles.filter((file) => !definitionsOnly.test(file ?? ""))).toEqual([]);
     expect(ownFiles.filter((file) => file?.endsWith("/command.js"))).toHaveLength(11);
+  });
+
+  it("history, dora and compliance load neither the YAML parser nor zod: they read git, not manifests (issue 14, start-up)", async () => {
+    const manifests = await createManifestsRepo("kustomize");
+    temps.push(manifests);
+    const month = new Date().toISOString().slice(0, 7);
+    for (const args of [
+      ["release", "history", "--manifests", manifests],
+      ["dora", "--manifests", manifests, "--env", "production"],
+      ["compliance", "--manifests", manifests, "--month", month],
+    ]) {
+      const { run, loaded } = await withLoadLog(args);
+      expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0);
+      expect(packagesOf(loaded), args.join(" ")).toEqual(["commander"]);
+    }
   });
 
   it("runs a command's implementation when the command is called", async () => {

@@ -1,7 +1,11 @@
 /**
  * What the command definitions (`<name>/command.ts`) share. Those files load
- * on every `horizon` call, so this one imports nothing.
+ * on every `horizon` call, so this one imports nothing but node:path.
  */
+import { resolve } from "node:path";
+
+/** The manifests repository's folder, from `--manifests`. Here, not in release/shared.ts, so read-only commands do not load the release machinery (holds: yaml and zod). */
+export const manifestsRoot = (cwd: string, dir: string): string => resolve(cwd, dir);
 
 /** Commander's parser for a repeatable option: each use adds one value. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

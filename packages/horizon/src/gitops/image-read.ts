@@ -1,5 +1,4 @@
 import { formatImageRef, repositoryBasename } from "./image-ref.js";
-import { imageOf } from "./manifests.js";
 import type { ServiceManifest } from "./manifests.js";
 
 /**
@@ -7,7 +6,8 @@ import type { ServiceManifest } from "./manifests.js";
  * per cell) without building a YAML document for each: the `images:` block of a kustomization.yaml, in the block
  * style kustomize and horizon write, is read line by line. Anything else in that block — flow style, anchors,
  * tags, block scalars, tabs, a duplicate key, a plain value YAML would read as a number, bool or null — and any
- * directive or second document in the file leaves it to the YAML parser (`imageOf`), which has the last word.
+ * directive or second document in the file leaves it to the YAML parser (`imageOf`), which has the last word and
+ * is loaded only when a manifest needs it.
  * The rest of the file is not checked: this reads what history and the dashboard show; every edit parses the file.
  */
 
@@ -79,19 +79,25 @@ export function quickImageEntries(source: string): Array<Map<string, string>> | 
   return entries;
 }
 
-/**
- * The image a manifest deploys for its service, as `imageOf` says: the quick read when the kustomization is in
- * plain block style and names the service, the YAML parser otherwise (and for plain manifests).
- */
-export function readImage(manifest: Pick<ServiceManifest, "layout" | "file" | "source" | "service">): string {
-  if (manifest.layout === "kustomize") {
-    const entry = quickImageEntries(manifest.source)?.find((e) => [e.get("newName"), e.get("name")].some((n) => n !== undefined && repositoryBasename(n) === manifest.service));
-    const repository = entry?.get("newName") ?? entry?.get("name");
-    if (entry && repository) {
-      const tag = entry.get("newTag");
-      const digest = entry.get("digest");
-      return formatImageRef({ repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) });
-    }
-  }
-  return imageOf(manifest);
+type Manifest = Pick<ServiceManifest, "layout" | "file" | "source" | "service">;
+
+/** The image of a kustomization in plain block style that names the service; undefined when the parser must say. */
+export function quickImage(manifest: Manifest): string | undefined {
+  if (manifest.layout !== "kustomize") return undefined;
+  const entry = quickImageEntries(manifest.source)?.find((e) => [e.get("newName"), e.get("name")].some((n) => n !== undefined && repositoryBasename(n) === manifest.service));
+  const repository = entry?.get("newName") ?? entry?.get("name");
+  if (!entry || !repository) return undefined;
+  const tag = entry.get("newTag");
+  const digest = entry.get("digest");
+  return formatImageRef({ repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) });
+}
+
+let parser: Promise<{ imageOf: (manifest: Manifest) => string }> | undefined;
+
+/** The image a manifest deploys for its service, as `imageOf` says: the quick read, else the YAML parser (loaded then). */
+export async function readImage(manifest: Manifest): Promise<string> {
+  const quick = quickImage(manifest);
+  if (quick !== undefined) return quick;
+  parser ??= import("./manifests.js");
+  return (await parser).imageOf(manifest);
 }

@@ -1,16 +1,15 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { readDeploymentImage, setDeploymentImage } from "./deployment-image.js";
 import type { ImageRef } from "./image-ref.js";
 import { readKustomizeImage, setKustomizeImage } from "./kustomize-image.js";
+import { LAYOUT_FILES, listServices, manifestPath } from "./layout.js";
+import type { Layout } from "./layout.js";
 
-/**
- * The manifests repository model: `environments/<env>/<service>/` holds either
- * a Kustomize overlay (`kustomization.yaml` with an `images:` entry) or plain
- * manifests (`deployment.yaml`).
- */
-export type Layout = "kustomize" | "plain";
+// The listing of environments and services lives in layout.ts (no YAML parser); it is re-exported here.
+export { assertEnvironment, listEnvironments, listServices, manifestPath } from "./layout.js";
+export type { Layout } from "./layout.js";
 
 export interface ServiceManifest {
   environment: string;
@@ -19,45 +18,6 @@ export interface ServiceManifest {
   /** Repository-relative, forward slashes. */
   file: string;
   source: string;
-}
-
-const LAYOUT_FILES: ReadonlyArray<[Layout, string]> = [
-  ["kustomize", "kustomization.yaml"],
-  ["plain", "deployment.yaml"],
-];
-
-function subdirectories(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
-    .map((e) => e.name)
-    .sort();
-}
-
-export function listEnvironments(root: string): string[] {
-  const dir = join(root, "environments");
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new InputError(`${root} is not a manifests repository: it has no environments/ folder`);
-  }
-  return subdirectories(dir);
-}
-
-export function assertEnvironment(root: string, environment: string): void {
-  const known = listEnvironments(root);
-  if (!known.includes(environment)) {
-    throw new InputError(`unknown environment "${environment}" in ${root} (known: ${known.join(", ") || "none"})`);
-  }
-}
-
-/** Services of an environment: its sub-folders that hold a kustomization.yaml or a deployment.yaml. */
-export function listServices(root: string, environment: string): string[] {
-  assertEnvironment(root, environment);
-  const dir = join(root, "environments", environment);
-  return subdirectories(dir).filter((s) => LAYOUT_FILES.some(([, f]) => existsSync(join(dir, s, f))));
-}
-
-export function manifestPath(environment: string, service: string, layout: Layout): string {
-  const file = LAYOUT_FILES.find(([l]) => l === layout)?.[1] ?? "kustomization.yaml";
-  return `environments/${environment}/${service}/${file}`;
 }
 
 export function readServiceManifest(root: string, environment: string, service: string): ServiceManifest {

@@ -2,7 +2,7 @@ import { deploymentTargets, targetKey } from "../core/history.js";
 import type { ManifestsLayout } from "../core/history.js";
 import { git } from "../io/git.js";
 import { readImage } from "./image-read.js";
-import { listEnvironments, listServices } from "./manifests.js";
+import { listEnvironments, listServices } from "./layout.js";
 import { parseReleaseTrailers } from "./trailers.js";
 import type { ReleaseTrailers } from "./trailers.js";
 
@@ -244,14 +244,14 @@ const LAYOUTS = [
 ] as const;
 
 /** The image a service's manifest at `rev` deploys; undefined when it has none there. */
-function imageAt(objects: Map<string, string | undefined>, rev: string | undefined, environment: string, service: string): { exists: boolean; image?: string } {
+async function imageAt(objects: Map<string, string | undefined>, rev: string | undefined, environment: string, service: string): Promise<{ exists: boolean; image?: string }> {
   if (rev === undefined) return { exists: false };
   for (const [layout, name] of LAYOUTS) {
     const file = `environments/${environment}/${service}/${name}`;
     const source = objects.get(`${rev}:./${file}`);
     if (source === undefined) continue;
     try {
-      return { exists: true, image: readImage({ layout, file, source, service }) };
+      return { exists: true, image: await readImage({ layout, file, source, service }) };
     } catch {
       return { exists: true };
     }
@@ -286,8 +286,8 @@ export async function readAuditTrail(
   const order = (t: (typeof targets)[number]): number => landed.line.get(t.landing.commit) ?? 0;
   // Oldest landing first, as the releases are; within one, the environments' and services' order.
   for (const t of [...targets].sort((a, b) => order(a) - order(b))) {
-    const after = imageAt(objects, t.landing.commit, t.environment, t.service);
-    const before = imageAt(objects, t.landing.parents[0], t.environment, t.service);
+    const after = await imageAt(objects, t.landing.commit, t.environment, t.service);
+    const before = await imageAt(objects, t.landing.parents[0], t.environment, t.service);
     // Neither before nor after: no such service then (an environment-wide change names today's services).
     if (!after.exists && !before.exists) continue;
     if (isSyncCommit(t.landing)) {

@@ -6,8 +6,8 @@ import type { GateReport } from "../core/gates.js";
 import { formatNumber } from "../core/gates.js";
 import { historyEntries, toDeployments, type HistoryEntry } from "../core/history.js";
 import { HOLDS_FILE, parseHolds } from "../gitops/holds.js";
-import { readImage } from "../gitops/image-read.js";
-import { listEnvironments, listServices, manifestPath } from "../gitops/manifests.js";
+import { quickImage } from "../gitops/image-read.js";
+import { imageOf, listEnvironments, listServices, manifestPath } from "../gitops/manifests.js";
 import { readAuditTrail } from "../gitops/release-log.js";
 import { readRepoFile } from "../gitops/repo.js";
 import { git } from "../io/git.js";
@@ -203,7 +203,8 @@ function environmentImages(root: string, environment: string): Array<{ service: 
     if (!layout) return [];
     const file = manifestPath(environment, service, layout);
     try {
-      return [{ service, image: readImage({ layout, file, source: readFileSync(join(root, file), "utf8"), service }) }];
+      const manifest = { layout, file, source: readFileSync(join(root, file), "utf8"), service };
+      return [{ service, image: quickImage(manifest) ?? imageOf(manifest) }];
     } catch {
       return [];
     }

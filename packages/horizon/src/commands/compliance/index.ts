@@ -3,11 +3,10 @@ import type { DoraReport } from "../../core/dora.js";
 import { formatDora } from "../../core/dora-format.js";
 import { toDeployments } from "../../core/history.js";
 import { InputError } from "../../errors.js";
-import { listEnvironments } from "../../gitops/manifests.js";
+import { listEnvironments } from "../../gitops/layout.js";
 import { isVerifiedSignature, readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
-import { readIncidents } from "../dora/index.js";
-import { manifestsRoot } from "../release/shared.js";
+import { manifestsRoot } from "../cli-support.js";
 import type { CommandContext } from "../release/shared.js";
 
 export interface ComplianceOptions {
@@ -57,7 +56,8 @@ export function monthWindow(month: string): { start: Date; end: Date } {
 export async function runCompliance(options: ComplianceOptions, context: CommandContext): Promise<ComplianceReport> {
   const root = manifestsRoot(context.cwd, options.manifests);
   const { start, end } = monthWindow(options.month);
-  const incidents = readIncidents(context.cwd, options.incidents);
+  // The dora command's modules (incident schema, source repositories) load only when there is an incidents file.
+  const incidents = options.incidents ? await (await import("../dora/index.js")).readIncidents(context.cwd, options.incidents) : [];
   await assertGitRepository(root);
   const environments = listEnvironments(root);
   // Later commits count too: a rollback next month still fails this month's deployment.

@@ -5,13 +5,12 @@ import type { Deployment, DoraReport, Incident } from "../../core/dora.js";
 import { formatDora, formatFourKeys } from "../../core/dora-format.js";
 import { computeFourKeys } from "../../core/dora-fourkeys.js";
 import type { FourKeysReport } from "../../core/dora-fourkeys.js";
-import { parseIncidents } from "../../core/dora-incidents.js";
 import { parseSince, toDeployments } from "../../core/history.js";
 import { InputError } from "../../errors.js";
-import { assertEnvironment } from "../../gitops/manifests.js";
+import { assertEnvironment } from "../../gitops/layout.js";
 import { readAuditTrail, readReleaseHistory } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
-import { manifestsRoot } from "../release/shared.js";
+import { manifestsRoot } from "../cli-support.js";
 import type { CommandContext } from "../release/shared.js";
 import { findSourceRepository, readReleaseCommits } from "./source.js";
 import type { SourceUse } from "./source.js";
@@ -32,7 +31,8 @@ export interface DoraOptions {
 
 export const DEFINITIONS = ["dora", "fourkeys"] as const;
 
-export function readIncidents(cwd: string, file: string | undefined): Incident[] {
+/** The incidents file; its schema (zod) loads only when there is one, so `horizon dora` starts without it. */
+export async function readIncidents(cwd: string, file: string | undefined): Promise<Incident[]> {
   if (file === undefined) return [];
   let text: string;
   try {
@@ -40,6 +40,7 @@ export function readIncidents(cwd: string, file: string | undefined): Incident[]
   } catch (error) {
     throw new InputError(`cannot read incidents file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
+  const { parseIncidents } = await import("../../core/dora-incidents.js");
   return parseIncidents(text, file);
 }
 
@@ -61,7 +62,7 @@ export async function runDora(options: DoraOptions, context: CommandContext): Pr
   if (!(DEFINITIONS as readonly string[]).includes(definition)) throw new InputError(`--definition "${definition}" is not one of ${DEFINITIONS.join(", ")}`);
   const reworkWindowMs = parseWindow(options.reworkWindow ?? "24h");
   const root = manifestsRoot(context.cwd, options.manifests);
-  const incidents = readIncidents(context.cwd, options.incidents);
+  const incidents = await readIncidents(context.cwd, options.incidents);
   await assertGitRepository(root);
   assertEnvironment(root, options.env);
   const now = context.now?.() ?? new Date();

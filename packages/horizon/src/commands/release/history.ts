@@ -1,10 +1,10 @@
 import { historyEntries, parseSince } from "../../core/history.js";
 import type { HistoryEntry } from "../../core/history.js";
 import { InputError } from "../../errors.js";
-import { assertEnvironment, listEnvironments, listServices } from "../../gitops/manifests.js";
+import { assertEnvironment, listEnvironments, listServices } from "../../gitops/layout.js";
 import { readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
-import { manifestsRoot } from "./shared.js";
+import { manifestsRoot } from "../cli-support.js";
 import type { CommandContext } from "./shared.js";
 
 export interface HistoryOptions {

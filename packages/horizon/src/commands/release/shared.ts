@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { assertNotHeld, describePlan } from "../../core/release-plan.js";
 import type { ReleasePlan } from "../../core/release-plan.js";
 import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
@@ -27,7 +26,7 @@ export interface ReleaseOutcome {
   push?: PushResult;
 }
 
-export const manifestsRoot = (cwd: string, dir: string): string => resolve(cwd, dir);
+export { manifestsRoot } from "../cli-support.js";
 
 /** Applies a plan (or only shows it with --dry-run), pushes with --push, reports. */
 export async function applyPlan(
