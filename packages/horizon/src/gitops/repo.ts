@@ -14,12 +14,25 @@ export async function assertGitRepository(root: string): Promise<void> {
   }
 }
 
-/** The manifests repository must be a git work tree with nothing uncommitted, or a release could sweep up a stranger's edit. */
+/**
+ * The manifests repository must be a git work tree with nothing uncommitted, or a release could sweep up a stranger's edit.
+ * One `git status` says both (a release makes one git call fewer): `--branch` heads it with `## No commits yet on
+ * <branch>` before the first commit (older git: `## Initial commit on`), the other lines are what is uncommitted.
+ */
 export async function assertCleanRepository(root: string): Promise<void> {
-  await assertGitRepository(root);
-  const status = await gitText(["status", "--porcelain", "--untracked-files=all", "--", "."], { cwd: root });
-  if (status !== "") {
-    const files = status.split("\n").map((l) => l.slice(3));
+  if (!existsSync(root)) throw new InputError(`manifests directory ${root} does not exist`);
+  const notRepository = `${root} is not a git repository with at least one commit`;
+  let status: string;
+  try {
+    status = (await git(["status", "--porcelain", "--branch", "--untracked-files=all", "--", "."], { cwd: root })).stdout;
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    throw new InputError(notRepository, { cause: error });
+  }
+  const [branch = "", ...lines] = status.split("\n").filter((l) => l !== "");
+  if (/^## (No commits yet|Initial commit) on /.test(branch)) throw new InputError(notRepository);
+  if (lines.length > 0) {
+    const files = lines.map((l) => l.slice(3));
     throw new InputError(
       `the manifests repository ${root} has uncommitted changes (${files.slice(0, 5).join(", ")}${files.length > 5 ? ", ..." : ""}); commit or discard them first`,
     );
