@@ -112,7 +112,8 @@ export function parseLog(stdout: string): LoggedCommit[] {
  * for a commit a merge brought. Input newest first (HEAD first), as `git log` prints it. Pure.
  */
 export function landings(commits: readonly LoggedCommit[]): { landedBy: Map<string, LoggedCommit>; line: Map<string, number> } {
-  const byHash = new Map(commits.map((c) => [c.commit, c]));
+  const byHash = new Map<string, LoggedCommit>();
+  for (const c of commits) byHash.set(c.commit, c);
   const line: LoggedCommit[] = [];
   for (let c: LoggedCommit | undefined = commits[0]; c; c = byHash.get(c.parents[0] ?? "")) line.push(c);
   const landedBy = new Map<string, LoggedCommit>(line.map((c) => [c.commit, c]));
@@ -131,9 +132,24 @@ export function landings(commits: readonly LoggedCommit[]): { landedBy: Map<stri
   return { landedBy, line: new Map(line.map((c, i) => [c.commit, line.length - 1 - i])) };
 }
 
-const isHorizonCommit = (c: LoggedCommit): boolean => c.trailers.some(([k]) => k.toLowerCase() === "horizon-action");
+/** What a commit's `Horizon-Action` trailers make it, worked out once per commit (the audit trail asks several times). */
+const actionKinds = new WeakMap<LoggedCommit, { horizon: boolean; sync: boolean }>();
+function actionKind(c: LoggedCommit): { horizon: boolean; sync: boolean } {
+  let kind = actionKinds.get(c);
+  if (!kind) {
+    kind = { horizon: false, sync: false };
+    for (const [k, v] of c.trailers) {
+      if (k.toLowerCase() !== "horizon-action") continue;
+      kind.horizon = true;
+      if (v.trim() === "sync") kind.sync = true;
+    }
+    actionKinds.set(c, kind);
+  }
+  return kind;
+}
+const isHorizonCommit = (c: LoggedCommit): boolean => actionKind(c).horizon;
 /** A sync (`Horizon-Action: sync`) names no services: its files say what it deployed, as a hand edit's do. */
-const isSyncCommit = (c: LoggedCommit): boolean => c.trailers.some(([k, v]) => k.toLowerCase() === "horizon-action" && v.trim() === "sync");
+const isSyncCommit = (c: LoggedCommit): boolean => actionKind(c).sync;
 const describedByFiles = (c: LoggedCommit): boolean => !isHorizonCommit(c) || isSyncCommit(c);
 const meta = (c: LoggedCommit, landing: LoggedCommit, line: ReadonlyMap<string, number>): CommitMeta => ({
   commit: c.commit,
