@@ -86,7 +86,7 @@ describe("payment-service under requests generated from its OpenAPI document", (
       auth: [await admin(), await donor(), await bearer({ sub: "someone-else", roles: ["donor"] })],
       known: {
         id: [donationId], donationId: [donationId], campaignId: ["c1"], currency: ["USD"], account: ["cash", "campaign:c1"],
-        number: [CARD.number, "4000000000000002", "4000000000000119"], expYear: [2034], cvc: ["123"],
+        number: [CARD.number, "4000000000000002", "4000000000000119"], expMonth: [12], expYear: [2034], cvc: ["123"], email: ["donor@example.org"],
       },
       operations: { "POST /api/v1/webhooks/provider": { body: PROVIDER_EVENT, prepare: signed } },
     });
