@@ -1,5 +1,5 @@
-import { openDatabase, type Database } from "@blessed-horizon/service-kit";
-import { describeFailures, fuzzOpenApi, fuzzSettings } from "@blessed-horizon/service-kit/testing";
+import type { Database } from "@blessed-horizon/service-kit";
+import { describeFailures, fuzzOpenApi, fuzzSettings, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alice, campaignApp, dan, seedCampaign, tara } from "./helpers.js";
@@ -8,12 +8,12 @@ import { alice, campaignApp, dan, seedCampaign, tara } from "./helpers.js";
 // run it longer or elsewhere (packages/service-kit/README.md, "Fuzzing from the OpenAPI document").
 const settings = fuzzSettings(process.env, 100);
 
-describe("campaign-service under requests generated from its OpenAPI document", () => {
+describe.each(testDatabases())("campaign-service under requests generated from its OpenAPI document on $kind", (target) => {
   let db: Database;
   let app: FastifyInstance;
   let known: Record<string, string[]>;
   beforeAll(async () => {
-    db = await openDatabase({ memory: true });
+    db = await target.open();
     app = await campaignApp(db);
     const active = await seedCampaign(app, await alice(), ["publish", "approve"]);
     const draft = await seedCampaign(app, await alice());

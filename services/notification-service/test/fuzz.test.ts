@@ -1,5 +1,5 @@
-import { loadConfig, migrateService, openDatabase, type Database } from "@blessed-horizon/service-kit";
-import { bearer, describeFailures, fuzzOpenApi, fuzzSettings, TEST_JWT_SECRET } from "@blessed-horizon/service-kit/testing";
+import { loadConfig, migrateService, type Database } from "@blessed-horizon/service-kit";
+import { bearer, describeFailures, fuzzOpenApi, fuzzSettings, TEST_JWT_SECRET, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
@@ -11,11 +11,11 @@ import { signUnsubscribeToken } from "../src/domain/signing.js";
 const settings = fuzzSettings(process.env, 100);
 const config = loadConfig(notificationConfigSchema, { NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: "unused" });
 
-describe("notification-service under requests generated from its OpenAPI document", () => {
+describe.each(testDatabases())("notification-service under requests generated from its OpenAPI document on $kind", (target) => {
   let db: Database;
   let app: FastifyInstance;
   beforeAll(async () => {
-    db = await openDatabase({ memory: true });
+    db = await target.open();
     await migrateService(db, migrationsDir);
     app = await buildApp({ config, db });
   });

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import { loadConfig, migrateService, NotFoundError, openDatabase, type Database } from "@blessed-horizon/service-kit";
-import { bearer, describeFailures, fuzzOpenApi, fuzzSettings, TEST_JWT_SECRET, type FuzzRequest, type JsonSchema } from "@blessed-horizon/service-kit/testing";
+import { loadConfig, migrateService, NotFoundError, type Database } from "@blessed-horizon/service-kit";
+import { bearer, describeFailures, fuzzOpenApi, type FuzzRequest, fuzzSettings, type JsonSchema, TEST_JWT_SECRET, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
@@ -54,12 +54,12 @@ const campaigns: CampaignClient = {
 };
 const trust: TrustClient = { assess: () => Promise.resolve({ score: 5, decision: "allow", reasons: [] }) };
 
-describe("payment-service under requests generated from its OpenAPI document", () => {
+describe.each(testDatabases())("payment-service under requests generated from its OpenAPI document on $kind", (target) => {
   let db: Database;
   let app: FastifyInstance;
   let donationId: string;
   beforeAll(async () => {
-    db = await openDatabase({ memory: true });
+    db = await target.open();
     await migrateService(db, migrationsDir);
     const config = loadConfig(paymentConfigSchema, {
       NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, PROVIDER_WEBHOOK_SECRET: WEBHOOK_SECRET,

@@ -1,5 +1,5 @@
-import { migrateService, openDatabase, type Database } from "@blessed-horizon/service-kit";
-import { bearer, describeFailures, fuzzOpenApi, fuzzSettings, testConfig } from "@blessed-horizon/service-kit/testing";
+import { migrateService, type Database } from "@blessed-horizon/service-kit";
+import { bearer, describeFailures, fuzzOpenApi, fuzzSettings, testConfig, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
@@ -9,11 +9,11 @@ import { DEFAULT_TRUST_CONFIG } from "../src/domain/config.js";
 // run it longer or elsewhere (packages/service-kit/README.md, "Fuzzing from the OpenAPI document").
 const settings = fuzzSettings(process.env, 100);
 
-describe("trust-service under requests generated from its OpenAPI document", () => {
+describe.each(testDatabases())("trust-service under requests generated from its OpenAPI document on $kind", (target) => {
   let db: Database;
   let app: FastifyInstance;
   beforeAll(async () => {
-    db = await openDatabase({ memory: true });
+    db = await target.open();
     await migrateService(db, migrationsDir);
     app = await buildApp({ config: testConfig(), db, trust: DEFAULT_TRUST_CONFIG });
   });
