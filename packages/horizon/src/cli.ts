@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerChanged } from "./commands/changed/command.js";
 import { registerCompliance } from "./commands/compliance/command.js";
 import { registerDora } from "./commands/dora/command.js";
+import { registerFlags } from "./commands/flags/command.js";
 import { registerGate } from "./commands/gate/command.js";
 import { registerLoadtest } from "./commands/loadtest/command.js";
 import { registerPipeline } from "./commands/pipeline/command.js";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerLoadtest(program);
   registerRelease(program);
+  registerFlags(program);
   registerDora(program);
   registerCompliance(program);
   registerValidate(program);

@@ -76,7 +76,15 @@ describe("the horizon bin", () => {
     const ownFiles = loaded.filter((url) => url.includes("/packages/horizon/dist/")).map((url) => url.split("/packages/horizon/dist/")[1]);
     const definitionsOnly = /^(cli|errors|commands\/cli-support|commands\/[a-z]+\/command|core\/license-policy)\.js$/;
     expect(ownFiles.filter((file) => !definitionsOnly.test(file ?? ""))).toEqual([]);
-    expect(ownFiles.filter((file) => file?.endsWith("/command.js"))).toHaveLength(11);
+    expect(ownFiles.filter((file) => file?.endsWith("/command.js"))).toHaveLength(12);
+  });
+
+  it("flags set --help loads no flag implementation and not flagd-core", async () => {
+    const { run, loaded } = await withLoadLog(["flags", "set", "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("--rollout <percent>");
+    expect(packagesOf(loaded)).toEqual(["commander"]);
+    expect(loaded.filter((url) => /\/(commands\/flags\/(set|promote|shared)|gitops\/flags[^/]*)\.js$/.test(url))).toEqual([]);
   });
 
   it("history, dora and compliance load neither the YAML parser nor zod: they read git, not manifests (issue 14, start-up)", async () => {

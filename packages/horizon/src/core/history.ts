@@ -1,6 +1,6 @@
 import { InputError } from "../errors.js";
 import type { ReleaseRecord, UnmanagedChange } from "../gitops/release-log.js";
-import type { ReleaseAction, ServiceRelease } from "../gitops/trailers.js";
+import type { FlagChange, ReleaseAction, ServiceRelease } from "../gitops/trailers.js";
 import type { Deployment } from "./dora.js";
 import type { SourceOrigin } from "./release-plan.js";
 
@@ -34,6 +34,8 @@ export interface HistoryEntry {
   rolledBackBy: string | null;
   /** For a rollback: the deploy commits it undid. */
   rollsBack: string[] | null;
+  /** For a flag change: the flag and what it serves now (`Horizon-Flag`); its service is `*`. */
+  flag: FlagChange | null;
 }
 
 /** The `service` of a history entry for an action on a whole environment (a freeze names no service). */
@@ -106,9 +108,12 @@ const isDeploy = (action: ReleaseAction): boolean => action === "deploy" || acti
 /** The audit trail, newest first: release records and unmanaged changes; rollbacks are marked on the deployments they undid. */
 export function historyEntries(records: readonly ReleaseRecord[], unmanaged: readonly UnmanagedChange[] = []): HistoryEntry[] {
   const rollbacks = rollbacksByService(records);
-  // An action on a whole environment (freeze, unfreeze; a flag or break-glass record naming no service) is one entry, service "*".
+  // An action on a whole environment (freeze, unfreeze; a flag or break-glass record naming no service) is one entry,
+  // service "*"; a flag change one entry per flag it changed.
+  const rows = (r: ReleaseRecord): Array<ServiceRelease & { flag?: FlagChange }> =>
+    r.services.length > 0 ? r.services : r.flags?.length ? r.flags.map((flag) => ({ service: ENVIRONMENT_WIDE, image: "", flag })) : [{ service: ENVIRONMENT_WIDE, image: "" }];
   const managed = records.flatMap((r) =>
-    (r.services.length > 0 ? r.services : [{ service: ENVIRONMENT_WIDE, image: "" }]).map((s: ServiceRelease): HistoryEntry => {
+    rows(r).map((s): HistoryEntry => {
       const undoneBy = isDeploy(r.action) ? undoersOf(rollbacks, r.environment, s.service, r.commit)[0] : undefined;
       const rollsBack = r.rollsBack.filter((b) => b.service === s.service).map((b) => b.commit);
       return {
@@ -131,6 +136,7 @@ export function historyEntries(records: readonly ReleaseRecord[], unmanaged: rea
         promotedFrom: r.promotedFrom ?? null,
         rolledBackBy: undoneBy?.commit ?? null,
         rollsBack: rollsBack.length > 0 ? rollsBack : null,
+        flag: s.flag ?? null,
       };
     }),
   );
@@ -155,11 +161,12 @@ export function historyEntries(records: readonly ReleaseRecord[], unmanaged: rea
       promotedFrom: null,
       rolledBackBy: undoersOf(rollbacks, u.environment, u.service, u.commit)[0]?.commit ?? null,
       rollsBack: null,
+      flag: null,
     }),
   );
   // Newest landing first (git's order: commit times of one second tie); within one, the commits' order, then
   // what a merge changed beyond its Horizon commits.
-  const order = [...records.flatMap((r) => (r.services.length > 0 ? r.services : [r]).map(() => r.landingOrder)), ...unmanaged.map((u) => u.landingOrder)];
+  const order = [...records.flatMap((r) => rows(r).map(() => r.landingOrder)), ...unmanaged.map((u) => u.landingOrder)];
   return [...managed, ...hand]
     .map((entry, i) => ({ entry, order: order[i] ?? 0, i }))
     .sort((a, b) => b.order - a.order || a.i - b.i)
@@ -168,7 +175,8 @@ export function historyEntries(records: readonly ReleaseRecord[], unmanaged: rea
 
 /**
  * DORA's deployments of one environment, dated by when they reached main: deploy and promote commits, one per
- * service, and unmanaged changes that left an image; rollbacks restore and are not deployments.
+ * service, unmanaged changes that left an image, and flag changes (one per commit, service `*`); rollbacks restore
+ * and are not deployments.
  */
 export function toDeployments(records: readonly ReleaseRecord[], environment: string, unmanaged: readonly UnmanagedChange[] = []): Deployment[] {
   const rollbacks = rollbacksByService(records);
@@ -192,7 +200,9 @@ export function toDeployments(records: readonly ReleaseRecord[], environment: st
     .filter((r) => isDeploy(r.action) && r.environment === environment)
     .flatMap((r) => r.services.map((s) => deployment(r.commit, s.service, r.landedAt, r.action === "sync" ? {} : s)));
   const hand = unmanaged.filter((u) => u.environment === environment && u.image !== undefined).map((u) => deployment(u.commit, u.service, u.committedAt));
-  return [...managed, ...hand].sort((a, b) => a.deployedAt - b.deployedAt);
+  // A flag change (a `flag` commit naming flags) releases behaviour: one change of the whole environment.
+  const flags = records.filter((r) => r.action === "flag" && r.environment === environment && (r.flags?.length ?? 0) > 0).map((r) => deployment(r.commit, ENVIRONMENT_WIDE, r.landedAt));
+  return [...managed, ...hand, ...flags].sort((a, b) => a.deployedAt - b.deployedAt);
 }
 
 /** The source commit and time that came with `image` into `environment` (latest record first). */

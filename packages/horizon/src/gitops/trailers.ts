@@ -14,6 +14,7 @@
  *   Horizon-Gates: <service> passed|failed|none  (set-image: the pipeline's quality-gate verdict on the image)
  *   Horizon-Cause: <why>                         (rollback: canary-failed, manual, incident <id>)
  *   Horizon-Break-Glass: <reason>                (a refused action done anyway, recorded)
+ *   Horizon-Flag: <key> <what it serves now>     (flag: one per flag changed; see describeFlag in flags.ts)
  */
 export const RELEASE_ACTIONS = ["deploy", "promote", "rollback", "unhold", "hold", "freeze", "unfreeze", "sync", "flag", "break-glass"] as const;
 export type ReleaseAction = (typeof RELEASE_ACTIONS)[number];
@@ -39,6 +40,13 @@ export interface ReleaseTrailers {
   rollsBack: Array<{ service: string; commit: string }>;
   cause?: string;
   breakGlass?: string;
+  /** flag: each flag the commit changed and what it serves now (`on`, `rollout on 10%, off 90%`, `removed`). */
+  flags?: FlagChange[];
+}
+
+export interface FlagChange {
+  key: string;
+  value: string;
 }
 
 const KEY = {
@@ -53,6 +61,7 @@ const KEY = {
   rollsBack: "Horizon-Rolls-Back",
   cause: "Horizon-Cause",
   breakGlass: "Horizon-Break-Glass",
+  flag: "Horizon-Flag",
 } as const;
 
 /** The commit message: subject, optional body, blank line, trailers. */
@@ -67,6 +76,7 @@ export function formatReleaseMessage(subject: string, body: readonly string[], r
     if (s.gates) lines.push(`${KEY.gates}: ${s.service} ${s.gates}`);
   }
   for (const r of release.rollsBack) lines.push(`${KEY.rollsBack}: ${r.service} ${r.commit}`);
+  for (const f of release.flags ?? []) lines.push(`${KEY.flag}: ${f.key} ${f.value}`);
   if (release.cause) lines.push(`${KEY.cause}: ${release.cause}`);
   if (release.breakGlass) lines.push(`${KEY.breakGlass}: ${release.breakGlass}`);
   return [subject, "", ...(body.length > 0 ? [...body, ""] : []), ...lines, ""].join("\n");
@@ -113,6 +123,7 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
   const promotedFrom = get(KEY.promotedFrom);
   const cause = get(KEY.cause);
   const breakGlass = get(KEY.breakGlass);
+  const flags = all(KEY.flag).map(([key, value]) => ({ key, value }));
   return {
     action,
     environment: environment ?? "",
@@ -121,5 +132,6 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
     rollsBack: all(KEY.rollsBack).map(([service, commit]) => ({ service, commit })),
     ...(cause ? { cause } : {}),
     ...(breakGlass ? { breakGlass } : {}),
+    ...(flags.length > 0 ? { flags } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { lintDockerfile } from "./dockerfile.js";
 import { finding, sortFindings } from "./findings.js";
+import { checkFlagFiles } from "./flag-rules.js";
 import type { Finding, ValidationReport } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
 import { checkClusterRules } from "./cluster-rules.js";
@@ -105,6 +106,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const policy = checkPromotionPolicy(root, deployDir);
   findings.push(...policy.findings);
   checked.policyFiles = policy.files;
+
+  const flags = checkFlagFiles(root, deployDir);
+  findings.push(...flags.findings);
+  checked.flagFiles = flags.files;
 
   const rules = await checkAlertRules(root, inDeploy("monitoring"), options.promtool);
   findings.push(...rules.findings);

@@ -29,6 +29,8 @@ export interface ComplianceReport {
   unsigned: Array<{ commit: string; time: string; environment: string; action: string; author: string; signature: string; subject: string }>;
   /** Refused actions done anyway (`--break-glass`), with their reason: each one is for a reviewer to look at. */
   breakGlass: Array<{ commit: string; time: string; environment: string; action: string; author: string; reason: string; subject: string }>;
+  /** Flag changes (`horizon flags set` and `promote` commits): each flag, what it serves now, where and by whom. */
+  flags: Array<{ commit: string; time: string; environment: string; flag: string; value: string; author: string; signed: boolean; breakGlass: string | null; subject: string }>;
   /** Findings: changes of an environment made without horizon (no Horizon trailers), one per commit and service. */
   unmanaged: Array<{
     commit: string;
@@ -85,6 +87,19 @@ export async function runCompliance(options: ComplianceOptions, context: Command
     breakGlass: inMonth
       .filter((r) => r.breakGlass)
       .map((r) => ({ commit: r.commit, time: r.landedAt, environment: r.environment, action: r.action, author: r.author, reason: r.breakGlass ?? "", subject: r.subject })),
+    flags: inMonth.flatMap((r) =>
+      (r.action === "flag" ? (r.flags ?? []) : []).map((f) => ({
+        commit: r.commit,
+        time: r.landedAt,
+        environment: r.environment,
+        flag: f.key,
+        value: f.value,
+        author: r.author,
+        signed: isVerifiedSignature(r.signature),
+        breakGlass: r.breakGlass ?? null,
+        subject: r.subject,
+      })),
+    ),
     unmanaged: handMonth.map((u) => ({
       commit: u.commit,
       time: u.committedAt,
@@ -112,6 +127,8 @@ export function formatCompliance(report: ComplianceReport): string {
   for (const u of report.unsigned) lines.push(`  ${u.commit.slice(0, 12)} ${u.time} ${u.environment} ${u.action} by ${u.author} (%G? ${u.signature}) ${u.subject}`);
   lines.push(report.breakGlass.length === 0 ? "no break-glass overrides" : `break-glass overrides (${report.breakGlass.length}):`);
   for (const b of report.breakGlass) lines.push(`  ${b.commit.slice(0, 12)} ${b.time} ${b.environment} ${b.action} by ${b.author}: ${b.reason}`);
+  lines.push(report.flags.length === 0 ? "no flag changes" : `flag changes (${report.flags.length}):`);
+  for (const f of report.flags) lines.push(`  ${f.commit.slice(0, 12)} ${f.time} ${f.environment} ${f.flag} = ${f.value} by ${f.author}${f.breakGlass ? ` BREAK-GLASS: ${f.breakGlass}` : ""}`);
   lines.push(report.unmanaged.length === 0 ? "no changes made without horizon" : `changes made without horizon (${report.unmanaged.length}):`);
   for (const u of report.unmanaged) {
     const signed = u.signed ? "signed" : `unsigned, %G? ${u.signature}`;

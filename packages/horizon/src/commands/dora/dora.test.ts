@@ -173,6 +173,7 @@ describe("a hand-edited, committed production tag (issue 14, case 1)", () => {
       promotedFrom: null,
       rolledBackBy: null,
       rollsBack: null,
+      flag: null,
     });
     // Newest first, the horizon deploy after it.
     expect(entries.map((e) => [e.managed, e.image])).toEqual([
