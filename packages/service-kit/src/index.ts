@@ -39,6 +39,12 @@ export { purgeExpiredIdempotencyKeys } from "./idempotency/store.js";
 export { requestFingerprint } from "./idempotency/plugin.js";
 export type { IdempotencyMode } from "./idempotency/plugin.js";
 
+export { booleanFlag, numberFlag, stringFlag } from "./flags/definitions.js";
+export type { FlagDefinition, FlagType, NumberFlagOptions } from "./flags/definitions.js";
+export { openFlags } from "./flags/client.js";
+export type { FlagContext, FlagsClient, FlagsLogger, OpenFlagsOptions } from "./flags/client.js";
+export { flagContext } from "./flags/plugin.js";
+
 export { bootService } from "./process/service.js";
 export type { BootDeps, BootSpec, RunningService, StartOptions } from "./process/service.js";
 export { runMain } from "./process/run-main.js";

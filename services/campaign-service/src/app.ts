@@ -7,6 +7,7 @@ import type { ChangeRecorder } from "./campaigns.js";
 import { CampaignService } from "./campaigns.js";
 import { SERVICE_NAME, SERVICE_VERSION } from "./config.js";
 import { recordCampaignEvents, startCampaignEvents } from "./events.js";
+import { campaignFlags } from "./flags.js";
 import { ListCache } from "./routes/list-cache.js";
 import { registerReadRoutes } from "./routes/read.js";
 import { registerWriteRoutes } from "./routes/write.js";
@@ -34,8 +35,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
   });
   const campaigns = new CampaignService(deps.db, deps.recordChange ?? recordCampaignEvents);
-  const listCache = new ListCache(deps.config.LIST_CACHE_TTL_MS ?? 1_000);
-  registerReadRoutes(app, { db: deps.db, campaigns, listCache });
+  const listCacheTtlMs = deps.config.LIST_CACHE_TTL_MS ?? 1_000;
+  const listCache = new ListCache(listCacheTtlMs);
+  registerReadRoutes(app, { db: deps.db, campaigns, listCache, flags: campaignFlags(listCacheTtlMs) });
   registerWriteRoutes(app, { campaigns, listCache });
   startCampaignEvents(app, { db: deps.db, bus: deps.bus, onApplied: () => listCache.clear() });
   return app;

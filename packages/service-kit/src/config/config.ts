@@ -29,6 +29,8 @@ export const baseConfigSchema = z.object({
   /** Clock difference tolerated between the token issuer and this service. */
   JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(DEFAULT_TOKEN_POLICY.clockSkewSeconds),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** A flagd flag-definition file (in Kubernetes: the mounted flags ConfigMap); unset: every flag has its coded default. */
+  FLAGS_FILE: z.string().min(1).optional(),
 });
 
 export type BaseConfig = Omit<z.infer<typeof baseConfigSchema>, "JWT_SECRET"> & { JWT_SECRET: string };

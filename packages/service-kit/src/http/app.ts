@@ -8,6 +8,8 @@ import { authPlugin } from "../auth/plugin.js";
 import type { BaseConfig } from "../config/config.js";
 import { DEVELOPMENT_JWT_SECRET } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import { openFlags } from "../flags/client.js";
+import { flagsPlugin } from "../flags/plugin.js";
 import { idempotencyPlugin } from "../idempotency/plugin.js";
 import { createClientErrorHandler, sendFrameworkError } from "./framework-errors.js";
 import { healthPlugin } from "./health.js";
@@ -71,8 +73,8 @@ function closeConnectionsWhenClosing(app: FastifyInstance): void {
 
 /**
  * A Fastify app with everything a Blessed Horizon service shares: request ids,
- * redacted logs, metrics, health, OpenAPI, problem+json errors, auth and
- * idempotency. The service registers its routes on it afterwards.
+ * redacted logs, metrics, health, OpenAPI, problem+json errors, auth,
+ * idempotency and feature flags (`app.flags`, from `config.FLAGS_FILE`). The service registers its routes on it afterwards.
  */
 export async function createServiceApp(options: ServiceAppOptions): Promise<FastifyInstance> {
   const { name, config, db } = options;
@@ -128,6 +130,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   await app.register(healthPlugin, { db, migrationsDir: options.migrationsDir });
   await app.register(authPlugin, { verifier: options.verifier ?? createVerifier(config) });
   await app.register(idempotencyPlugin, { db });
+  await app.register(flagsPlugin, { client: await openFlags({ file: config.FLAGS_FILE, logger: logger.child({ component: "flags" }) }) });
   app.get("/openapi.json", { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()));
   return app;
 }

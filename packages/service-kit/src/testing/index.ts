@@ -12,6 +12,7 @@ export { DEFAULT_FUZZ_SEED, describeFailures, fuzzOpenApi, fuzzSettings } from "
 export type { FuzzFailure, FuzzOptions, FuzzReport, FuzzSettings } from "./fuzz/run.js";
 export type { FuzzRequest } from "./fuzz/requests.js";
 export type { JsonSchema } from "./fuzz/schema-arbitrary.js";
+export { flag, flagsDir, flagsDocument, recordingLogger } from "../flags/test-support.js";
 
 /** The JWT secret of `testConfig()`. */
 export const TEST_JWT_SECRET = "blessed-horizon-test-secret-0123456789abcdef";

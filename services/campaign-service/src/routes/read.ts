@@ -1,7 +1,8 @@
 import type { AuthUser, Database, ZodTypeProvider } from "@blessed-horizon/service-kit";
-import { ForbiddenError, InputError, UnauthorizedError } from "@blessed-horizon/service-kit";
+import { flagContext, ForbiddenError, InputError, UnauthorizedError } from "@blessed-horizon/service-kit";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { CampaignService } from "../campaigns.js";
+import type { CampaignFlags } from "../flags.js";
 import { notFound } from "../campaigns.js";
 import { findTotals, listCampaigns } from "../db/campaigns.js";
 import type { CampaignStatus } from "../domain/campaign.js";
@@ -32,6 +33,7 @@ export interface ReadRouteDeps {
   db: Database;
   campaigns: CampaignService;
   listCache: ListCache;
+  flags: CampaignFlags;
 }
 
 export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): void {
@@ -52,7 +54,9 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
     async (request, reply) => {
       const { status, organizerId, cursor, limit } = request.query;
       const cacheKey = request.user === undefined ? `${status ?? ""}|${organizerId ?? ""}|${cursor ?? ""}|${limit}` : undefined;
-      const cached = cacheKey === undefined ? undefined : deps.listCache.get(cacheKey);
+      // Anonymous requests only; the targeting key is the request id, so a fractional rollout splits requests.
+      const ttlMs = cacheKey === undefined ? 0 : await app.flags.get(deps.flags.listCacheTtlMs, flagContext(request, { status, organizerId }));
+      const cached = cacheKey === undefined ? undefined : deps.listCache.get(cacheKey, ttlMs);
       if (cached !== undefined) return sendJsonText(reply, cached);
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && after === undefined) {
@@ -66,7 +70,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
       const last = page.at(-1);
       const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(last) : null;
       const body = JSON.stringify({ data: page.map(toJson), nextCursor });
-      if (cacheKey !== undefined) deps.listCache.set(cacheKey, body);
+      if (cacheKey !== undefined) deps.listCache.set(cacheKey, body, ttlMs);
       return sendJsonText(reply, body);
     },
   );
