@@ -153,6 +153,17 @@ describe("horizon flags promote", () => {
     expect(text.join("")).toContain("production  flag  *  flag donation-tips = on");
   });
 
+  it("a flag new in the source is added last, in the file's layout", async () => {
+    const added = FILE.replace(
+      '      }\n    }\n  }\n}\n',
+      '      }\n    },\n    "new-checkout": {\n      "state": "DISABLED",\n      "variants": {\n        "on": true,\n        "off": false\n      },\n      "defaultVariant": "off"\n    }\n  }\n}\n',
+    );
+    const dir = await repo({ [FLAGS("staging")]: added });
+    await runFlagsPromote(["new-checkout"], { manifests: dir, from: "staging", to: "production" }, at());
+    expect(read(dir, "production")).toBe(added);
+    expect(await message(dir)).toContain("Horizon-Flag: new-checkout disabled\n");
+  });
+
   it("promotes only the named flags, and nothing when the environments agree", async () => {
     const dir = await repo();
     await runFlagsSet("donation-tips", { manifests: dir, env: "staging", variant: "on" }, at());
