@@ -172,10 +172,12 @@ async function startStack(mode: "launcher" | "processes", databases: Record<Serv
     ...(poolMax === undefined ? {} : { DATABASE_POOL_MAX: String(poolMax) }),
     // A stream of its own, so the run never meets another run's (or a test's) events and consumers.
     ...(nats ? { NATS_URL: nats, NATS_STREAM: `BENCH_${run}`, NATS_SUBJECT_PREFIX: `bench.${run}` } : { NATS_URL: "" }),
-    // Velocity and outlier rules still run, but nothing a benchmark does trips them.
+    // Velocity and outlier rules still run, but nothing a benchmark does trips them: every request comes from
+    // 127.0.0.1 (so the IP limit is opened wide) and has a donor of its own (so 10,000, the most the
+    // trust-donor-campaign-per-hour flag accepts, is plenty).
     TRUST_IP_PER_HOUR: "1000000000",
-    TRUST_DONOR_PER_HOUR: "1000000000",
-    TRUST_DONOR_CAMPAIGN_PER_HOUR: "1000000000",
+    TRUST_DONOR_PER_HOUR: "10000",
+    TRUST_DONOR_CAMPAIGN_PER_HOUR: "10000",
     TRUST_AMOUNT_MIN_SAMPLES: "1000000000",
   };
   if (mode === "processes" && !nats) fail("--mode processes needs TEST_NATS_URL (the services share events through NATS)");
@@ -186,15 +188,23 @@ async function startStack(mode: "launcher" | "processes", databases: Record<Serv
       launcherEnv[`${prefix(s)}_PORT`] = String(ports[s]);
     }
     const child = spawnNode(["scripts/start.ts"], ROOT, launcherEnv);
-    await untilReady(urls["payment-service"], child);
+    await untilReady(urls["payment-service"], child).catch(async (error: unknown) => {
+      await stopChild(child);
+      throw error;
+    });
     return { urls, pids: [child.pid!], stop: () => stopChild(child) };
   }
   const children = new Map<ServiceName, ChildProcess>();
   // Dependencies first, as the launcher does: payment-service calls campaign and trust.
-  for (const s of ["campaign-service", "trust-service", "notification-service", "payment-service"] as const) {
-    const child = spawnNode(["src/server.ts"], `${ROOT}/services/${s}`, { ...env, SERVICE_NAME: s, PORT: String(ports[s]), DATABASE_URL: databaseUrl(databases[s]) });
-    children.set(s, child);
-    await untilReady(urls[s], child);
+  try {
+    for (const s of ["campaign-service", "trust-service", "notification-service", "payment-service"] as const) {
+      const child = spawnNode(["src/server.ts"], `${ROOT}/services/${s}`, { ...env, SERVICE_NAME: s, PORT: String(ports[s]), DATABASE_URL: databaseUrl(databases[s]) });
+      children.set(s, child);
+      await untilReady(urls[s], child);
+    }
+  } catch (error) {
+    for (const child of children.values()) await stopChild(child);
+    throw error;
   }
   return {
     urls,
@@ -409,7 +419,10 @@ async function runMode(mode: "launcher" | "processes", run: string): Promise<Mod
   const databases = Object.fromEntries(SERVICES.map((s) => [s, `bh_bench_${run}_${mode}_${s.replace("-service", "")}`])) as Record<ServiceName, string>;
   await createDatabases(Object.values(databases));
   log(`${mode}: starting the four services (databases ${Object.values(databases).join(", ")})`);
-  const stack = await startStack(mode, databases, `${run}_${mode}`);
+  const stack = await startStack(mode, databases, `${run}_${mode}`).catch(async (error: unknown) => {
+    await dropDatabases(Object.values(databases));
+    throw error;
+  });
   try {
     const [campaignId] = await seedCampaigns({ url: stack.urls["campaign-service"], campaigns: 1, env: { JWT_SECRET: SECRET } });
     log(`${mode}: campaign ${campaignId} seeded; ${connections} connections for ${durationS} s`);
@@ -443,7 +456,13 @@ async function runMode(mode: "launcher" | "processes", run: string): Promise<Mod
 
 const run = `${process.pid}_${Date.now().toString(36)}`;
 const figures: ModeFigures[] = [];
-for (const mode of modes) figures.push(await runMode(mode, run));
+try {
+  for (const mode of modes) figures.push(await runMode(mode, run));
+} catch (error) {
+  // The service's own words are above (the tail of its stderr); the databases are dropped.
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 let pgbench: { tps: number; command: string } | undefined;
 if (!values["no-pgbench"]) {
   log(`pgbench: ${pgbenchClients} clients for ${pgbenchDurationS} s on a scratch database`);
