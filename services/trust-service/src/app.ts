@@ -3,6 +3,7 @@ import { createServiceApp, writeOutbox, type BaseConfig, type Database, type Zod
 import type { FastifyInstance } from "fastify";
 import { Counter } from "prom-client";
 import type { TrustConfig } from "./domain/config.js";
+import { trustFlags } from "./flags.js";
 import { registerAssessmentRoutes } from "./routes/assessments.js";
 import { registerReviewRoutes } from "./routes/reviews.js";
 import { registerSuspendedAssetRoutes } from "./routes/suspended-assets.js";
@@ -40,7 +41,7 @@ export async function buildApp(deps: TrustAppDeps): Promise<FastifyInstance> {
   });
   const onEvent = deps.onEvent ?? (() => undefined);
   const common = { db: deps.db, writeEvent: writeOutbox, onEvent, ...(deps.now ? { now: deps.now } : {}) };
-  registerAssessmentRoutes(app, { ...common, config: deps.trust, decisions });
+  registerAssessmentRoutes(app, { ...common, config: deps.trust, decisions, flags: trustFlags(deps.trust) });
   registerReviewRoutes(app, common);
   registerSuspendedAssetRoutes(app, { db: deps.db });
   return base;
