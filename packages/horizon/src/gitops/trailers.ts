@@ -103,20 +103,25 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
   const environment = get(KEY.environment);
   // A sync names no environment: what it deploys is what its files change (readAuditTrail).
   if (!action || !RELEASE_ACTIONS.includes(action) || (!environment && action !== "sync")) return undefined;
-  const byService = (key: string): Map<string, string> => new Map(all(key));
-  const previous = byService(KEY.previousImage);
-  const commits = byService(KEY.sourceCommit);
-  const times = byService(KEY.sourceTime);
-  const gates = byService(KEY.gates);
+  // A service's value of a per-service trailer, the last one given winning (as a Map of the pairs would), without
+  // building a Map for the one or two values a commit has.
+  const valueFor = (key: string, service: string): string | undefined => {
+    const list = values.get(key.toLowerCase()) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const [s, v] = splitPair(list[i] ?? "");
+      if (s === service) return v;
+    }
+    return undefined;
+  };
   const services = all(KEY.service).map(([service, image]): ServiceRelease => {
     const s: ServiceRelease = { service, image };
-    const p = previous.get(service);
-    const c = commits.get(service);
-    const t = times.get(service);
+    const p = valueFor(KEY.previousImage, service);
+    const c = valueFor(KEY.sourceCommit, service);
+    const t = valueFor(KEY.sourceTime, service);
     if (p) s.previousImage = p;
     if (c) s.sourceCommit = c;
     if (t) s.sourceTime = t;
-    const g = gates.get(service);
+    const g = valueFor(KEY.gates, service);
     if (g && (GATE_VERDICTS as readonly string[]).includes(g)) s.gates = g as GateVerdictName;
     return s;
   });
