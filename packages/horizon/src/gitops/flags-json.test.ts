@@ -86,3 +86,18 @@ describe("parseJsonTree", () => {
     expect(lineOfPointer(FILE, "/flags/public-list-cache/targeting/fractional/0")).toBe(12);
   });
 });
+
+describe("patchJson: a member new to the target", () => {
+  it("goes after its predecessor in the value, so the result has the value's layout", () => {
+    const withTargeting = setMember(FILE, ["flags", "donation-tips", "targeting"], { fractional: [["on", 10], ["off", 90]] });
+    const source = JSON.parse(withTargeting) as { flags: Record<string, Record<string, unknown>> };
+    const flag = source.flags["donation-tips"] ?? {};
+    // targeting between variants and defaultVariant in the source
+    const reordered = { state: flag.state, variants: flag.variants, targeting: flag.targeting, defaultVariant: flag.defaultVariant };
+    const after = patchJson(FILE, ["flags", "donation-tips"], reordered);
+    const keys = Object.keys((JSON.parse(after) as { flags: Record<string, object> }).flags["donation-tips"] ?? {});
+    expect(keys).toEqual(["state", "variants", "targeting", "defaultVariant"]);
+    expect(after).toContain('      },\n      "targeting": {\n        "fractional": [');
+    expect(after).toContain('      },\n      "defaultVariant": "off"\n');
+  });
+});

@@ -181,9 +181,10 @@ const splice = (text: string, start: number, end: number, insert: string): strin
 
 /**
  * Sets (or with `value` undefined removes) the member at `path` of an object; its parent object must exist.
- * A new member goes last, in the layout of its siblings.
+ * A new member goes after the member `after` names (null: first; undefined or absent: last), in the layout of its
+ * siblings.
  */
-export function setMember(text: string, path: readonly string[], value: unknown): string {
+export function setMember(text: string, path: readonly string[], value: unknown, after?: string | null): string {
   const root = parseJsonTree(text);
   const key = path.at(-1);
   const parent = nodeAt(root, path.slice(0, -1));
@@ -201,6 +202,14 @@ export function setMember(text: string, path: readonly string[], value: unknown)
     const node = members[i].value;
     const inline = !multiline(text, parent);
     return splice(text, node.start, node.end, serialize(value, lineIndent(text, members[i].keyStart), unit, inline));
+  }
+  const next = after === undefined ? -1 : after === null ? 0 : members.findIndex((m) => m.key === after) + 1;
+  const before = next > 0 && next < members.length ? members[next] : next === 0 ? members[0] : undefined;
+  if (before) {
+    const inline = !multiline(text, parent);
+    const indent = lineIndent(text, before.keyStart);
+    const member = `${JSON.stringify(key)}: ${serialize(value, indent, unit, inline)}`;
+    return splice(text, before.keyStart, before.keyStart, inline ? `${member}, ` : `${member},\n${indent}`);
   }
   const last = members.at(-1);
   if (!last) {
@@ -223,7 +232,8 @@ function setItem(text: string, path: readonly string[], value: unknown): string 
 
 /**
  * The text with the value at `path` made equal to `value`, touching only what differs: members of objects are
- * patched one by one (kept in the file's order, new ones last, missing ones removed), arrays of the same length
+ * patched one by one (kept in the file's order, new ones after their predecessor in `value`, missing ones
+ * removed), arrays of the same length
  * item by item, anything else replaced. `value` undefined removes the member.
  */
 export function patchJson(text: string, path: readonly string[], value: unknown): string {
@@ -233,7 +243,12 @@ export function patchJson(text: string, path: readonly string[], value: unknown)
   let out = text;
   if (node.kind === "object" && isPlainObject(value)) {
     for (const m of node.members) if (!(m.key in value)) out = setMember(out, [...path, m.key], undefined);
-    for (const [k, v] of Object.entries(value)) out = patchJson(out, [...path, k], v);
+    // A new member goes after the one before it in `value`, so promoting a flag gives the source's layout.
+    const keys = Object.keys(value);
+    keys.forEach((k, i) => {
+      const present = nodeAt(parseJsonTree(out), [...path, k]) !== undefined;
+      out = present ? patchJson(out, [...path, k], value[k]) : setMember(out, [...path, k], value[k], i === 0 ? null : keys[i - 1]);
+    });
     return out;
   }
   if (node.kind === "array" && Array.isArray(value) && value.length === node.items.length) {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createManifestsRepo, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { createManifestsRepo, REPO_ROOT, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode } from "../../errors.js";
 import { runCompliance } from "../compliance/index.js";
 import { runDora } from "../dora/index.js";
@@ -215,5 +215,19 @@ describe("flag changes obey promotion-policy.yaml and count in the record", () =
     await runFlagsSet("donation-tips", { manifests: dir, env: "staging", variant: "on" }, at());
     const after = (await runDora({ manifests: dir, env: "production", since: "30d" }, later)).deploymentFrequency.deployments;
     expect(after - before).toBe(1);
+  });
+});
+
+describe("on deploy/'s flag files", () => {
+  it("promoting staging's rollout to production makes production's file staging's, byte for byte, and validates", async () => {
+    const deployed = (env: string): string => readFileSync(join(REPO_ROOT, "deploy", "environments", env, "flags.flagd.json"), "utf8");
+    const dir = await repo({ [FLAGS("staging")]: deployed("staging"), [FLAGS("production")]: deployed("production") });
+    const moved = await runFlagsPromote([], { manifests: dir, from: "staging", to: "production" }, at());
+    if (deployed("staging") === deployed("production")) expect(moved.status).toBe("unchanged");
+    expect(read(dir, "production")).toBe(deployed("staging"));
+    await runFlagsSet("campaign-list-cache-ttl-ms", { manifests: dir, env: "production", variant: "long" }, at());
+    const flag = (JSON.parse(read(dir, "production")) as { flags: Record<string, { defaultVariant: string; targeting?: unknown }> }).flags["campaign-list-cache-ttl-ms"];
+    expect(flag).toMatchObject({ defaultVariant: "long" });
+    expect(flag?.targeting).toBeUndefined();
   });
 });
