@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../test/fixtures/manifests-helpers/repo.js";
 import { checkFlagFiles } from "./flag-rules.js";
+import { validateRepository } from "./index.js";
 
 // Issue 17 item 2: `horizon validate` checks every environment's flag file, so a bad one fails the pipeline.
 
@@ -58,5 +59,12 @@ describe("validate: environments/<env>/flags.flagd.json", () => {
   it("passes deploy/'s flag files, one per environment that has them", () => {
     const envs = readdirSync(join(REPO_ROOT, "deploy", "environments")).filter((env) => existsSync(join(REPO_ROOT, "deploy", "environments", env, "flags.flagd.json")));
     expect(checkFlagFiles(REPO_ROOT, "deploy")).toEqual({ findings: [], files: envs.length });
+  });
+
+  it("horizon validate reports it (and so fails the pipeline)", async () => {
+    const root = deployWith({ production: GOOD.replace('"defaultVariant": "off"', '"defaultVariant": "of"') });
+    const report = await validateRepository(root, {});
+    expect(report.findings.filter((f) => f.check === "flags").map((f) => [f.file, f.line])).toEqual([["deploy/environments/production/flags.flagd.json", 7]]);
+    expect(report.checked.flagFiles).toBe(1);
   });
 });
