@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerBackup } from "./commands/backup/command.js";
 import { registerChanged } from "./commands/changed/command.js";
 import { registerCompliance } from "./commands/compliance/command.js";
 import { registerDora } from "./commands/dora/command.js";
@@ -10,6 +11,7 @@ import { registerPipeline } from "./commands/pipeline/command.js";
 import { registerPlan } from "./commands/plan/command.js";
 import { registerRelease } from "./commands/release/command.js";
 import { registerReport } from "./commands/report/command.js";
+import { registerRestore } from "./commands/restore/command.js";
 import { registerScan } from "./commands/scan/command.js";
 import { registerValidate } from "./commands/validate/command.js";
 import { ExitCode, ExitError } from "./errors.js";
@@ -46,6 +48,8 @@ export function buildProgram(): Command {
   registerReport(program);
   registerPipeline(program);
   registerScan(program);
+  registerBackup(program);
+  registerRestore(program);
   return program;
 }
 

@@ -2,18 +2,10 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createManifestsRepo, removeAll, run, tempDir, TEST_GIT_ENV, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { createManifestsRepo, hasSshKeygen, removeAll, run, tempDir, TEST_GIT_ENV, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { runHistory } from "./history.js";
 import { runSetImage } from "./set-image.js";
 
-const hasSshKeygen = (() => {
-  try {
-    execFileSync("ssh-keygen", ["-?"], { stdio: "ignore" });
-    return true;
-  } catch (error) {
-    return (error as { status?: number }).status !== undefined;
-  }
-})();
 
 describe.skipIf(!hasSshKeygen)("release commits go through the user's git config (ssh-keygen needed for SSH signing)", () => {
   let dir = "";
