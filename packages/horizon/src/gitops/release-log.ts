@@ -1,6 +1,6 @@
 import { deploymentTargets, targetKey } from "../core/history.js";
 import type { ManifestsLayout } from "../core/history.js";
-import { git } from "../io/git.js";
+import { git, gitOutput } from "../io/git.js";
 import { readImage } from "./image-read.js";
 import { listEnvironments, listServices } from "./layout.js";
 import { parseReleaseTrailers } from "./trailers.js";
@@ -71,8 +71,7 @@ async function readLog(root: string, options: ReadHistoryOptions): Promise<Logge
   const args = ["log", `--format=${format}`];
   // A merge's commits may be older than the merge: read further back, and filter by landing time.
   if (options.since) args.push(`--since=${new Date(options.since.getTime() - SINCE_SLACK_MS).toISOString()}`);
-  const { stdout } = await git(args, { cwd: root });
-  return parseLog(stdout);
+  return parseLog(await gitOutput(args, { cwd: root }));
 }
 
 /** The files the given commits changed, in one `git diff-tree --stdin` (no history walk: only these commits). */
