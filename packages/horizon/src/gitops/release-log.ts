@@ -286,9 +286,9 @@ export async function readAuditTrail(
   // The working tree's layout is read while git walks the history.
   const [commits, layout] = await Promise.all([readLog(root, options), Promise.resolve().then(() => layoutOf(root))]);
   const landed = landings(commits);
-  const releases = releasesOf(commits, landed, options);
   const inWindow = commits.filter((c) => inRange(landed.landedBy.get(c.commit)?.committedAt ?? "", options));
-  const files = await changedFiles(root, commitsToDiff(inWindow, landed.landedBy));
+  // The release records are made while git diffs the commits whose files are needed (git runs beside node).
+  const [files, releases] = await Promise.all([changedFiles(root, commitsToDiff(inWindow, landed.landedBy)), Promise.resolve().then(() => releasesOf(commits, landed, options))]);
   const targets = unmanagedTargets(inWindow, landed.landedBy, files, layout).filter(
     (t) => inRange(t.landing.committedAt, options) && (!options.environment || t.environment === options.environment),
   );
