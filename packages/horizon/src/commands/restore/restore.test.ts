@@ -108,9 +108,16 @@ describe("horizon backup", () => {
     expect(readdirSync(dirname(backup)).filter((f) => f.includes(".partial-"))).toEqual([]);
   });
 
-  it("refuses a --manifests that is not a git repository (exit 2)", async () => {
-    const error = await rejection(runBackup({ manifests: temp("not-git"), out: join(temp("o"), "b") }, context));
+  it("refuses a --manifests or --repo that is not a git repository (exit 2), writing nothing", async () => {
+    const target = join(temp("o"), "b");
+    const notGit = temp("not-git");
+    const error = await rejection(runBackup({ manifests: notGit, out: target }, context));
     expect(error.exitCode).toBe(ExitCode.Usage);
+    expect(error.message).toContain(`${notGit} is not a git repository`);
+    const repoError = await rejection(runBackup({ manifests, repo: notGit, out: target }, context));
+    expect(repoError.exitCode).toBe(ExitCode.Usage);
+    expect(repoError.message).toBe(`--repo ${notGit} is not a git repository with at least one commit`);
+    nothingAt(target);
   });
 });
 
@@ -170,6 +177,19 @@ describe("horizon restore --verify", () => {
       expect(await run(join(into, name), "status", "--porcelain")).toBe("");
     }
     expect(out).toContain(`restored manifests repository into ${join(into, "manifests")}: HEAD `);
+  });
+
+  it("keeps a detached HEAD detached (a CI checkout of a commit)", async () => {
+    const source = join(temp("detached"), "manifests");
+    await run(dirname(source), "clone", "--quiet", manifests, source);
+    await run(source, "checkout", "--quiet", "--detach", "HEAD~1");
+    const detached = join(temp("detached-backup"), "b");
+    const record = await runBackup({ manifests: source, out: detached }, context);
+    expect(record.bundles.manifests.branch).toBeNull();
+    const into = join(temp("into"), "r");
+    await runRestore({ from: detached, into, kubectl: null }, context);
+    expect(await run(join(into, "manifests"), "rev-parse", "HEAD")).toBe(await run(source, "rev-parse", "HEAD"));
+    expect(await run(join(into, "manifests"), "rev-parse", "--abbrev-ref", "HEAD")).toBe("HEAD");
   });
 
   it("without kubectl: restores, and says the environments were not rendered", async () => {
