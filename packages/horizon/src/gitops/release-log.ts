@@ -299,10 +299,20 @@ export async function readAuditTrail(
   const targets = unmanagedTargets(inWindow, landed.landedBy, files, layout).filter(
     (t) => inRange(t.landing.committedAt, options) && (!options.environment || t.environment === options.environment),
   );
-  const wanted = targets.flatMap((t) =>
-    [t.landing.commit, t.landing.parents[0]].filter((r): r is string => r !== undefined).flatMap((rev) => LAYOUTS.map(([, name]) => `${rev}:./environments/${t.environment}/${t.service}/${name}`)),
-  );
-  const objects = await readObjects(root, [...new Set(wanted)]);
+  // Each layout's file where the one before it is missing: kustomization.yaml for every target first, then
+  // deployment.yaml only where there was none (half the lookups on a kustomize repository).
+  let wanted = [
+    ...new Set(
+      targets.flatMap((t) =>
+        [t.landing.commit, t.landing.parents[0]].filter((r): r is string => r !== undefined).map((rev) => `${rev}:./environments/${t.environment}/${t.service}/${LAYOUTS[0][1]}`),
+      ),
+    ),
+  ];
+  const objects = new Map<string, string | undefined>();
+  for (const [i, [, name]] of LAYOUTS.entries()) {
+    if (i > 0) wanted = wanted.filter((n) => objects.get(n) === undefined).map((n) => `${n.slice(0, n.lastIndexOf("/") + 1)}${name}`);
+    for (const [n, source] of await readObjects(root, wanted)) objects.set(n, source);
+  }
   const unmanaged: UnmanagedChange[] = [];
   const syncs = new Map<string, ReleaseRecord>();
   const order = (t: (typeof targets)[number]): number => landed.line.get(t.landing.commit) ?? 0;

@@ -1,0 +1,31 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createManifestsRepo, removeAll, run, useTestGitEnv } from "../../test/fixtures/manifests-helpers/repo.js";
+import type { FixtureLayout } from "../../test/fixtures/manifests-helpers/repo.js";
+import { readAuditTrail } from "./release-log.js";
+
+const dirs: string[] = [];
+beforeAll(() => useTestGitEnv());
+afterAll(() => removeAll(...dirs));
+
+const FILES: Record<FixtureLayout, string> = { kustomize: "kustomization.yaml", plain: "deployment.yaml" };
+
+describe("readAuditTrail: the image a hand edit left", () => {
+  it.each(["kustomize", "plain"] as const)("%s layout: the image before and after, read from the commit's files", async (layout) => {
+    const repo = await createManifestsRepo(layout);
+    dirs.push(repo);
+    const file = join(repo, "environments/production/payment-service", FILES[layout]);
+    const text = readFileSync(file, "utf8");
+    const edited = layout === "kustomize" ? text.replace(/newTag: .*/, "newTag: hotfix-by-hand") : text.replace("payment-service:sha-0000000", "payment-service:hotfix-by-hand");
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+    await run(repo, "commit", "--quiet", "-am", "hotfix by hand");
+    const { unmanaged } = await readAuditTrail(repo);
+    const hand = unmanaged.filter((u) => u.subject === "hotfix by hand");
+    expect(hand).toHaveLength(1);
+    expect(hand[0]).toMatchObject({ environment: "production", service: "payment-service", image: "ghcr.io/blessed-horizon/payment-service:hotfix-by-hand" });
+    expect(hand[0]?.previousImage).toMatch(/^ghcr\.io\/blessed-horizon\/payment-service:/);
+    expect(hand[0]?.previousImage).not.toBe(hand[0]?.image);
+  });
+});
