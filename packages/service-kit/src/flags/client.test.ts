@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FlagsClient } from "./client.js";
 import { openFlags } from "./client.js";
@@ -8,24 +11,33 @@ const cache = booleanFlag("list-cache", false, "cache the public list");
 const ttl = numberFlag("list-cache-ttl-ms", 1000, "how long", { min: 0, max: 60_000, integer: true });
 const channel = stringFlag("receipt-channel", "email", "where receipts go", ["email", "sms"]);
 
-const cleanups: (() => Promise<unknown>)[] = [];
+type Cleanup = () => Promise<unknown>;
+const cleanups: Cleanup[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function open(file: string | undefined, retryMs = 50) {
-  const log = recordingLogger();
-  const client = await openFlags({ file, logger: log.logger, retryMs });
-  cleanups.push(() => client.close());
-  return { client, ...log };
+/** Helpers registering their cleanups with `atEnd`: the shared list, or a concurrent test's own onTestFinished. */
+function helpers(atEnd: (cleanup: Cleanup) => void) {
+  return {
+    open: async (file: string | undefined, retryMs = 50) => {
+      const log = recordingLogger();
+      const client = await openFlags({ file, logger: log.logger, retryMs });
+      atEnd(() => client.close());
+      return { client, ...log };
+    },
+    tempFlags: async (text?: string) => {
+      const dir = await flagsDir();
+      atEnd(dir.remove);
+      if (text !== undefined) await dir.write(text);
+      return dir;
+    },
+    atEnd,
+  };
 }
-
-async function tempFlags(text?: string) {
-  const dir = await flagsDir();
-  cleanups.push(dir.remove);
-  if (text !== undefined) await dir.write(text);
-  return dir;
-}
+const { open, tempFlags } = helpers((cleanup) => void cleanups.push(cleanup));
+/** For a concurrent test: its cleanups run when it ends (afterEach would close the other tests' files too). */
+const own = (onTestFinished: (fn: () => Promise<void>) => void) => helpers((cleanup) => onTestFinished(async () => void (await cleanup())));
 
 async function evaluateMany(client: FlagsClient, times = 20) {
   const values = [];
@@ -127,8 +139,10 @@ describe("flags client: typed evaluation and targeting", () => {
 // (open-feature/js-sdk-contrib libs/providers/flagd/src/lib/service/in-process/file/file-fetch.ts, 0.16.1).
 const PROVIDER_POLL = { timeout: 15_000, interval: 100 };
 
-describe("flags client: changes without a restart", () => {
-  it("a changed variant is served on the next evaluations", { timeout: 20_000 }, async () => {
+// Concurrent: each test waits for the provider's poll.
+describe.concurrent("flags client: changes without a restart", () => {
+  it("a changed variant is served on the next evaluations", { timeout: 20_000 }, async ({ onTestFinished }) => {
+    const { open, tempFlags } = own(onTestFinished);
     const dir = await tempFlags(flagsDocument({ "list-cache": flag({ on: true, off: false }, "off") }));
     const { client, lines } = await open(dir.path);
     expect(await client.get(cache)).toBe(false);
@@ -137,7 +151,8 @@ describe("flags client: changes without a restart", () => {
     expect(lines.some((line) => line.message === "feature flags changed")).toBe(true);
   });
 
-  it("a file that appears later is read; one that breaks drops to the defaults; fixed, it is read again", { timeout: 40_000 }, async () => {
+  it("a file that appears later is read; one that breaks drops to the defaults; fixed, it is read again", { timeout: 40_000 }, async ({ onTestFinished }) => {
+    const { open, tempFlags } = own(onTestFinished);
     const dir = await tempFlags();
     const { client, warnings } = await open(dir.path);
     const good = flagsDocument({ "list-cache": flag({ on: true, off: false }, "on") });
@@ -156,7 +171,29 @@ describe("flags client: changes without a restart", () => {
     await vi.waitFor(async () => expect(await client.get(cache)).toBe(true), PROVIDER_POLL);
   });
 
-  it("two services reading one file (the launcher): closing one leaves the other following changes", { timeout: 20_000 }, async () => {
+  it("a ConfigMap volume update (kubelet swaps the ..data symlink to a new folder) is picked up", { timeout: 20_000 }, async ({ onTestFinished }) => {
+    const { open, atEnd } = own(onTestFinished);
+    // The layout of kubernetes pkg/volume/util/atomic_writer.go: <key> -> ..data/<key>, ..data -> ..<timestamp>/.
+    const volume = await mkdtemp(join(tmpdir(), "bh-configmap-"));
+    atEnd(() => rm(volume, { recursive: true, force: true }));
+    let version = 0;
+    const publish = async (text: string) => {
+      const folder = `..2026_12_01_${++version}`;
+      await mkdir(join(volume, folder));
+      await writeFile(join(volume, folder, "flags.flagd.json"), text);
+      await symlink(folder, join(volume, "..data_tmp"));
+      await rename(join(volume, "..data_tmp"), join(volume, "..data"));
+    };
+    await publish(flagsDocument({ "list-cache-ttl-ms": flag({ short: 250, long: 5000 }, "short") }));
+    await symlink("..data/flags.flagd.json", join(volume, "flags.flagd.json"));
+    const { client } = await open(join(volume, "flags.flagd.json"));
+    expect(await client.get(ttl)).toBe(250);
+    await publish(flagsDocument({ "list-cache-ttl-ms": flag({ short: 250, long: 5000 }, "long") }));
+    await vi.waitFor(async () => expect(await client.get(ttl)).toBe(5000), PROVIDER_POLL);
+  });
+
+  it("two services reading one file (the launcher): closing one leaves the other following changes", { timeout: 20_000 }, async ({ onTestFinished }) => {
+    const { open, tempFlags } = own(onTestFinished);
     const dir = await tempFlags(flagsDocument({ "list-cache": flag({ on: true, off: false }, "off") }));
     const first = await open(dir.path);
     const second = await openFlags({ file: dir.path, logger: recordingLogger().logger });
