@@ -30,6 +30,7 @@ async function fileVersion(path: string): Promise<string> {
 }
 
 const noop = () => undefined;
+let opened = 0;
 
 /**
  * One flagd flags file, read by `@openfeature/flagd-provider` in its
@@ -55,13 +56,15 @@ export class FlagFileSource {
   private retry: NodeJS.Timeout | undefined;
   private checking = false;
   private users = 0;
+  private closed = false;
   readonly loaded: Promise<void>;
 
   constructor(
     readonly path: string,
     private readonly retryMs: number,
   ) {
-    this.domain = `blessed-horizon-flags:${path}`;
+    // One domain per source: a source opened again for a path never shares the closed one's binding.
+    this.domain = `blessed-horizon-flags:${path}#${++opened}`;
     this.loaded = this.load();
   }
 
@@ -84,6 +87,7 @@ export class FlagFileSource {
     const generation = ++this.generation;
     // Taken before the provider reads: a change during the read is seen by the next check.
     this.version = await fileVersion(this.path);
+    if (generation !== this.generation) return; // closed meanwhile
     const provider = new FlagdProvider({ resolverType: "in-process", offlineFlagSourcePath: this.path }, this.providerLogger(generation));
     provider.events.addHandler(ProviderEvents.ConfigurationChanged, (details) => {
       const flags: unknown = details?.flagsChanged;
@@ -96,6 +100,8 @@ export class FlagFileSource {
     } catch (error) {
       if (generation === this.generation) this.fallBack(reasonOf(error));
     }
+    // Closed while the provider was reading: its fs.watchFile would keep the process alive.
+    if (this.closed) await provider.onClose();
   }
 
   /**
@@ -151,6 +157,7 @@ export class FlagFileSource {
   async release(): Promise<void> {
     this.users -= 1;
     if (this.users > 0) return;
+    this.closed = true;
     this.generation += 1;
     this.stopRetrying();
     this.listeners.clear();
