@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createManifestsRepo, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { clearCommitDates, commitsAt, createManifestsRepo, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode } from "../../errors.js";
 import { runFreeze, runUnfreeze } from "./freeze.js";
 import { runPolicy } from "./policy.js";
@@ -17,16 +17,8 @@ const img = (tag: string): string => `ghcr.io/blessed-horizon/payment-service:${
 
 beforeAll(() => useTestGitEnv());
 afterAll(() => removeAll(...repos));
-afterEach(() => {
-  delete process.env.GIT_COMMITTER_DATE;
-  delete process.env.GIT_AUTHOR_DATE;
-});
+afterEach(clearCommitDates);
 
-/** Makes the next commits land at `iso` (deploy time is the commit's time on main). */
-function commitsAt(iso: string): void {
-  process.env.GIT_COMMITTER_DATE = iso;
-  process.env.GIT_AUTHOR_DATE = iso;
-}
 
 async function repo(policy?: string): Promise<string> {
   commitsAt("2026-11-01T09:00:00Z");

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createManifestsRepo, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { clearCommitDates, commitsAt, createManifestsRepo, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { main } from "../../cli.js";
 import { ExitCode } from "../../errors.js";
 import { runFreeze } from "./freeze.js";
@@ -27,15 +27,8 @@ environments:
 
 beforeAll(() => useTestGitEnv());
 afterAll(() => removeAll(...repos));
-afterEach(() => {
-  delete process.env.GIT_COMMITTER_DATE;
-  delete process.env.GIT_AUTHOR_DATE;
-});
+afterEach(clearCommitDates);
 
-function commitsAt(iso: string): void {
-  process.env.GIT_COMMITTER_DATE = iso;
-  process.env.GIT_AUTHOR_DATE = iso;
-}
 
 /** Development gets payment-service (gates passed) and campaign-service (gates failed) at 10:00 UTC. */
 async function repo(): Promise<string> {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createManifestsRepo, rejection, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { clearCommitDates, commitsAt, createManifestsRepo, rejection, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode } from "../../errors.js";
 import { runCompliance } from "../compliance/index.js";
 import { findExecutable } from "../../validate/tools.js";
@@ -34,15 +34,8 @@ environments:
 
 beforeAll(() => useTestGitEnv());
 afterAll(() => removeAll(...repos));
-afterEach(() => {
-  delete process.env.GIT_COMMITTER_DATE;
-  delete process.env.GIT_AUTHOR_DATE;
-});
+afterEach(clearCommitDates);
 
-function commitsAt(iso: string): void {
-  process.env.GIT_COMMITTER_DATE = iso;
-  process.env.GIT_AUTHOR_DATE = iso;
-}
 
 /** The fixture (staging runs sha-1111111, production sha-0000000) with the policy, and a new payment image in staging (1 December, 11:00 UTC). */
 async function repo(deployedAt = "2026-12-01T11:00:00Z"): Promise<string> {
