@@ -55,6 +55,21 @@ export function readPolicy(root: string): PromotionPolicy {
   return parsePolicy(readRepoFile(root, POLICY_FILE), POLICY_FILE);
 }
 
+/** `payment-service:sha-9f8e7d6`: how refusals name an image. */
+export function imageLabel(service: string, image: string): string {
+  const ref = parseImageRef(image);
+  return `${service}:${(ref.tag ?? ref.digest ?? image).slice(0, 19)}`;
+}
+
+/** The services both environments have whose image in `from` differs from `to`'s: what a promotion would move. */
+export function movingImages(root: string, from: string, to: string): Array<{ service: string; image: string }> {
+  const targets = new Set(listServices(root, to));
+  return listServices(root, from)
+    .filter((s) => targets.has(s))
+    .map((service) => ({ service, image: imageOf(readServiceManifest(root, from, service)) }))
+    .filter(({ service, image }) => image !== imageOf(readServiceManifest(root, to, service)));
+}
+
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** `horizon release policy`: frozen or not, the next window, and the images soaking with the time left. */
@@ -74,14 +89,9 @@ export async function runPolicy(options: PolicyOptions, context: CommandContext)
   if (from !== undefined) {
     const { releases, unmanaged } = await readAuditTrail(root, { environment: from });
     const entries = historyEntries(releases, unmanaged);
-    const targets = new Set(listServices(root, options.env));
-    for (const service of listServices(root, from).filter((s) => targets.has(s))) {
-      const image = imageOf(readServiceManifest(root, from, service));
-      if (image === imageOf(readServiceManifest(root, options.env, service))) continue;
+    for (const { service, image } of movingImages(root, from, options.env)) {
       const start = soakStart(entries, from, service, image);
-      const ref = parseImageRef(image);
-      const label = `${service}:${(ref.tag ?? ref.digest ?? image).slice(0, 19)}`;
-      const blocker = soakBlocker(policy, { environment: options.env, from, service, image, label, deployedAt: start }, now);
+      const blocker = soakBlocker(policy, { environment: options.env, from, service, image, label: imageLabel(service, image), deployedAt: start }, now);
       images.push({
         service,
         image,
@@ -146,9 +156,7 @@ export async function policyBlockers(root: string, move: PolicyMove, now: number
   const { releases, unmanaged } = await readAuditTrail(root, { environment: move.from });
   const entries = historyEntries(releases, unmanaged);
   for (const { service, image } of move.images) {
-    const ref = parseImageRef(image);
-    const label = `${service}:${(ref.tag ?? ref.digest ?? image).slice(0, 19)}`;
-    const blocker = soakBlocker(policy, { environment: move.to, from: move.from, service, image, label, deployedAt: soakStart(entries, move.from, service, image) }, now);
+    const blocker = soakBlocker(policy, { environment: move.to, from: move.from, service, image, label: imageLabel(service, image), deployedAt: soakStart(entries, move.from, service, image) }, now);
     if (blocker) blockers.push(blocker);
   }
   return blockers;

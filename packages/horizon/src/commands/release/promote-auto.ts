@@ -2,11 +2,10 @@ import { scheduleBlockers, soakBlocker, soakStart } from "../../core/policy-chec
 import { historyEntries } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { findHold, HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
-import { parseImageRef } from "../../gitops/image-ref.js";
-import { imageOf, listEnvironments, listServices, readServiceManifest } from "../../gitops/manifests.js";
+import { listEnvironments } from "../../gitops/manifests.js";
 import { readAuditTrail, type ReleaseRecord } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { PROMOTION_ORDER, readPolicy, sourceEnvironment } from "./policy.js";
+import { imageLabel, movingImages, PROMOTION_ORDER, readPolicy, sourceEnvironment } from "./policy.js";
 import { runPromote } from "./promote.js";
 import { manifestsRoot, type ApplyOptions, type CommandContext } from "./shared.js";
 
@@ -64,13 +63,9 @@ export async function runAutoPromote(options: AutoPromoteOptions, context: Comma
     const { releases, unmanaged } = await readAuditTrail(root, { environment: from });
     const entries = historyEntries(releases, unmanaged);
     const holds = parseHolds(readRepoFile(root, HOLDS_FILE));
-    const targets = new Set(listServices(root, environment));
     const eligible: string[] = [];
-    for (const service of listServices(root, from).filter((s) => targets.has(s))) {
-      const image = imageOf(readServiceManifest(root, from, service));
-      if (image === imageOf(readServiceManifest(root, environment, service))) continue;
-      const ref = parseImageRef(image);
-      const label = `${service}:${(ref.tag ?? ref.digest ?? image).slice(0, 19)}`;
+    for (const { service, image } of movingImages(root, from, environment)) {
+      const label = imageLabel(service, image);
       const gates = recordedGates(releases, from, service, image);
       const soak = soakBlocker(policy, { environment, from, service, image, label, deployedAt: soakStart(entries, from, service, image) }, now);
       const reason = findHold(holds, environment, service, image)
