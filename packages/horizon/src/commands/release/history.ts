@@ -32,7 +32,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
       e.environment,
       e.managed ? e.action : "UNMANAGED",
       e.service,
-      e.flag ? `flag ${e.flag.key} = ${e.flag.value}` : (e.image ?? "(removed)"),
+      e.flag ? `flag ${e.flag.key} = ${e.flag.value}` : (e.image ?? (e.service === "*" ? "-" : "(removed)")),
       `source ${short(e.sourceCommit)}`,
       `by ${e.author}`,
       e.signed ? "signed" : `unsigned(${e.signature})`,

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearCommitDates, commitsAt, createManifestsRepo, rejection, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode } from "../../errors.js";
 import { runFreeze, runUnfreeze } from "./freeze.js";
+import { runHistory } from "./history.js";
 import { runPolicy } from "./policy.js";
 import { runSetImage } from "./set-image.js";
 import type { CommandContext } from "./shared.js";
@@ -80,6 +81,11 @@ describe("release freeze and unfreeze", () => {
     expect(state.frozen).toEqual({ reason: "incident 42", since: "2026-12-01T13:40:00.000Z", until: null });
     expect(state.open).toBe(false);
     expect(state.nextOpen).toBeNull();
+
+    // history shows the freeze as a change of the whole environment, with no image "removed".
+    const shown: string[] = [];
+    await runHistory({ manifests: dir, env: "production" }, context("2026-12-01T13:41:00Z", shown));
+    expect(shown.join("")).toMatch(/production {2}freeze {2}\* {2}- {2}/);
 
     await runUnfreeze({ manifests: dir, env: "production" }, context("2026-12-01T15:00:00Z"));
     expect(await run(dir, "log", "-1", "--format=%B")).toContain("Horizon-Action: unfreeze");
