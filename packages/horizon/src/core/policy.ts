@@ -141,3 +141,13 @@ export function parsePolicy(source: string | undefined, file = POLICY_FILE): Pro
 export function environmentPolicy(policy: PromotionPolicy, environment: string): EnvironmentPolicy {
   return policy.environments[environment] ?? { autoPromote: false, soakMs: 0, windows: [], freezes: [] };
 }
+
+/** The order images travel in; an environment's soak is measured in the one before it. */
+export const PROMOTION_ORDER = ["development", "staging", "production"] as const;
+
+/** The environment before `environment` in PROMOTION_ORDER that the repository has, if any. */
+export function sourceEnvironment(environment: string, environments: readonly string[]): string | undefined {
+  const i = PROMOTION_ORDER.indexOf(environment as (typeof PROMOTION_ORDER)[number]);
+  for (let j = i - 1; j >= 0; j--) if (environments.includes(PROMOTION_ORDER[j])) return PROMOTION_ORDER[j];
+  return undefined;
+}

@@ -12,6 +12,7 @@ import { readAuditTrail } from "../gitops/release-log.js";
 import { readRepoFile } from "../gitops/repo.js";
 import { git } from "../io/git.js";
 import type { RunSummary, StageRecord } from "../pipeline/types.js";
+import { environmentPolicies } from "./gather-policy.js";
 import { isWipImage } from "./model.js";
 import type { DashboardData, DashboardDeployment, DashboardGate, DashboardHistoryEntry, DashboardLink, DashboardRun, DashboardRunListEntry, DashboardSeriesPoint, Status } from "./model.js";
 
@@ -35,7 +36,7 @@ export interface GatherOptions {
 /** Gathers everything the dashboard shows; every part is optional, and what is missing says so on the page. */
 export async function gatherDashboard(options: GatherOptions): Promise<DashboardData> {
   const now = options.now ?? new Date();
-  const data: DashboardData = { title: "Blessed Horizon — delivery", generatedAt: now.toISOString(), runs: [], gates: [], deployments: [], history: [] };
+  const data: DashboardData = { title: "Blessed Horizon — delivery", generatedAt: now.toISOString(), runs: [], gates: [], deployments: [], history: [], policies: [] };
   const pageDir = options.pageDir ?? options.runDir;
   if (options.runDir) {
     data.run = readRun(options.runDir, pageDir ?? options.runDir);
@@ -48,6 +49,7 @@ export async function gatherDashboard(options: GatherOptions): Promise<Dashboard
     const entries = historyEntries(releases, unmanaged);
     data.deployments = currentDeployments(options.manifestsDir, entries);
     data.history = recentHistory(entries);
+    data.policies = environmentPolicies(options.manifestsDir, entries, now.getTime());
     const days = options.sinceDays ?? 90;
     const window = clipToRepository({ start: now.getTime() - days * DAY_MS, end: now.getTime() + 1 }, firstCommit, days);
     const environment = options.environment ?? busiestEnvironment(entries, window);

@@ -88,6 +88,25 @@ export interface DashboardHistoryEntry {
   managed: boolean;
 }
 
+/** What promotion-policy.yaml says about an environment now, and what its flags serve. */
+export interface DashboardEnvironmentPolicy {
+  environment: string;
+  timezone: string;
+  frozen?: { reason: string; until: string };
+  /** Promotion allowed now: not frozen and inside a window (or no windows). */
+  open: boolean;
+  /** When promotion is next allowed, if not now (absent while an open-ended freeze stands). */
+  nextOpen?: string;
+  autoPromote: boolean;
+  /** `2 h in staging`, or `none`. */
+  soak: string;
+  /** The images a promotion into it would move, with their soak. */
+  soaking: Array<{ service: string; image: string; from: string; status: string; eligibleAt?: string }>;
+  flags: Array<{ key: string; serves: string }>;
+  /** The policy file could not be read: the section says why (and shows no rules). */
+  problem?: string;
+}
+
 export interface DashboardMetric {
   label: string;
   value: string;
@@ -109,6 +128,8 @@ export interface DashboardData {
   gates: DashboardGate[];
   deployments: DashboardDeployment[];
   history: DashboardHistoryEntry[];
+  /** Per environment: the promotion policy's state and the flags. */
+  policies: DashboardEnvironmentPolicy[];
   dora?: {
     environment: string;
     window: string;

@@ -49,6 +49,19 @@ function sample(): DashboardData {
       { time: "2026-11-25T10:00:00Z", action: "rollback", environment: "production", services: ["campaign-service"], images: ["reg/blessed-horizon/campaign-service:0ld"], commit: "f00", author: "Ada <ada@example.org>", signed: false, managed: true },
       { time: "2026-11-24T10:00:00Z", action: "unmanaged change", environment: "staging", services: ["campaign-service"], images: ["reg/blessed-horizon/campaign-service:hotfix"], commit: "f01", author: "Bob", signed: false, managed: false },
     ],
+    policies: [
+      {
+        environment: "production",
+        timezone: "Europe/Berlin",
+        frozen: { reason: "incident 42", until: "until unfrozen" },
+        open: false,
+        autoPromote: false,
+        soak: "2 h in staging",
+        soaking: [{ service: "campaign-service", image: "reg/blessed-horizon/campaign-service:hotfix", from: "staging", status: "1 h 20 min left", eligibleAt: "2026-11-26 08:20 Europe/Berlin (07:20 UTC)" }],
+        flags: [{ key: "campaign-list-cache-ttl-ms", serves: "1000" }],
+      },
+      { environment: "staging", timezone: "Europe/Berlin", open: false, nextOpen: "2026-11-26 08:00 Europe/Berlin (07:00 UTC)", autoPromote: true, soak: "30 min in development", soaking: [], flags: [] },
+    ],
     dora: {
       environment: "production",
       window: "last 90 days",
@@ -119,10 +132,23 @@ describe("renderDashboard", () => {
   });
 
   it("says what is missing instead of drawing empty sections", () => {
-    const page = renderDashboard({ title: "t", generatedAt: "now", runs: [], gates: [], deployments: [], history: [] });
+    const page = renderDashboard({ title: "t", generatedAt: "now", runs: [], gates: [], deployments: [], history: [], policies: [] });
     expect(page).toContain("No pipeline run yet");
     expect(page).toContain("No deployments recorded yet.");
     expect(page).not.toContain("<svg");
+  });
+
+  it("shows per environment whether it is frozen, the next window, the images soaking with the time left, and the flags (issue 15.8, 17.2)", () => {
+    const page = renderDashboard(sample());
+    const section = page.slice(page.indexOf('id="policy"'), page.indexOf("</section>", page.indexOf('id="policy"')));
+    // Promotion order: staging's row before production's.
+    expect(section.indexOf('data-env="staging"')).toBeLessThan(section.indexOf('data-env="production"'));
+    expect(section).toContain("frozen until unfrozen");
+    expect(section).toContain("incident 42");
+    expect(section).toContain("next window 2026-11-26 08:00 Europe/Berlin (07:00 UTC)");
+    expect(section).toContain("1 h 20 min left, eligible 2026-11-26 08:20 Europe/Berlin (07:20 UTC)");
+    expect(section).toContain("<code>campaign-list-cache-ttl-ms</code> <span class=\"small\">1000</span>");
+    expect(section).toContain("auto-promote");
   });
 
   it("needs nothing from the network", () => {

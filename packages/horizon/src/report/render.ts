@@ -1,7 +1,7 @@
 import { barChart } from "./charts.js";
 import { formatDuration, html, raw, type RawHtml } from "./html.js";
 import { isWipImage } from "./model.js";
-import type { DashboardData, DashboardDeployment, DashboardGate, DashboardLink, DashboardRun, DashboardRunListEntry } from "./model.js";
+import type { DashboardData, DashboardDeployment, DashboardEnvironmentPolicy, DashboardGate, DashboardLink, DashboardRun, DashboardRunListEntry } from "./model.js";
 import { DASHBOARD_CSS } from "./style.js";
 
 /** The delivery dashboard: one self-contained HTML page (no scripts, no network), from plain data. */
@@ -24,6 +24,7 @@ ${runSection(data.run)}
 ${runsSection(data.runs)}
 ${gatesSection(data.gates)}
 ${environmentsSection(data.deployments)}
+${policySection(data.policies)}
 ${doraSection(data.dora)}
 ${historySection(data.history)}
 </main>
@@ -103,6 +104,31 @@ function environmentsSection(deployments: readonly DashboardDeployment[]): RawHt
         return html`<td${cls ? raw(` class="${cls}"`) : ""} data-cell="${env}/${service}"><code>${d.image}</code>${marks}${d.sourceCommit ? html`<br><span class="small">from ${d.sourceCommit.slice(0, 7)}</span>` : ""}${d.deployedAt ? html`<br><span class="small">${d.deployedAt}</span>` : ""}${d.hold ? html`<br><span class="hold" title="${d.hold}">on hold: ${d.hold}</span>` : ""}</td>`;
       })}</tr>`,
     )}</tbody>
+  </table>
+</section>`;
+}
+
+/** Per environment: frozen or not, the next window, the images soaking with the time left, and the flags. */
+function policySection(policies: readonly DashboardEnvironmentPolicy[]): RawHtml {
+  if (policies.length === 0) return html`<section id="policy"><h2>Promotion policy and flags</h2><p class="empty">No manifests repository found.</p></section>`;
+  const problem = policies.find((p) => p.problem)?.problem;
+  return html`<section id="policy" data-testid="policy">
+  <h2>Promotion policy and flags <span class="small">promotion-policy.yaml, ${policies[0]?.timezone ?? "UTC"}</span></h2>
+  ${problem ? html`<p class="failure">${problem}</p>` : ""}
+  <table>
+    <thead><tr><th>Environment</th><th>Promotion</th><th>Soak</th><th>Images soaking</th><th>Flags</th></tr></thead>
+    <tbody>${[...policies].sort((a, b) => byPromotionOrder(a.environment, b.environment)).map((p) => {
+      const state = p.frozen
+        ? html`<span class="mark frozen">frozen ${p.frozen.until}</span><br><span class="small">${p.frozen.reason}</span>`
+        : p.open
+          ? html`<span class="badge passed">open</span>`
+          : html`<span class="badge warning">closed</span>`;
+      return html`<tr data-env="${p.environment}"><td>${p.environment}${p.autoPromote ? html`<br><span class="small">auto-promote</span>` : ""}</td><td>${state}${p.nextOpen ? html`<br><span class="small">next window ${p.nextOpen}</span>` : ""}</td><td>${p.soak}</td><td>${
+        p.soaking.length === 0
+          ? html`<span class="small">none</span>`
+          : p.soaking.map((i) => html`<div><code>${i.image}</code> <span class="small">${i.status}${i.eligibleAt ? html`, eligible ${i.eligibleAt}` : ""}</span></div>`)
+      }</td><td>${p.flags.length === 0 ? html`<span class="small">no flag file</span>` : p.flags.map((f) => html`<div><code>${f.key}</code> <span class="small">${f.serves}</span></div>`)}</td></tr>`;
+    })}</tbody>
   </table>
 </section>`;
 }

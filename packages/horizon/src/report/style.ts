@@ -27,6 +27,7 @@ tr.current td { font-weight: 600; }
 .mark { font-size: 12px; font-weight: 600; }
 .mark.wip { color: var(--warn); }
 .mark.unmanaged { color: #8250df; }
+.mark.frozen { color: var(--bad); }
 td.files a { margin-right: 6px; white-space: nowrap; }
 .matrix code { word-break: break-all; }
 .failure { color: var(--bad); font-weight: 600; }

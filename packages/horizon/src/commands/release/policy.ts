@@ -1,10 +1,10 @@
 import { historyEntries } from "../../core/history.js";
 import { activeFreeze, formatDuration, inWindow, nextOpen, scheduleBlockers, soakBlocker, soakStart, type Blocker } from "../../core/policy-check.js";
-import { environmentPolicy, parsePolicy, POLICY_FILE, type PromotionPolicy } from "../../core/policy.js";
+import { environmentPolicy, parsePolicy, POLICY_FILE, sourceEnvironment, type PromotionPolicy } from "../../core/policy.js";
 import { formatInstant } from "../../core/zoned-time.js";
 import { CheckFailedError, InputError } from "../../errors.js";
-import { parseImageRef } from "../../gitops/image-ref.js";
-import { assertEnvironment, imageOf, listEnvironments, listServices, readServiceManifest } from "../../gitops/manifests.js";
+import { imageLabel, movingImages } from "../../gitops/moving-images.js";
+import { assertEnvironment, listEnvironments } from "../../gitops/manifests.js";
 import { readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository, readRepoFile } from "../../gitops/repo.js";
 import { manifestsRoot, type CommandContext } from "./shared.js";
@@ -15,9 +15,6 @@ export interface PolicyOptions {
   from?: string;
   json?: boolean;
 }
-
-/** The order images travel in; an environment's soak is measured in the one before it. */
-export const PROMOTION_ORDER = ["development", "staging", "production"] as const;
 
 export interface SoakingImage {
   service: string;
@@ -43,31 +40,9 @@ export interface PolicyState {
   images: SoakingImage[];
 }
 
-/** The environment before `environment` in PROMOTION_ORDER that the repository has, if any. */
-export function sourceEnvironment(environment: string, environments: readonly string[]): string | undefined {
-  const i = PROMOTION_ORDER.indexOf(environment as (typeof PROMOTION_ORDER)[number]);
-  for (let j = i - 1; j >= 0; j--) if (environments.includes(PROMOTION_ORDER[j])) return PROMOTION_ORDER[j];
-  return undefined;
-}
-
 /** The policy file of the manifests repo at `root` (absent: no rules). Errors name the file. */
 export function readPolicy(root: string): PromotionPolicy {
   return parsePolicy(readRepoFile(root, POLICY_FILE), POLICY_FILE);
-}
-
-/** `payment-service:sha-9f8e7d6`: how refusals name an image. */
-export function imageLabel(service: string, image: string): string {
-  const ref = parseImageRef(image);
-  return `${service}:${(ref.tag ?? ref.digest ?? image).slice(0, 19)}`;
-}
-
-/** The services both environments have whose image in `from` differs from `to`'s: what a promotion would move. */
-export function movingImages(root: string, from: string, to: string): Array<{ service: string; image: string }> {
-  const targets = new Set(listServices(root, to));
-  return listServices(root, from)
-    .filter((s) => targets.has(s))
-    .map((service) => ({ service, image: imageOf(readServiceManifest(root, from, service)) }))
-    .filter(({ service, image }) => image !== imageOf(readServiceManifest(root, to, service)));
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());

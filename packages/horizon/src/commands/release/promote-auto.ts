@@ -5,7 +5,9 @@ import { findHold, HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { listEnvironments } from "../../gitops/manifests.js";
 import { readAuditTrail, type ReleaseRecord } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { imageLabel, movingImages, PROMOTION_ORDER, readPolicy, sourceEnvironment } from "./policy.js";
+import { imageLabel, movingImages } from "../../gitops/moving-images.js";
+import { PROMOTION_ORDER, sourceEnvironment } from "../../core/policy.js";
+import { readPolicy } from "./policy.js";
 import { runPromote } from "./promote.js";
 import { manifestsRoot, type ApplyOptions, type CommandContext } from "./shared.js";
 
