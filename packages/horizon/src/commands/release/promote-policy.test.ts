@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { clearCommitDates, commitsAt, createManifestsRepo, rejection, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
+import { clearCommitDates, commitsAt, createManifestsRepo, REPO_ROOT, rejection, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode } from "../../errors.js";
 import { runCompliance } from "../compliance/index.js";
 import { findExecutable } from "../../validate/tools.js";
@@ -159,5 +159,31 @@ describe.skipIf(!(await findExecutable("kubectl")))("promote --dry-run: a plan y
     expect(readFileSync(body, "utf8")).toBe(text);
     expect(await run(dir, "rev-parse", "HEAD")).toBe(head);
     expect(await run(dir, "status", "--porcelain")).toBe("");
+  });
+});
+
+describe.skipIf(!(await findExecutable("kubectl")))("promote --dry-run on the real deploy/ (needs kubectl)", () => {
+  it("shows the one service that moves, what deploy/promotion-policy.yaml says, and the rendered change of its Deployment and migration Job", async () => {
+    commitsAt("2026-11-01T09:00:00Z");
+    const root = tempDir("deploy-plan");
+    repos.push(root);
+    cpSync(join(REPO_ROOT, "deploy"), root, { recursive: true });
+    await run(root, "init", "--quiet", "--initial-branch=main");
+    await run(root, "add", ".");
+    await run(root, "commit", "--quiet", "-m", "manifests from deploy/");
+    const registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com/blessed-horizon";
+    const sha = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
+    commitsAt("2026-12-01T09:00:00Z");
+    await runSetImage({ manifests: root, env: "staging", service: "trust-service", image: `${registry}/trust-service:${sha}`, sourceSha: sha }, at("2026-12-01T09:00:00Z"));
+    const out: string[] = [];
+    // Tuesday 1 December 2026, 10:00 UTC (11:00 in Berlin, inside the window): the image has soaked 1 h of 2 h.
+    await promote(root, "2026-12-01T10:00:00Z", { dryRun: true }, out);
+    const text = out.join("");
+    expect(text).toContain(`| trust-service |`);
+    expect(text).not.toMatch(/\| (campaign|payment|notification)-service \|/);
+    expect(text).toContain(`trust-service:${sha.slice(0, 19)} has soaked 1 h of 2 h in staging; eligible at 2026-12-01 12:00 Europe/Berlin (11:00 UTC)`);
+    expect(text).toMatch(/^- Deployment\/\S+\/trust-service \(changed\)$/m);
+    expect(text).toMatch(/^- Job\/\S+\/trust-service-migrate \(changed\)$/m);
+    expect(text).toContain(`+          image: ${registry}/db-migrate:${sha}`);
   });
 });
