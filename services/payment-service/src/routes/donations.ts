@@ -11,6 +11,7 @@ import type { PaymentDeps } from "../service/deps.js";
 import { createDonation, declinedError } from "../service/donate.js";
 import { refundDonation, refundResult, type RefundResult } from "../service/refund.js";
 import { donationView } from "../service/view.js";
+import { assertTipOffered } from "./tips.js";
 import type { PaymentApp } from "./types.js";
 
 /** 0 is refused (a donation or refund of nothing), so the schema says so and the OpenAPI document shows minimum 1. */
@@ -137,6 +138,8 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps & { ma
       if (!donorId && !request.body.email) {
         throw new InputError("sign in, or give an email for the receipt", { code: "BH_DONOR_REQUIRED", errors: [{ in: "body", path: "/email", message: "required for guests" }] });
       }
+      // Before the campaign's checks and the donation's first write: a refused tip stores and charges nothing.
+      await assertTipOffered(app, request, request.body);
       await assertCampaignTotalStaysExact(request.body.campaignId, request.body.amount);
       const donation = await createDonation(deps, {
         campaignId: request.body.campaignId,
