@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../cli.js";
+import { horizonCli } from "../../../test/fixtures/cli.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../../../..");
 const fixtures = resolve(import.meta.dirname, "../../../test/fixtures/evidence");
@@ -17,20 +17,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs `horizon ...` through the real entry point and captures what a user would see. */
-async function horizon(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(["node", "horizon", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const horizon = horizonCli;
 
 async function file(name: string, text: string): Promise<string> {
   const path = join(dir, name);

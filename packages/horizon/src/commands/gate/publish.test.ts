@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../cli.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { horizonCli } from "../../../test/fixtures/cli.js";
 
 // Issue 15.7: each quality gate is its own commit status, from the JSON `horizon gate` writes, and the aggregate
 // horizon/gates is reported on every run. The statuses API as GitHub documents it (REST "Create a commit status":
@@ -47,18 +47,7 @@ beforeEach(() => {
   process.env.GITHUB_TOKEN = "ghs_test_token";
 });
 
-async function horizon(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(["node", "horizon", ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const horizon = horizonCli;
 
 /** `horizon gate` as the quality-gate job runs it, its JSON kept where download-artifact would put it. */
 async function gateReport(service: string, audit: string): Promise<number> {

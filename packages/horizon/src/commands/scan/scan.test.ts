@@ -2,24 +2,13 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../cli.js";
+import { horizonCli } from "../../../test/fixtures/cli.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../../../..");
 // Built at run time so that this file itself holds no key for scanners to find.
 const PLANTED_KEY = ["AKIA", "2OGYBAH6", "QXZ3T7MD"].join("");
 
-async function horizon(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(["node", "horizon", ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const horizon = horizonCli;
 
 let dir: string;
 beforeAll(async () => {
@@ -84,7 +73,7 @@ describe("horizon scan licenses", { timeout: 60_000 }, () => {
     const result = await horizon("scan", "licenses", "--root", project);
     expect(result.code).toBe(1);
     expect(result.stdout.trim().split("\n")).toEqual([
-      "copyleft@2.0.0 (node_modules/copyleft) is licensed GPL-3.0-only, which the allow-list (MIT, Apache-2.0, BSD-2-Clause, BSD-3-Clause, 0BSD, ISC, MIT-0, Unlicense, CC0-1.0) does not satisfy",
+      "copyleft@2.0.0 (node_modules/copyleft) is licensed GPL-3.0-only, which the allow-list (MIT, Apache-2.0, BSD-2-Clause, BSD-3-Clause, 0BSD, ISC, MIT-0, Unlicense, CC0-1.0, BlueOak-1.0.0) does not satisfy",
       "secretive@0.1.0 (node_modules/secretive) is UNLICENSED (proprietary)",
     ]);
     expect(result.stderr).toMatch(/4 production packages of services\/api: .*2 not allowed/);
