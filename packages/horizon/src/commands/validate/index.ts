@@ -20,7 +20,7 @@ export interface ValidateContext {
 
 function summary(report: ValidationReport): string {
   const c = report.checked;
-  return `checked ${c.workflows ?? 0} workflows, ${c.services ?? 0} services, ${c.objects ?? 0} objects, ${c.kustomizations ?? 0} kustomizations, ${c.dockerfiles ?? 0} Dockerfiles, ${c.migrationFolders ?? 0} migration folders, ${c.ruleFiles ?? 0} rule files, ${c.policyFiles === 1 ? "1 promotion policy" : `${c.policyFiles ?? 0} promotion policies`}`;
+  return `checked ${c.workflows ?? 0} workflows, ${c.services ?? 0} services, ${c.objects ?? 0} objects, ${c.kustomizations ?? 0} kustomizations, ${c.dockerfiles ?? 0} Dockerfiles, ${c.migrationFolders ?? 0} migration folders, ${c.ruleFiles ?? 0} rule files, ${c.policyFiles === 1 ? "1 promotion policy" : `${c.policyFiles ?? 0} promotion policies`}, ${c.flagFiles ?? 0} flag files`;
 }
 
 /**
