@@ -227,3 +227,14 @@ export function parseSince(value: string, now: Date): Date {
   if (Number.isNaN(ms)) throw new InputError(`--since "${value}" is neither a duration like 90d, 12w, 36h nor a date like 2026-01-01`);
   return new Date(ms);
 }
+
+/** The gate verdict recorded (Horizon-Gates) when `image` came into `environment`, newest record first. */
+export function recordedGates(records: readonly ReleaseRecord[], environment: string, service: string, image: string): string | undefined {
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i];
+    if (r.environment !== environment) continue;
+    const s = r.services.find((x) => x.service === service && x.image === image && x.gates);
+    if (s) return s.gates;
+  }
+  return undefined;
+}

@@ -6,6 +6,7 @@ import { main } from "../../cli.js";
 import { ExitCode } from "../../errors.js";
 import { runFreeze } from "./freeze.js";
 import { runAutoPromote } from "./promote-auto.js";
+import { runPromote } from "./promote.js";
 import { runSetImage } from "./set-image.js";
 import type { CommandContext } from "./shared.js";
 
@@ -63,6 +64,15 @@ describe("release promote --auto", () => {
     const message = await run(dir, "log", "-1", "--format=%B");
     expect(message).toContain("Horizon-Action: promote");
     expect(message).toContain("Horizon-Promoted-From: development");
+  });
+
+  it("promote --dry-run shows each moving image's recorded gate verdict", async () => {
+    const dir = await repo();
+    const out: string[] = [];
+    await runPromote({ manifests: dir, from: "development", to: "staging", service: [], dryRun: true }, at("2026-12-01T11:00:00Z", out));
+    const text = out.join("");
+    expect(text).toMatch(/^\| payment-service \| .* \| passed \|$/m);
+    expect(text).toMatch(/^\| campaign-service \| .* \| failed \|$/m);
   });
 
   it("does nothing in a frozen environment, and set-image is refused there too unless --break-glass", async () => {

@@ -1,9 +1,9 @@
 import { scheduleBlockers, soakBlocker, soakStart } from "../../core/policy-check.js";
-import { historyEntries } from "../../core/history.js";
+import { historyEntries, recordedGates } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { findHold, HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { listEnvironments } from "../../gitops/manifests.js";
-import { readAuditTrail, type ReleaseRecord } from "../../gitops/release-log.js";
+import { readAuditTrail } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
 import { imageLabel, movingImages } from "../../gitops/moving-images.js";
 import { PROMOTION_ORDER, sourceEnvironment } from "../../core/policy.js";
@@ -21,17 +21,6 @@ export interface AutoPromotion {
   promoted: string[];
   skipped: Array<{ service: string; reason: string }>;
   commit: string | null;
-}
-
-/** The gate verdict recorded (Horizon-Gates) when `image` came into `environment`, newest record first. */
-export function recordedGates(records: readonly ReleaseRecord[], environment: string, service: string, image: string): string | undefined {
-  for (let i = records.length - 1; i >= 0; i--) {
-    const r = records[i];
-    if (r.environment !== environment) continue;
-    const s = r.services.find((x) => x.service === service && x.image === image && x.gates);
-    if (s) return s.gates;
-  }
-  return undefined;
 }
 
 /**

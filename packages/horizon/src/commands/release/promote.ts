@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { originOf } from "../../core/history.js";
+import { originOf, recordedGates } from "../../core/history.js";
 import { assertVersionLabel, planPromotion } from "../../core/promotion.js";
 import type { PromotedService } from "../../core/promotion.js";
 import { InputError } from "../../errors.js";
@@ -66,9 +66,12 @@ export async function runPromote(options: PromoteOptions, context: CommandContex
   });
   const now = (context.now?.() ?? new Date()).getTime();
   const blockers = plan ? await policyBlockers(root, { from: options.from, to: options.to, images: plan.release.services }, now) : [];
-  if (options.dryRun) return previewPromotion(root, options, context, { from: options.from, to: options.to, plan, blockers, held, gates: new Map() });
+  if (options.dryRun) {
+    const gates = new Map((plan?.release.services ?? []).map((s) => [s.service, recordedGates(history, options.from, s.service, s.image) ?? "not recorded"]));
+    return previewPromotion(root, options, context, { from: options.from, to: options.to, plan, blockers, held, gates });
+  }
   const override = enforcePolicy(blockers, breakGlass, `promote ${options.from} -> ${options.to}`);
-  for (const h of held) context.write(`skipped ${h.service}: ${h.image} is on hold in ${options.to}\n`);
+  if (!options.json) for (const h of held) context.write(`skipped ${h.service}: ${h.image} is on hold in ${options.to}\n`);
   return applyPlan(
     root,
     plan && override ? withBreakGlass(plan, override) : plan,
