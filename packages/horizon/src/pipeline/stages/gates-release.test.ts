@@ -91,7 +91,8 @@ describe("gates and release stages", () => {
     const history = await readReleaseHistory(manifestsDir);
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ action: "deploy", environment: "development" });
-    expect(history[0]?.services[0]).toMatchObject({ service: "campaign-service", sourceCommit: head });
+    // The gate stage warned (an optional gate without evidence) and failed nothing: recorded as passed, for promote --auto.
+    expect(history[0]?.services[0]).toMatchObject({ service: "campaign-service", sourceCommit: head, gates: "passed" });
     expect(history[0]?.services[0]?.image).toMatch(new RegExp(`/campaign-service:${tag}$`));
     expect(readFileSync(join(manifestsDir, "environments/development/campaign-service/kustomization.yaml"), "utf8")).toContain(`newTag: "${tag}"`);
   });

@@ -41,10 +41,16 @@ function releaseAllowed(state: PipelineState, done: readonly StageRecord[]): tru
  * environment of the local manifests repo, as CI's update-manifests does.
  */
 export function releaseStage(state: PipelineState, options: ReleaseStageOptions): Stage {
+  let before: readonly StageRecord[] = [];
+  /** The verdict `promote --auto` reads (Horizon-Gates): a release runs only when no gate failed; a warning passes. */
+  const gatesOf = (service: string): "passed" | "none" => (before.some((s) => s.id === `gate-${service}` && (s.status === "passed" || s.status === "warning")) ? "passed" : "none");
   return {
     id: "release",
     title: `release to ${RELEASE_ENVIRONMENT}`,
-    when: (done) => releaseAllowed(state, done),
+    when: (done) => {
+      before = done;
+      return releaseAllowed(state, done);
+    },
     async run(ctx) {
       const { created } = await ensureManifestsRepo(ctx.root, options.manifestsDir);
       const source = await sourceOf(ctx.root, state.tree);
@@ -55,7 +61,7 @@ export function releaseStage(state: PipelineState, options: ReleaseStageOptions)
         const image = `${current.repository}:${tag}`;
         ctx.progress(`${service} -> ${image}`);
         const outcome = await runSetImage(
-          { manifests: options.manifestsDir, env: RELEASE_ENVIRONMENT, service, image, sourceSha: source.sha, sourceTime: source.time },
+          { manifests: options.manifestsDir, env: RELEASE_ENVIRONMENT, service, image, sourceSha: source.sha, sourceTime: source.time, gates: gatesOf(service) },
           { cwd: ctx.root, write: (text) => appendFileSync(ctx.logFile, text) },
         );
         if (outcome.status === "committed") released.push(`${service}:${tag}`);
