@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppRepo, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
-import { main } from "../../cli.js";
+import { horizonCli } from "../../../test/fixtures/cli.js";
 import { ensureManifestsRepo } from "../../pipeline/manifests-repo.js";
 
 // Issue 12, item 6: changes of deploy/ (base/, environment config, argocd/, monitoring/) reach the
@@ -21,16 +21,12 @@ beforeAll(async () => {
   await ensureManifestsRepo(app, manifests);
 });
 afterAll(() => removeAll(app, manifests));
-afterEach(() => vi.restoreAllMocks());
 
 async function horizon(...args: string[]): Promise<number> {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
-  const code = await main(["node", "horizon", ...args]);
-  vi.restoreAllMocks();
-  return code;
+  const r = await horizonCli(...args);
+  out = r.stdout;
+  err = r.stderr;
+  return r.code;
 }
 
 describe("horizon release sync", () => {
