@@ -12,8 +12,9 @@ afterAll(() => removeAll(...dirs));
 
 /** A .horizon/runs folder with `n` runs, one a minute from 06:00 on 2026-11-26 (ids sort by time). */
 function runs(n: number): string {
-  const dir = join(tempDir("runs"), ".horizon/runs");
-  dirs.push(dir);
+  const base = tempDir("runs");
+  dirs.push(base);
+  const dir = join(base, ".horizon/runs");
   for (let i = 0; i < n; i++) {
     const id = `20261126T06${String(i).padStart(2, "0")}00Z-ab${String(i).padStart(2, "0")}`;
     mkdirSync(join(dir, id, "logs"), { recursive: true });
@@ -52,7 +53,9 @@ describe("pruneRuns", () => {
   });
 
   it("is a no-op without a runs folder", async () => {
-    expect(await pruneRuns(join(tempDir("no-runs"), ".horizon/runs"), 5)).toEqual([]);
+    const base = tempDir("no-runs");
+    dirs.push(base);
+    expect(await pruneRuns(join(base, ".horizon/runs"), 5)).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import { ensureManifestsRepo } from "../../pipeline/manifests-repo.js";
 // manifests repo only through a sync (CONTRACTS.md "Who owns what"); `horizon release sync` runs it.
 let app = "";
 let manifests = "";
+let manifestsParent = "";
 let out = "";
 let err = "";
 const image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/blessed-horizon/campaign-service:4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -17,10 +18,11 @@ const HPA = "deploy/base/campaign-service/hpa.yaml";
 beforeAll(async () => {
   useTestGitEnv();
   app = await createAppRepo("sync-app");
-  manifests = join(tempDir("sync-manifests"), "k8s-manifests");
+  manifestsParent = tempDir("sync-manifests");
+  manifests = join(manifestsParent, "k8s-manifests");
   await ensureManifestsRepo(app, manifests);
 });
-afterAll(() => removeAll(app, manifests));
+afterAll(() => removeAll(app, manifestsParent));
 
 async function horizon(...args: string[]): Promise<number> {
   const r = await horizonCli(...args);

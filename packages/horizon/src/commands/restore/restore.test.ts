@@ -64,6 +64,7 @@ beforeAll(async () => {
   await run(manifests, "tag", "release-1");
   await run(manifests, "branch", "hotfix", "HEAD~1");
   app = await createAppRepo("backup-app");
+  dirs.push(app);
   backup = join(temp("backup-out"), "2026-12-01");
   await runBackup({ manifests, repo: app, out: backup }, context);
 }, 60_000);
