@@ -45,7 +45,8 @@ export async function buildManifestsHistory(manifestsDir: string): Promise<void>
     at(iso, () =>
       runSetImage(
         { manifests: manifestsDir, env, service, image: `${REGISTRY}/${service}:${tag}`, sourceSha, sourceTime },
-        quiet,
+        // The policy's clock is the commit's: production's windows and freezes judge that moment, not today.
+        { ...quiet, now: () => new Date(iso) },
       ),
     );
   await deploy("2026-11-23T09:00:00Z", "production", "campaign-service", "1.1.0", "2026-11-22T09:00:00Z");

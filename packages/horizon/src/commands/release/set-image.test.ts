@@ -16,7 +16,9 @@ import type { CommandContext } from "./shared.js";
 const execFileAsync = promisify(execFile);
 const repos: string[] = [];
 let output = "";
-const context = (): CommandContext => ({ cwd: "/", write: (t) => void (output += t) });
+// A fixed clock inside deploy/promotion-policy.yaml's production window (Tuesday 1 December 2026, 11:00 in Berlin):
+// with the real one, the production cases failed after 17:00 Berlin time and during the year-end freeze.
+const context = (): CommandContext => ({ cwd: "/", write: (t) => void (output += t), now: () => new Date("2026-12-01T10:00:00Z") });
 
 beforeAll(() => useTestGitEnv());
 afterAll(() => removeAll(...repos));
