@@ -207,13 +207,25 @@ export function toDeployments(records: readonly ReleaseRecord[], environment: st
 
 /** The source commit and time that came with `image` into `environment` (latest record first). */
 export function originOf(records: readonly ReleaseRecord[], environment: string, service: string, image: string): SourceOrigin {
+  const s = latestRelease(records, environment, service, image, (x) => Boolean(x.sourceCommit || x.sourceTime));
+  return s ? { ...(s.sourceCommit ? { sourceCommit: s.sourceCommit } : {}), ...(s.sourceTime ? { sourceTime: s.sourceTime } : {}) } : {};
+}
+
+/** The newest record's entry of `service` at `image` in `environment` that `has` what is asked for. */
+function latestRelease(
+  records: readonly ReleaseRecord[],
+  environment: string,
+  service: string,
+  image: string,
+  has: (s: ServiceRelease) => boolean,
+): ServiceRelease | undefined {
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i];
     if (r.environment !== environment) continue;
-    const s = r.services.find((x) => x.service === service && x.image === image && (x.sourceCommit || x.sourceTime));
-    if (s) return { ...(s.sourceCommit ? { sourceCommit: s.sourceCommit } : {}), ...(s.sourceTime ? { sourceTime: s.sourceTime } : {}) };
+    const s = r.services.find((x) => x.service === service && x.image === image && has(x));
+    if (s) return s;
   }
-  return {};
+  return undefined;
 }
 
 /** `--since`: `90d`, `12w`, `36h`, or an ISO date. Returns the start time. */
@@ -230,11 +242,5 @@ export function parseSince(value: string, now: Date): Date {
 
 /** The gate verdict recorded (Horizon-Gates) when `image` came into `environment`, newest record first. */
 export function recordedGates(records: readonly ReleaseRecord[], environment: string, service: string, image: string): string | undefined {
-  for (let i = records.length - 1; i >= 0; i--) {
-    const r = records[i];
-    if (r.environment !== environment) continue;
-    const s = r.services.find((x) => x.service === service && x.image === image && x.gates);
-    if (s) return s.gates;
-  }
-  return undefined;
+  return latestRelease(records, environment, service, image, (x) => x.gates !== undefined)?.gates;
 }
