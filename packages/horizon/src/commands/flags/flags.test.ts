@@ -6,7 +6,7 @@ import { ExitCode } from "../../errors.js";
 import { runCompliance } from "../compliance/index.js";
 import { runDora } from "../dora/index.js";
 import { runHistory } from "../release/history.js";
-import type { CommandContext } from "../release/shared.js";
+import type { CommandContext } from "../cli-support.js";
 import { runFlagsPromote } from "./promote.js";
 import { runFlagsSet } from "./set.js";
 

@@ -3,8 +3,8 @@ import { sameJson, patchJson } from "../../gitops/flags-json.js";
 import { describeFlag, readFlagFile } from "../../gitops/flags.js";
 import { assertEnvironment } from "../../gitops/layout.js";
 import { assertCleanRepository } from "../../gitops/repo.js";
-import { manifestsRoot } from "../cli-support.js";
-import type { ApplyOptions, CommandContext, ReleaseOutcome } from "../release/shared.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
+import type { ApplyOptions, ReleaseOutcome } from "../shared/apply-plan.js";
 import { applyFlagCommit } from "./shared.js";
 
 export interface FlagsPromoteOptions extends ApplyOptions {

@@ -1,8 +1,8 @@
 import { assertEnvironment } from "../../gitops/layout.js";
 import { parseRollout, planFlagSet, readFlagFile } from "../../gitops/flags.js";
 import { assertCleanRepository } from "../../gitops/repo.js";
-import { manifestsRoot } from "../cli-support.js";
-import type { ApplyOptions, CommandContext, ReleaseOutcome } from "../release/shared.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
+import type { ApplyOptions, ReleaseOutcome } from "../shared/apply-plan.js";
 import { applyFlagCommit } from "./shared.js";
 
 export interface FlagsSetOptions extends ApplyOptions {

@@ -1,8 +1,9 @@
 import type { ReleasePlan } from "../../core/release-plan.js";
 import { assertValidFlagFile, flagsFile } from "../../gitops/flags.js";
 import { formatReleaseMessage, type FlagChange } from "../../gitops/trailers.js";
-import { enforcePolicy, parseBreakGlass, policyBlockers } from "../release/policy.js";
-import { applyPlan, withBreakGlass, type ApplyOptions, type CommandContext, type ReleaseOutcome } from "../release/shared.js";
+import { enforcePolicy, parseBreakGlass, policyBlockers } from "../shared/policy.js";
+import { applyPlan, withBreakGlass, type ApplyOptions, type ReleaseOutcome } from "../shared/apply-plan.js";
+import type { CommandContext } from "../cli-support.js";
 
 export interface FlagCommit {
   environment: string;

@@ -7,8 +7,8 @@ import { imageOf, listServices, readServiceManifest } from "../../gitops/manifes
 import { readReleaseHistory } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { gitText } from "../../io/git.js";
-import { changedFiles, NO_BASE, repositoryRoot, resolveCommit } from "../changed/index.js";
-import { readWorkspaces } from "../changed/workspaces.js";
+import { changedFiles, NO_BASE, repositoryRoot, resolveCommit } from "../shared/git-range.js";
+import { readWorkspaces } from "../shared/workspaces.js";
 import type { ProcessIo } from "../cli-support.js";
 
 export interface PlanOptions {

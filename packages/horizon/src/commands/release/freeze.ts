@@ -6,8 +6,9 @@ import { InputError } from "../../errors.js";
 import { assertEnvironment } from "../../gitops/manifests.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
 import { formatReleaseMessage } from "../../gitops/trailers.js";
-import { readPolicy } from "./policy.js";
-import { applyPlan, manifestsRoot, type ApplyOptions, type CommandContext, type ReleaseOutcome } from "./shared.js";
+import { readPolicy } from "../shared/policy.js";
+import { applyPlan, type ApplyOptions, type ReleaseOutcome } from "../shared/apply-plan.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
 
 export interface FreezeOptions extends ApplyOptions {
   manifests: string;

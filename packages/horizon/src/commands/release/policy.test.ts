@@ -7,7 +7,7 @@ import { runFreeze, runUnfreeze } from "./freeze.js";
 import { runHistory } from "./history.js";
 import { runPolicy } from "./policy.js";
 import { runSetImage } from "./set-image.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 // Issue 15: `horizon release policy` prints the state; freeze and unfreeze stop and restart the line as commits.
 

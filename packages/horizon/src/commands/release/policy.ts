@@ -1,13 +1,14 @@
 import { historyEntries } from "../../core/history.js";
-import { activeFreeze, formatDuration, inWindow, nextOpen, scheduleBlockers, soakBlocker, soakStart, type Blocker } from "../../core/policy-check.js";
-import { environmentPolicy, parsePolicy, POLICY_FILE, sourceEnvironment, type PromotionPolicy } from "../../core/policy.js";
+import { activeFreeze, formatDuration, inWindow, nextOpen, soakBlocker, soakStart } from "../../core/policy-check.js";
+import { environmentPolicy, sourceEnvironment } from "../../core/policy.js";
 import { formatInstant } from "../../core/zoned-time.js";
-import { CheckFailedError, InputError } from "../../errors.js";
+import { InputError } from "../../errors.js";
 import { imageLabel, movingImages } from "../../gitops/moving-images.js";
 import { assertEnvironment, listEnvironments } from "../../gitops/manifests.js";
 import { readAuditTrail } from "../../gitops/release-log.js";
-import { assertGitRepository, readRepoFile } from "../../gitops/repo.js";
-import { manifestsRoot, type CommandContext } from "./shared.js";
+import { assertGitRepository } from "../../gitops/repo.js";
+import { readPolicy } from "../shared/policy.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
 
 export interface PolicyOptions {
   manifests: string;
@@ -38,11 +39,6 @@ export interface PolicyState {
   nextOpen: string | null;
   /** The source environment's images that a promotion would move, with their soak. */
   images: SoakingImage[];
-}
-
-/** The policy file of the manifests repo at `root` (absent: no rules). Errors name the file. */
-export function readPolicy(root: string): PromotionPolicy {
-  return parsePolicy(readRepoFile(root, POLICY_FILE), POLICY_FILE);
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -114,43 +110,4 @@ export function formatPolicyState(s: PolicyState): string {
     }
   }
   return `${lines.join("\n")}\n`;
-}
-
-export interface PolicyMove {
-  /** Where the images come from (soak is measured there); undefined for set-image, which has no source environment. */
-  from?: string;
-  to: string;
-  images: Array<{ service: string; image: string }>;
-}
-
-/** What promotion-policy.yaml refuses about `move` at `now`: the target's freeze or window, and each image's soak. */
-export async function policyBlockers(root: string, move: PolicyMove, now: number): Promise<Blocker[]> {
-  const policy = readPolicy(root);
-  const blockers = scheduleBlockers(policy, move.to, now);
-  if (move.from === undefined || environmentPolicy(policy, move.to).soakMs === 0 || move.images.length === 0) return blockers;
-  const { releases, unmanaged } = await readAuditTrail(root, { environment: move.from });
-  const entries = historyEntries(releases, unmanaged);
-  for (const { service, image } of move.images) {
-    const blocker = soakBlocker(policy, { environment: move.to, from: move.from, service, image, label: imageLabel(service, image), deployedAt: soakStart(entries, move.from, service, image) }, now);
-    if (blocker) blockers.push(blocker);
-  }
-  return blockers;
-}
-
-/** `--break-glass "reason"`: one line, not empty. */
-export function parseBreakGlass(reason: string | undefined): string | undefined {
-  if (reason === undefined) return undefined;
-  const text = reason.trim();
-  if (text === "" || /[\r\n]/.test(text)) throw new InputError('--break-glass needs a reason on one line, e.g. --break-glass "incident 42: hotfix"');
-  return text;
-}
-
-/**
- * Exit 1 with every refusal and when it lifts, unless `breakGlass` overrides them; then the reason to record
- * (Horizon-Break-Glass), or undefined when nothing was refused (an unneeded --break-glass records nothing).
- */
-export function enforcePolicy(blockers: readonly Blocker[], breakGlass: string | undefined, action: string): string | undefined {
-  if (blockers.length === 0) return undefined;
-  if (breakGlass !== undefined) return breakGlass;
-  throw new CheckFailedError(`${action} refused by ${POLICY_FILE}:\n${blockers.map((b) => `  - ${b.message}`).join("\n")}\nOverride only in an emergency, recorded: --break-glass "reason"`);
 }

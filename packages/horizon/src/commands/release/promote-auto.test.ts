@@ -8,7 +8,7 @@ import { runFreeze } from "./freeze.js";
 import { runAutoPromote } from "./promote-auto.js";
 import { runPromote } from "./promote.js";
 import { runSetImage } from "./set-image.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 // Issue 15.6 and 15.3: promote --auto takes into autoPromote environments only images whose gates passed
 // (Horizon-Gates, recorded by set-image) and whose soak elapsed; a freeze stops set-image as well as promote.

@@ -7,9 +7,10 @@ import { readAuditTrail } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
 import { imageLabel, movingImages } from "../../gitops/moving-images.js";
 import { PROMOTION_ORDER, sourceEnvironment } from "../../core/policy.js";
-import { readPolicy } from "./policy.js";
+import { readPolicy } from "../shared/policy.js";
 import { runPromote } from "./promote.js";
-import { manifestsRoot, type ApplyOptions, type CommandContext } from "./shared.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
+import type { ApplyOptions } from "../shared/apply-plan.js";
 
 export interface AutoPromoteOptions extends ApplyOptions {
   manifests: string;

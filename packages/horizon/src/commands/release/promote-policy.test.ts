@@ -10,7 +10,7 @@ import { runHistory } from "./history.js";
 import { runPromote } from "./promote.js";
 import { runRollback } from "./rollback.js";
 import { runSetImage } from "./set-image.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 // Issue 15.2, 15.3 and 15.5: promote obeys promotion-policy.yaml (soak, windows, freezes) on a fixed clock,
 // --break-glass overrides and is recorded, a freeze never blocks a rollback, and a held image blocks only its service.

@@ -6,7 +6,7 @@ import type { FixtureLayout } from "../../../test/fixtures/manifests-helpers/rep
 import { runPromote } from "./promote.js";
 import { runRollback } from "./rollback.js";
 import { runSetImage } from "./set-image.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 // Issue 12 case 7. Flagger starts a canary analysis whenever a Canary's target
 // Deployment's pod template changes (flagger pkg/canary/deployment_controller.go,

@@ -9,7 +9,7 @@ import { runHistory } from "./history.js";
 import { runPromote } from "./promote.js";
 import { runRollback } from "./rollback.js";
 import { runSetImage } from "./set-image.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 import { runUnhold } from "./unhold.js";
 
 const repos: string[] = [];

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManifestsRepo, removeAll, run, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode, ExitError } from "../../errors.js";
 import { runPromote } from "./promote.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 // Issue 11: `promote --version` must only write label values Kubernetes
 // accepts (k8s.io/apimachinery/pkg/util/validation/validation.go,

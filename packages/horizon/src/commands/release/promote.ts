@@ -11,10 +11,10 @@ import { readServiceFiles } from "../../gitops/version-labels.js";
 import { GITHUB_BODY_LIMIT, renderEnvironmentDiff, trimToLimit } from "../../gitops/rendered-diff.js";
 import { writeFileAtomic } from "../../io/fs.js";
 import { findExecutable } from "../../validate/tools.js";
-import { enforcePolicy, parseBreakGlass, policyBlockers } from "./policy.js";
+import { enforcePolicy, parseBreakGlass, policyBlockers } from "../shared/policy.js";
 import { formatPromotionPlan, type PromotionPreview } from "./promote-plan.js";
-import { applyPlan, recheckHolds, manifestsRoot, withBreakGlass } from "./shared.js";
-import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
+import { applyPlan, recheckHolds, withBreakGlass, type ApplyOptions, type ReleaseOutcome } from "../shared/apply-plan.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
 
 export interface PromoteOptions extends ApplyOptions {
   manifests: string;

@@ -6,7 +6,7 @@ import { runDora } from "../dora/index.js";
 import { runHistory } from "./history.js";
 import { runRollback } from "./rollback.js";
 import { runSetImage } from "./set-image.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 // Issue 12 case 5: the automated rollback after Flagger failed a canary is
 // recorded as such (CONTRACTS.md: `Horizon-Cause: canary-failed | manual |

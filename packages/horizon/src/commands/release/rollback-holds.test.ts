@@ -7,7 +7,7 @@ import { parseHolds } from "../../gitops/holds.js";
 import { runPromote } from "./promote.js";
 import { runRollback } from "./rollback.js";
 import { runSetImage } from "./set-image.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 // Issue 11: a hold is absolute. Rollback never brings a held image back, and
 // holds.yaml never holds the image that runs after the commit.

@@ -9,8 +9,8 @@ import type { ReleaseRecord } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile, resolveCommit, showFileAt } from "../../gitops/repo.js";
 import { readServiceFiles, readVersionLabels } from "../../gitops/version-labels.js";
 import { gitText } from "../../io/git.js";
-import { applyPlan, manifestsRoot, recheckHolds } from "./shared.js";
-import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
+import { applyPlan, recheckHolds, type ApplyOptions, type ReleaseOutcome } from "../shared/apply-plan.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
 
 export interface RollbackOptions extends ApplyOptions {
   manifests: string;

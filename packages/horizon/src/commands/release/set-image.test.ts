@@ -11,7 +11,7 @@ import { findExecutable } from "../../validate/tools.js";
 import { runPromote } from "./promote.js";
 import { runRollback } from "./rollback.js";
 import { runSetImage } from "./set-image.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 const execFileAsync = promisify(execFile);
 const repos: string[] = [];

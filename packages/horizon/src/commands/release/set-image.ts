@@ -5,9 +5,9 @@ import { HOLDS_FILE, parseHolds } from "../../gitops/holds.js";
 import { readServiceManifest } from "../../gitops/manifests.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
 import { GATE_VERDICTS, type GateVerdictName } from "../../gitops/trailers.js";
-import { enforcePolicy, parseBreakGlass, policyBlockers } from "./policy.js";
-import { applyPlan, recheckHolds, manifestsRoot, withBreakGlass } from "./shared.js";
-import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
+import { enforcePolicy, parseBreakGlass, policyBlockers } from "../shared/policy.js";
+import { applyPlan, recheckHolds, withBreakGlass, type ApplyOptions, type ReleaseOutcome } from "../shared/apply-plan.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
 
 export interface SetImageOptions extends ApplyOptions {
   manifests: string;

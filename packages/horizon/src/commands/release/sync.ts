@@ -6,8 +6,7 @@ import type { PushResult } from "../../gitops/push.js";
 import { gitText } from "../../io/git.js";
 import { syncManifestsRepo } from "../../pipeline/manifests-repo.js";
 import type { SyncResult } from "../../pipeline/manifests-repo.js";
-import { manifestsRoot } from "./shared.js";
-import type { CommandContext } from "./shared.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
 
 export interface SyncOptions {
   manifests: string;

@@ -3,8 +3,8 @@ import { HOLDS_FILE } from "../../gitops/holds.js";
 import { parseImageRef, formatImageRef } from "../../gitops/image-ref.js";
 import { assertEnvironment } from "../../gitops/manifests.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
-import { applyPlan, manifestsRoot } from "./shared.js";
-import type { ApplyOptions, CommandContext, ReleaseOutcome } from "./shared.js";
+import { applyPlan, type ApplyOptions, type ReleaseOutcome } from "../shared/apply-plan.js";
+import { manifestsRoot, type CommandContext } from "../cli-support.js";
 
 export interface UnholdOptions extends ApplyOptions {
   manifests: string;

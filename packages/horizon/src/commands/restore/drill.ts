@@ -12,7 +12,7 @@ import { runBackup } from "../backup/backup.js";
 import { runPromote } from "../release/promote.js";
 import { runRollback } from "../release/rollback.js";
 import { runSetImage } from "../release/set-image.js";
-import type { CommandContext } from "../release/shared.js";
+import type { CommandContext } from "../cli-support.js";
 import { runRestore } from "./restore.js";
 
 /**

@@ -1,4 +1,4 @@
-import { readWorkspaces } from "../../commands/changed/workspaces.js";
+import { readWorkspaces } from "../../commands/shared/workspaces.js";
 import { isService, serviceName } from "../../core/changed.js";
 import { planChange } from "../../core/plan.js";
 import type { PipelineHistoryState } from "../history-state.js";
