@@ -30,6 +30,7 @@ export { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from "./http/problem.js"
 export type { Problem } from "./http/problem.js";
 export { RequestValidationError, toJsonSchema } from "./http/zod.js";
 export type { ZodTypeProvider } from "./http/zod.js";
+export type { ServiceApp } from "./http/service-app.js";
 
 export { createHmacVerifier, createJwksVerifier, createVerifier, ROLES, signServiceToken, signToken, TokenError, tokenPolicyOf } from "./auth/tokens.js";
 export type { AuthUser, Role, Verifier } from "./auth/tokens.js";

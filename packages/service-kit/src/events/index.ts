@@ -2,8 +2,10 @@ export type { EventBus, EventHandler, SubscribeOptions, Subscription } from "./b
 export { BusClosedError, InProcessEventBus, type InProcessBusOptions } from "./in-process.js";
 export { durableName, NatsEventBus, type NatsBusOptions } from "./nats.js";
 export { createEventBus } from "./factory.js";
+export { withEventBus } from "./own-bus.js";
 export { natsSettingsSchema, readNatsSettings, type NatsSettings } from "./settings.js";
 export { outboxValues, startOutboxRelay, writeOutbox, type OutboxRelay, type OutboxRelayOptions } from "./outbox.js";
 export { processOnce } from "./inbox.js";
+export { eventsPlugin, type EventConsumer, type EventsPluginOptions, type ServiceEvents, type WriteEvent } from "./plugin.js";
 export { subscribeDomainEvents, type DomainEventSubscription } from "./subscribe.js";
 export type { SqlDatabase, SqlQueryable } from "./sql.js";
