@@ -2,8 +2,8 @@ import { CheckFailedError, InputError } from "../errors.js";
 import type { Hold } from "../gitops/holds.js";
 import { findHold } from "../gitops/holds.js";
 import { formatImageRef, parsePinnedImageRef } from "../gitops/image-ref.js";
-import { imageOf, withImage } from "../gitops/manifests.js";
-import type { ServiceManifest } from "../gitops/manifests.js";
+import { imageOf, withImage } from "../gitops/service-manifest.js";
+import type { ServiceManifest } from "../gitops/service-manifest.js";
 import { formatReleaseMessage } from "../gitops/trailers.js";
 import type { GateVerdictName, ReleaseTrailers } from "../gitops/trailers.js";
 

@@ -1,8 +1,8 @@
 import { CheckFailedError, InputError } from "../errors.js";
 import { addHold, findHold, HOLDS_FILE, parseHolds, removeHolds } from "../gitops/holds.js";
 import { parsePinnedImageRef } from "../gitops/image-ref.js";
-import { imageOf, withImage } from "../gitops/manifests.js";
-import type { ServiceManifest } from "../gitops/manifests.js";
+import { imageOf, withImage } from "../gitops/service-manifest.js";
+import type { ServiceManifest } from "../gitops/service-manifest.js";
 import { formatReleaseMessage } from "../gitops/trailers.js";
 import type { ReleaseTrailers, ServiceRelease } from "../gitops/trailers.js";
 import { setVersionLabels } from "../gitops/version-labels.js";

@@ -1,5 +1,5 @@
 import { formatImageRef, repositoryBasename } from "./image-ref.js";
-import type { ServiceManifest } from "./manifests.js";
+import type { ServiceManifest } from "./service-manifest.js";
 
 /**
  * Reading the image of many manifests (the audit trail reads one per change of an environment, the dashboard one

@@ -1,24 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { readDeploymentImage, setDeploymentImage } from "./deployment-image.js";
-import type { ImageRef } from "./image-ref.js";
-import { readKustomizeImage, setKustomizeImage } from "./kustomize-image.js";
 import { LAYOUT_FILES, listServices, manifestPath } from "./layout.js";
-import type { Layout } from "./layout.js";
+import type { ServiceManifest } from "./service-manifest.js";
+import type { ServiceFile } from "./version-labels.js";
 
-// The listing of environments and services lives in layout.ts (no YAML parser); it is re-exported here.
+// The reader of a manifests repository: files in, the pure model of service-manifest.ts out.
+// The listing of environments and services lives in layout.ts (no YAML parser); the model and the listing are re-exported here for the shell.
 export { assertEnvironment, listEnvironments, listServices, manifestPath } from "./layout.js";
-export type { Layout } from "./layout.js";
-
-export interface ServiceManifest {
-  environment: string;
-  service: string;
-  layout: Layout;
-  /** Repository-relative, forward slashes. */
-  file: string;
-  source: string;
-}
+export { imageOf, withImage } from "./service-manifest.js";
+export type { ServiceManifest } from "./service-manifest.js";
 
 export function readServiceManifest(root: string, environment: string, service: string): ServiceManifest {
   const services = listServices(root, environment);
@@ -32,16 +23,11 @@ export function readServiceManifest(root: string, environment: string, service: 
   throw new InputError(`unknown service "${service}" in environment ${environment}`);
 }
 
-/** The image a manifest deploys for its service. */
-export function imageOf(manifest: Pick<ServiceManifest, "layout" | "file" | "source" | "service">): string {
-  return manifest.layout === "kustomize"
-    ? readKustomizeImage(manifest.source, manifest.file, manifest.service)
-    : readDeploymentImage(manifest.source, manifest.file, manifest.service);
-}
-
-/** The manifest's text with the service's image set to `image`. Pure. */
-export function withImage(manifest: ServiceManifest, image: ImageRef): string {
-  return manifest.layout === "kustomize"
-    ? setKustomizeImage(manifest.source, manifest.file, manifest.service, image)
-    : setDeploymentImage(manifest.source, manifest.file, image);
+/** The YAML files of `environments/<env>/<service>/`: where that service's version labels live (kustomization, patches, manifests). */
+export function readServiceFiles(root: string, environment: string, service: string): ServiceFile[] {
+  const dir = `environments/${environment}/${service}`;
+  return readdirSync(join(root, dir))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => ({ path: `${dir}/${f}`, source: readFileSync(join(root, dir, f), "utf8") }));
 }

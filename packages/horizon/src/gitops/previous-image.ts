@@ -1,6 +1,6 @@
 import { gitText } from "../io/git.js";
-import { imageOf } from "./manifests.js";
-import type { ServiceManifest } from "./manifests.js";
+import { imageOf } from "./service-manifest.js";
+import type { ServiceManifest } from "./service-manifest.js";
 import type { ReleaseRecord } from "./release-log.js";
 import { showFileAt } from "./repo.js";
 

@@ -1,7 +1,8 @@
 import type { FileEdit } from "../core/release-plan.js";
 import { parseImageRef } from "./image-ref.js";
-import { imageOf, withImage } from "./manifests.js";
-import type { Layout, ServiceManifest } from "./manifests.js";
+import type { Layout } from "./layout.js";
+import { imageOf, withImage } from "./service-manifest.js";
+import type { ServiceManifest } from "./service-manifest.js";
 import { readVersionLabels, setVersionLabels } from "./version-labels.js";
 
 /**

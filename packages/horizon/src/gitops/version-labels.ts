@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { isScalar } from "yaml";
 import type { Scalar, YAMLMap } from "yaml";
 import { applySplices, getString, mapsAt, parseYamlDocuments, replaceScalar } from "./yaml-source.js";
@@ -52,13 +50,4 @@ export function readVersionLabels(source: string, file: string): string[] {
 export interface ServiceFile {
   path: string;
   source: string;
-}
-
-/** The YAML files of `environments/<env>/<service>/`: where that service's version labels live (kustomization, patches, manifests). */
-export function readServiceFiles(root: string, environment: string, service: string): ServiceFile[] {
-  const dir = `environments/${environment}/${service}`;
-  return readdirSync(join(root, dir))
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => ({ path: `${dir}/${f}`, source: readFileSync(join(root, dir, f), "utf8") }));
 }
