@@ -60,6 +60,32 @@ describe("lintDockerfile", () => {
     ]);
   });
 
+  // Heredocs (dockerfile:1.4+, https://docs.docker.com/reference/dockerfile/#here-documents):
+  // the lines up to the delimiter belong to the RUN or COPY, they are no instructions.
+  it("reads a heredoc as part of its RUN or COPY: npm install inside one is found, a USER line inside one is file content", () => {
+    const heredocs = GOOD.replace(
+      "USER 10001:10001\n",
+      "RUN <<EOF\nset -e\nnpm install\nEOF\nUSER 10001:10001\nCOPY <<EOT /etc/motd\nUSER root\nEOT\n",
+    );
+    expect(messages(heredocs)).toEqual(["11: npm install in an image build: use npm ci, which installs exactly the lockfile"]);
+  });
+
+  // The escape directive (https://docs.docker.com/reference/dockerfile/#escape): with a backtick,
+  // a trailing backslash is part of a Windows path and a trailing backtick continues the line.
+  it("follows a # escape=` directive: a backtick continues the line, a trailing backslash does not", () => {
+    const windows = [
+      "# escape=`",
+      "FROM mcr.microsoft.com/windows/servercore:ltsc2022",
+      "LABEL org.opencontainers.image.created=x org.opencontainers.image.revision=y org.opencontainers.image.version=z",
+      "ENV PORT=8080 `",
+      "    API_TOKEN=abc123",
+      "WORKDIR C:\\app\\",
+      "USER ContainerUser",
+      "",
+    ].join("\n");
+    expect(messages(windows)).toEqual(["4: ENV API_TOKEN bakes a secret into the image: pass it at run time"]);
+  });
+
   it("allows a global npm install of a tool", () => {
     expect(messages(GOOD.replace("RUN npm ci", "RUN npm install -g npm@11"))).toEqual([]);
   });

@@ -1,37 +1,32 @@
+import { DockerfileParser, From, PropertyInstruction } from "dockerfile-ast";
+import type { Dockerfile, Instruction } from "dockerfile-ast";
 import { finding } from "./findings.js";
 import type { Finding } from "./findings.js";
 
-/** One Dockerfile instruction with its continuation lines joined. */
-export interface Instruction {
-  line: number;
-  keyword: string;
-  args: string;
+/**
+ * A Dockerfile as BuildKit reads it, from rcjsuen's dockerfile-ast (the parser
+ * of the VS Code Docker language server): parser directives (`# escape=`),
+ * continuations, heredocs and comments are its business, not ours.
+ */
+export const parseDockerfile = (text: string): Dockerfile => DockerfileParser.parse(text);
+
+/** 1-based line where an instruction starts. */
+export const lineOf = (instruction: Instruction): number => instruction.getRange().start.line + 1;
+
+/** The instructions of each build stage, each led by its FROM. */
+export function stagesOf(dockerfile: Dockerfile): Instruction[][] {
+  const stages: Instruction[][] = [];
+  for (const ins of dockerfile.getInstructions()) {
+    if (ins.getKeyword() === "FROM") stages.push([ins]);
+    else stages.at(-1)?.push(ins);
+  }
+  return stages;
 }
 
-/** Splits a Dockerfile into instructions (comments dropped, `\` continuations joined). */
-export function parseDockerfile(text: string): Instruction[] {
-  const out: Instruction[] = [];
-  let current: Instruction | undefined;
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (!current) {
-      if (line === "" || line.startsWith("#")) return;
-      const match = /^(\S+)\s*(.*)$/.exec(line);
-      current = { line: index + 1, keyword: (match?.[1] ?? "").toUpperCase(), args: "" };
-      raw = match?.[2] ?? "";
-    } else if (line.startsWith("#")) {
-      return; // comments inside a continued instruction
-    }
-    const body = raw.trim();
-    const continued = body.endsWith("\\");
-    current.args = `${current.args} ${continued ? body.slice(0, -1) : body}`.trim();
-    if (!continued) {
-      out.push(current);
-      current = undefined;
-    }
-  });
-  if (current) out.push(current);
-  return out;
+/** An instruction's key=value pairs (ARG, ENV, LABEL); a bare `ARG NAME` has no value. */
+export function properties(ins: Instruction): { name: string; value: string | null }[] {
+  if (!(ins instanceof PropertyInstruction)) return [];
+  return ins.getProperties().map((p) => ({ name: p.getName(), value: p.getValue() }));
 }
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY)/i;
@@ -57,63 +52,51 @@ export function isPinned(image: string): boolean {
   return lastSegment.slice(colon + 1) !== "latest";
 }
 
-function keyValues(args: string): [string, string | undefined][] {
-  const pairs = [...args.matchAll(/([\w.-]+)(?:=("[^"]*"|'[^']*'|\S*))?/g)];
-  return pairs.map((m) => [m[1] ?? "", m[2]?.replace(/^["']|["']$/g, "")]);
-}
-
 /**
  * Our Dockerfile rules: every base image pinned (no `latest`, no bare name),
  * the final stage runs as a non-root USER and carries the OCI labels, no ADD
  * of a URL, no secret baked into ENV/ARG, `npm ci` rather than `npm install`.
  */
 export function lintDockerfile(text: string, file: string): Finding[] {
-  const instructions = parseDockerfile(text);
+  const dockerfile = parseDockerfile(text);
   const findings: Finding[] = [];
-  const add = (line: number, message: string): void => void findings.push(finding(file, line, "dockerfile", message));
+  const add = (ins: Instruction, message: string): void => void findings.push(finding(file, lineOf(ins), "dockerfile", message));
   const globalArgs = new Map<string, string>();
-  const stages = new Set<string>();
-  let sawFrom = false;
-  let finalStage: Instruction[] = [];
-  let finalFrom: Instruction | undefined;
-  for (const ins of instructions) {
-    if (ins.keyword === "ARG" && !sawFrom) {
-      for (const [k, v] of keyValues(ins.args)) if (v !== undefined) globalArgs.set(k, v);
+  for (const arg of dockerfile.getInitialARGs()) for (const { name, value } of properties(arg)) if (value !== null) globalArgs.set(name, value);
+  const stages = stagesOf(dockerfile);
+  const aliases = new Set<string>();
+  for (const [from, ...body] of stages) {
+    if (!from) continue;
+    const image = from.getArguments().find((a) => !a.getValue().startsWith("--"))?.getValue() ?? "";
+    const resolved = substitute(image, globalArgs);
+    if (resolved === undefined) add(from, `base image ${image} uses a build argument with no default (declare ARG with a value before the first FROM)`);
+    else if (!aliases.has(resolved.toLowerCase()) && resolved !== "scratch" && !isPinned(resolved)) {
+      add(from, `base image ${resolved} is not pinned: name a version tag (not "latest") or a digest`);
     }
-    if (ins.keyword === "FROM") {
-      sawFrom = true;
-      const words = ins.args.split(/\s+/).filter((w) => !w.startsWith("--"));
-      const image = words[0] ?? "";
-      const alias = words[1]?.toUpperCase() === "AS" ? words[2] : undefined;
-      const resolved = substitute(image, globalArgs);
-      if (resolved === undefined) add(ins.line, `base image ${image} uses a build argument with no default (declare ARG with a value before the first FROM)`);
-      else if (!stages.has(resolved.toLowerCase()) && resolved !== "scratch" && !isPinned(resolved)) {
-        add(ins.line, `base image ${resolved} is not pinned: name a version tag (not "latest") or a digest`);
+    const alias = from instanceof From ? from.getBuildStage() : null;
+    if (alias) aliases.add(alias.toLowerCase());
+    for (const ins of body) {
+      const keyword = ins.getKeyword();
+      const args = ins.getArgumentsContent() ?? "";
+      if (keyword === "ADD" && ins.getArguments().some((a) => /^(https?|ftp):\/\//i.test(a.getValue()))) {
+        add(ins, "ADD of a URL: download in a RUN step that verifies a checksum, or COPY the file");
       }
-      if (alias) stages.add(alias.toLowerCase());
-      finalStage = [];
-      finalFrom = ins;
-      continue;
-    }
-    finalStage.push(ins);
-    if (ins.keyword === "ADD" && /(^|\s)(https?|ftp):\/\//i.test(ins.args)) {
-      add(ins.line, "ADD of a URL: download in a RUN step that verifies a checksum, or COPY the file");
-    }
-    if ((ins.keyword === "ENV" || ins.keyword === "ARG") && sawFrom) {
-      for (const [k, v] of keyValues(ins.args)) {
-        if (SECRET_NAME.test(k) && v) add(ins.line, `${ins.keyword} ${k} bakes a secret into the image: pass it at run time`);
+      if (keyword === "ENV" || keyword === "ARG") {
+        for (const { name, value } of properties(ins)) if (SECRET_NAME.test(name) && value) add(ins, `${keyword} ${name} bakes a secret into the image: pass it at run time`);
       }
-    }
-    if (ins.keyword === "RUN" && /\bnpm\s+(install|i)\b(?![^&;|]*\s(-g|--global)\b)/.test(ins.args)) {
-      add(ins.line, "npm install in an image build: use npm ci, which installs exactly the lockfile");
+      if (keyword === "RUN" && /\bnpm\s+(install|i)\b(?![^&;|]*\s(-g|--global)\b)/.test(args)) {
+        add(ins, "npm install in an image build: use npm ci, which installs exactly the lockfile");
+      }
     }
   }
+  const [finalFrom, ...finalStage] = stages.at(-1) ?? [];
   if (!finalFrom) return [finding(file, 1, "dockerfile", "no FROM instruction")].concat(findings);
-  const user = [...finalStage].reverse().find((i) => i.keyword === "USER");
-  if (!user) add(finalFrom.line, "the final stage runs as root: add USER with a non-root user (numeric uid lets Kubernetes verify runAsNonRoot)");
-  else if (/^(root|0)(:|$)/.test(user.args.trim())) add(user.line, `the final stage runs as root (USER ${user.args.trim()}): use a non-root user`);
-  const labels = new Set(finalStage.filter((i) => i.keyword === "LABEL").flatMap((i) => keyValues(i.args).map(([k]) => k)));
+  const user = [...finalStage].reverse().find((i) => i.getKeyword() === "USER");
+  const userName = user?.getArgumentsContent()?.trim() ?? "";
+  if (!user) add(finalFrom, "the final stage runs as root: add USER with a non-root user (numeric uid lets Kubernetes verify runAsNonRoot)");
+  else if (/^(root|0)(:|$)/.test(userName)) add(user, `the final stage runs as root (USER ${userName}): use a non-root user`);
+  const labels = new Set(finalStage.filter((i) => i.getKeyword() === "LABEL").flatMap((i) => properties(i).map((p) => p.name)));
   const missing = OCI_LABELS.filter((l) => !labels.has(l));
-  if (missing.length > 0) add(finalFrom.line, `the final stage lacks the OCI labels ${missing.join(", ")} (from BUILD_DATE, VCS_REF, VERSION)`);
-  return findings;
+  if (missing.length > 0) add(finalFrom, `the final stage lacks the OCI labels ${missing.join(", ")} (from BUILD_DATE, VCS_REF, VERSION)`);
+  return findings.sort((a, b) => a.line - b.line);
 }
