@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, run, useTestGitEnv } from "../../test/fixtures/manifests-helpers/repo.js";
 import { runSetImage } from "../commands/release/set-image.js";
-import { findExecutable } from "../validate/tools.js";
+import { findExecutable } from "../io/process.js";
 import { changedObjects, renderedObjects, renderEnvironmentDiff, trimToLimit } from "./rendered-diff.js";
 
 // Issue 15.4: a promotion plan shows what changes in the cluster, rendered as Argo CD renders it (kubectl kustomize).

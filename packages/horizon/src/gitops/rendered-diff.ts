@@ -5,7 +5,7 @@ import { parseAllDocuments } from "yaml";
 import type { FileEdit } from "../core/release-plan.js";
 import { ExternalError } from "../errors.js";
 import { git } from "../io/git.js";
-import { runTool, toolMessage } from "../validate/tools.js";
+import { runTool, toolMessage } from "../io/process.js";
 
 /**
  * What a plan changes in the cluster: the environment rendered by `kubectl kustomize` (as Argo CD renders it)

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { formatFinding } from "./findings.js";
 import { validateRepository } from "./index.js";
-import { findExecutable, runTool } from "./tools.js";
+import { findExecutable, runTool } from "../io/process.js";
 
 // Flagger's blue/green mode and traffic mirroring, as fluxcd/flagger v1.44.0 decides them:
 // pkg/apis/flagger/v1beta1/canary.go (GetAnalysis, DeploymentStrategy, CanaryAnalysis' int fields),

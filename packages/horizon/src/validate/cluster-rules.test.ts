@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatFinding } from "./findings.js";
 import { validateRepository } from "./index.js";
-import { findExecutable } from "./tools.js";
+import { findExecutable } from "../io/process.js";
 
 // What a real cluster (Istio, Flagger, External Secrets, one NATS) does with deploy/.
 // fixtures/deploy-before is deploy/ as it was on 2026-12-01, before issue 12.

@@ -7,7 +7,7 @@ import { formatFinding } from "./findings.js";
 import { validateRepository } from "./index.js";
 import { kustomizeTargets } from "./kustomize.js";
 import type { RenderedTarget } from "./kustomize.js";
-import { findExecutable, runTool } from "./tools.js";
+import { findExecutable, runTool } from "../io/process.js";
 import { parseYamlWithLines } from "./yaml-locate.js";
 
 // Whether what deploy/ validates reaches the cluster and works there (issue 12, items 6, 8, 9).

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { setKustomizeImage } from "../gitops/kustomize-image.js";
-import { findExecutable, runTool } from "./tools.js";
+import { findExecutable, runTool } from "../io/process.js";
 
 // The manifests repo (deploy/) and its monitoring, checked with the tools that read them.
 const repoRoot = resolve(import.meta.dirname, "../../../..");

@@ -6,7 +6,7 @@ import { setKustomizeImage } from "../gitops/kustomize-image.js";
 import { formatFinding } from "./findings.js";
 import { pushedTags } from "./image-rules.js";
 import { validateRepository } from "./index.js";
-import { findExecutable } from "./tools.js";
+import { findExecutable } from "../io/process.js";
 
 // Issue 12, 4b and 4c: the images deploy/ names are ones the workflows really push, and each
 // migration Job runs the db-migrate of its service image's source commit.

@@ -5,7 +5,7 @@ import { finding } from "./findings.js";
 import type { Finding } from "./findings.js";
 import { checkObject } from "./manifests.js";
 import type { SchemaRegistry } from "./schemas.js";
-import { runTool, toolMessage } from "./tools.js";
+import { runTool, toolMessage } from "../io/process.js";
 import { parseYamlWithLines } from "./yaml-locate.js";
 
 const KUSTOMIZATION = "kustomization.yaml";

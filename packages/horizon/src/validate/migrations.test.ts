@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseMigrationName } from "../../../service-kit/src/db/migration-names.js";
 import { formatFinding } from "./findings.js";
 import { checkMigrationNames } from "./migrations.js";
-import { runTool } from "./tools.js";
+import { runTool } from "../io/process.js";
 
 describe("checkMigrationNames", () => {
   it("accepts golang-migrate pairs", () => {

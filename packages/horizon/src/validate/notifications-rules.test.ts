@@ -10,7 +10,7 @@ import { kustomizeTargets } from "./kustomize.js";
 import { failureLoopFindings } from "./notifications-rules.js";
 import type { WorkflowFile } from "./notifications-rules.js";
 import { SourceIndex } from "./source-index.js";
-import { findExecutable, runTool } from "./tools.js";
+import { findExecutable, runTool } from "../io/process.js";
 import { parseYamlWithLines } from "./yaml-locate.js";
 
 // Issue 12 case 5: the failure loop, closed in files. What the rule encodes:

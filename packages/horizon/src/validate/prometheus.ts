@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { finding } from "./findings.js";
 import type { Finding } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
-import { runTool, toolMessage } from "./tools.js";
+import { runTool, toolMessage } from "../io/process.js";
 import { parseYamlWithLines } from "./yaml-locate.js";
 
 interface RuleGroup {

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { labelKeyProblem, labelValueProblem } from "../core/label-syntax.js";
 import { formatFinding } from "./findings.js";
 import { validateRepository } from "./index.js";
-import { findExecutable } from "./tools.js";
+import { findExecutable } from "../io/process.js";
 
 /*
  * `horizon validate` judges objects the way the API server does under

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { runValidate } from "../commands/validate/index.js";
-import { findExecutable } from "./tools.js";
+import { findExecutable } from "../io/process.js";
 import { formatFinding } from "./findings.js";
 import { validateRepository } from "./index.js";
 

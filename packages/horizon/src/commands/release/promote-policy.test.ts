@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearCommitDates, commitsAt, createManifestsRepo, REPO_ROOT, rejection, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode } from "../../errors.js";
 import { runCompliance } from "../compliance/index.js";
-import { findExecutable } from "../../validate/tools.js";
+import { findExecutable } from "../../io/process.js";
 import { runFreeze } from "./freeze.js";
 import { runHistory } from "./history.js";
 import { runPromote } from "./promote.js";

@@ -9,7 +9,7 @@ import { readReleaseHistory } from "../../gitops/release-log.js";
 import { assertCleanRepository, readRepoFile } from "../../gitops/repo.js";
 import { GITHUB_BODY_LIMIT, renderEnvironmentDiff, trimToLimit } from "../../gitops/rendered-diff.js";
 import { writeFileAtomic } from "../../io/fs.js";
-import { findExecutable } from "../../validate/tools.js";
+import { findExecutable } from "../../io/process.js";
 import { enforcePolicy, parseBreakGlass, policyBlockers } from "../shared/policy.js";
 import { formatPromotionPlan, type PromotionPreview } from "./promote-plan.js";
 import { applyPlan, recheckHolds, withBreakGlass, type ApplyOptions, type ReleaseOutcome } from "../shared/apply-plan.js";

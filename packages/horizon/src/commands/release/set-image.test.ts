@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManifestsRepo, REPO_ROOT, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode, ExitError } from "../../errors.js";
 import { readReleaseHistory } from "../../gitops/release-log.js";
-import { findExecutable } from "../../validate/tools.js";
+import { findExecutable } from "../../io/process.js";
 import { runPromote } from "./promote.js";
 import { runRollback } from "./rollback.js";
 import { runSetImage } from "./set-image.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
-import { findExecutable } from "../../validate/tools.js";
+import { findExecutable } from "../../io/process.js";
 import { runRecoveryDrill } from "./drill.js";
 
 // `npm run drill:recovery` (scripts/drill-recovery.ts) in CI: the drill of docs/runbooks/recovery.md on this

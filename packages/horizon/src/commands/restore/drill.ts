@@ -7,7 +7,7 @@ import type { RunningImage } from "../../gitops/bundle-audit.js";
 import { imageOf, listEnvironments, readServiceManifest } from "../../gitops/manifests.js";
 import { parseImageRef, formatImageRef } from "../../gitops/image-ref.js";
 import { ensureManifestsRepo } from "../../pipeline/manifests-repo.js";
-import { findExecutable, runTool, toolMessage } from "../../validate/tools.js";
+import { findExecutable, runTool, toolMessage } from "../../io/process.js";
 import { runBackup } from "../backup/backup.js";
 import { runPromote } from "../release/promote.js";
 import { runRollback } from "../release/rollback.js";

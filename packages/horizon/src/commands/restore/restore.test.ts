@@ -8,7 +8,7 @@ import { ExitCode } from "../../errors.js";
 import { BackupRecordSchema } from "../../gitops/bundle-record.js";
 import type { BackupRecord } from "../../gitops/bundle-record.js";
 import { ensureManifestsRepo } from "../../pipeline/manifests-repo.js";
-import { findExecutable } from "../../validate/tools.js";
+import { findExecutable } from "../../io/process.js";
 import { runBackup } from "../backup/backup.js";
 import { runRollback } from "../release/rollback.js";
 import { runSetImage } from "../release/set-image.js";

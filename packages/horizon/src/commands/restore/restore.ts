@@ -10,7 +10,7 @@ import type { BackupRecord, BundleRecord, RepositoryName } from "../../gitops/bu
 import { listEnvironments } from "../../gitops/manifests.js";
 import { gitText } from "../../io/git.js";
 import { formatFinding, validateRepository } from "../../validate/index.js";
-import { findExecutable, runTool, toolMessage } from "../../validate/tools.js";
+import { findExecutable, runTool, toolMessage } from "../../io/process.js";
 import type { BackupContext } from "../backup/backup.js";
 
 export interface RestoreOptions {

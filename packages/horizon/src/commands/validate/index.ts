@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { CheckFailedError, InputError } from "../../errors.js";
 import { formatFinding, validateRepository } from "../../validate/index.js";
 import type { ValidationReport } from "../../validate/index.js";
-import { findExecutable } from "../../validate/tools.js";
+import { findExecutable } from "../../io/process.js";
 
 export interface ValidateCommandOptions {
   root?: string;
