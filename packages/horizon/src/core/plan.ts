@@ -1,5 +1,6 @@
 import { affectedServices, classifyPath, isService, serviceName } from "./changed.js";
 import type { Workspace } from "./changed.js";
+import { serviceImageBuild } from "./service-image.js";
 
 /**
  * What a change runs (CONTRACTS.md, `horizon plan --json`): one definition,
@@ -98,7 +99,7 @@ export function planChange(input: PlanInput): ChangePlan {
     stages.push(
       { id: "test", service, command: `npm run test:ci -w services/${service}` },
       { id: "build", service, command: `npm run build -w services/${service}` },
-      { id: "image", service, command: `docker build -f services/${service}/Dockerfile .` },
+      { id: "image", service, command: ["docker", ...serviceImageBuild(service)].join(" ") },
     );
   }
   if (checks.integration) stages.push({ id: "integration", service: null, command: "npm run test:integration" });

@@ -40,7 +40,7 @@ function monorepo(): string {
     "packages/service-kit/package.json": JSON.stringify({ name: "@blessed-horizon/service-kit", ...JSON.parse(build("node -e \"require('fs').mkdirSync('dist',{recursive:true})\" --")) }),
     "services/good/package.json": JSON.stringify({ name: "good", ...JSON.parse(build("node -e \"require('fs').writeFileSync('built-with.txt', process.argv.slice(1).join(' '))\" --")) }),
     "services/bad/package.json": JSON.stringify({ name: "bad", ...JSON.parse(build("node -e \"console.error('src/app.ts(3,7): error TS2322: nope'); process.exit(1)\" --")) }),
-    "services/good/Dockerfile": "FROM scratch\n",
+    "docker/service/Dockerfile": "FROM scratch\n",
     "eslint.config.js": 'export default [{ files: ["**/*.js"], rules: { "no-unused-vars": "error", "no-undef": "off" } }];\n',
     "services/good/src/index.js": "export const used = 1;\n",
     "services/bad/src/index.js": "const unused = 1;\nconst alsoUnused = 2;\nexport {};\n",
@@ -79,7 +79,7 @@ describe("build stages", () => {
 });
 
 describe("image stage", () => {
-  it("builds with the engine that answers, from the service's Dockerfile, tagged with the run; a failed build fails", async () => {
+  it("builds with the engine that answers, from the one service Dockerfile with SERVICE set, tagged with the run; a failed build fails", async () => {
     const root = monorepo();
     // A stand-in for docker on PATH: answers `info`, records `build`'s arguments, fails for the bad service.
     const bin = tempDir("fake-docker");
@@ -87,13 +87,13 @@ describe("image stage", () => {
     const calls = join(bin, "calls.txt");
     writeFileSync(
       join(bin, "docker"),
-      `#!/bin/sh\nif [ "$1" = info ]; then exit 0; fi\necho "$@" >> ${calls}\ncase "$*" in *services/bad/*) echo "failed to solve: no Dockerfile" >&2; exit 1;; esac\n`,
+      `#!/bin/sh\nif [ "$1" = info ]; then exit 0; fi\necho "$@" >> ${calls}\ncase "$*" in *SERVICE=bad*) echo "failed to solve: services/bad/package.json: not found" >&2; exit 1;; esac\n`,
     );
     chmodSync(join(bin, "docker"), 0o755);
     process.env.PATH = `${bin}:${savedPath ?? ""}`;
     const good = await run(imageStage(state(["good", "bad"]), "good", () => "run-9"), root);
     expect(good).toMatchObject({ status: "passed", summary: "docker built blessed-horizon/good:run-9" });
-    expect(readFileSync(calls, "utf8")).toContain("build -f services/good/Dockerfile -t blessed-horizon/good:run-9 --build-arg VERSION=run-9 .");
+    expect(readFileSync(calls, "utf8")).toContain("build -f docker/service/Dockerfile --build-arg SERVICE=good -t blessed-horizon/good:run-9 --build-arg VERSION=run-9 .");
     const bad = await run(imageStage(state(["good", "bad"]), "bad", () => "run-9"), root);
     expect(bad.status).toBe("failed");
     expect(bad.summary).toContain("failed to solve");

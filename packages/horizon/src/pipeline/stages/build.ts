@@ -1,4 +1,5 @@
 import { firstBuildError, runLogged, runNpm, tailOfLog } from "../commands.js";
+import { serviceImageBuild } from "../../core/service-image.js";
 import { runProcess } from "../../io/process.js";
 import { type PipelineState, whenAffected, whenAnyAffected } from "../state.js";
 import type { Stage } from "../types.js";
@@ -36,7 +37,8 @@ export function buildStage(state: PipelineState, service: string): Stage {
 }
 
 /**
- * Container images where an engine answers; otherwise the stage says so —
+ * Container images, each from the one service Dockerfile with SERVICE set,
+ * where an engine answers; otherwise the stage says so —
  * never a silent pass (CI on GitHub builds and scans the images).
  */
 export function imageStage(state: PipelineState, service: string, tag: () => string): Stage {
@@ -49,7 +51,7 @@ export function imageStage(state: PipelineState, service: string, tag: () => str
       const engine = await containerEngine(ctx.root);
       if (!engine) return { status: "skipped", summary: "skipped: no container engine (docker or podman) answers on this machine" };
       const image = `blessed-horizon/${service}:${tag()}`;
-      const result = await runLogged(ctx, engine, ["build", "-f", `services/${service}/Dockerfile`, "-t", image, "--build-arg", `VERSION=${tag()}`, "."]);
+      const result = await runLogged(ctx, engine, serviceImageBuild(service, { tag: image, version: tag() }));
       if (result.exitCode === 0) return { status: "passed", summary: `${engine} built ${image}` };
       return { status: "failed", summary: `${engine} build failed: ${await tailOfLog(ctx)}` };
     },
