@@ -32,14 +32,3 @@ export function invalidLicenseIds(allowed: readonly string[]): string[] {
     }
   });
 }
-
-/** package.json `license`, or the deprecated `licenses: [{type}]` array, as one SPDX expression. */
-export function declaredLicense(manifest: { license?: unknown; licenses?: unknown }): string | undefined {
-  if (typeof manifest.license === "string") return manifest.license;
-  if (manifest.license && typeof manifest.license === "object" && "type" in manifest.license) return String((manifest.license).type);
-  if (Array.isArray(manifest.licenses)) {
-    const types = manifest.licenses.map((l: unknown) => (l && typeof l === "object" && "type" in l ? String((l).type) : String(l)));
-    return types.length > 1 ? `(${types.join(" OR ")})` : types[0];
-  }
-  return undefined;
-}

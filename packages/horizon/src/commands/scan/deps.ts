@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { ExternalError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/fs.js";
-import { runTool } from "../../validate/tools.js";
+import { runTool } from "../../io/process.js";
 import { scanRoot } from "./shared.js";
 import type { ScanContext } from "./shared.js";
 

@@ -1,12 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { DEFAULT_ALLOWED_LICENSES } from "../../core/license-policy.js";
-import { declaredLicense, evaluateLicense, invalidLicenseIds } from "../../core/licenses.js";
-import { productionClosure, serviceWorkspaces } from "../../core/scan-lockfile.js";
-import type { LockedPackage } from "../../core/scan-lockfile.js";
+import { evaluateLicense, invalidLicenseIds } from "../../core/licenses.js";
 import type { ScanFinding } from "../../core/scan-sarif.js";
 import { CheckFailedError, InputError } from "../../errors.js";
-import { lockInputError, readLockfile, scanRoot, writeSarif } from "./shared.js";
+import { productionBom } from "./production.js";
+import { readLockfile, scanRoot, serviceWorkspaces, writeSarif } from "./shared.js";
 import type { ScanContext } from "./shared.js";
 
 export interface LicensesOptions {
@@ -25,16 +22,6 @@ export interface LicenseReport {
   violations: { name: string; version: string; path: string; license: string | null; reason: string }[];
 }
 
-/** The lockfile's license, else the installed package.json's (older lockfiles omit it). */
-async function licenseOf(root: string, pkg: LockedPackage): Promise<string | undefined> {
-  if (pkg.entry.license) return pkg.entry.license;
-  try {
-    return declaredLicense(JSON.parse(await readFile(join(root, pkg.path, "package.json"), "utf8")) as { license?: unknown });
-  } catch {
-    return undefined;
-  }
-}
-
 /** The workspaces whose production dependencies count: the ones named, else every service (what ships in images). */
 export function selectWorkspaces(named: readonly string[], available: readonly string[]): string[] {
   if (named.length > 0) return named.map((w) => w.replace(/\/+$/, ""));
@@ -50,17 +37,13 @@ export async function runScanLicenses(options: LicensesOptions, context: ScanCon
   const invalid = invalidLicenseIds(allowed);
   if (invalid.length > 0) throw new InputError(`--allow: not ${invalid.length > 1 ? "SPDX license ids" : "an SPDX license id"}: ${invalid.join(", ")} (see https://spdx.org/licenses/)`);
   const workspaces = selectWorkspaces(options.workspace, serviceWorkspaces(lock));
-  let packages: LockedPackage[] = [];
-  try {
-    packages = productionClosure(lock, workspaces);
-  } catch (error) {
-    lockInputError(error);
-  }
+  // Our own workspaces are in the SBOM (they ship) but are not third-party licenses to check.
+  const packages = (await productionBom(root, lock, workspaces)).packages.filter((p) => !p.workspace);
   const report: LicenseReport = { workspaces, allowed, packages: packages.length, licenses: {}, violations: [] };
   const lines = text.split("\n");
   const findings: ScanFinding[] = [];
   for (const pkg of packages) {
-    const license = await licenseOf(root, pkg);
+    const license = pkg.license;
     report.licenses[license ?? "(none)"] = (report.licenses[license ?? "(none)"] ?? 0) + 1;
     const verdict = evaluateLicense(license, allowed);
     if (verdict.allowed) continue;

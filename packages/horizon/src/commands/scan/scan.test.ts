@@ -1,6 +1,7 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
+import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { horizonCli } from "../../../test/fixtures/cli.js";
 
@@ -55,28 +56,43 @@ describe("horizon scan licenses", { timeout: 60_000 }, () => {
     expect(report.workspaces).toContain("services/payment-service");
   });
 
-  it("lists every violation, reading package.json when the lockfile has no license", async () => {
-    const project = join(dir, "licensed");
-    await mkdir(join(project, "node_modules", "copyleft"), { recursive: true });
-    await writeFile(join(project, "node_modules", "copyleft", "package.json"), JSON.stringify({ name: "copyleft", license: "GPL-3.0-only" }));
-    const lock = {
-      lockfileVersion: 3,
-      packages: {
-        "services/api": { dependencies: { fine: "1", copyleft: "1", secretive: "1", either: "1" } },
-        "node_modules/fine": { version: "1.0.0", license: "MIT" },
-        "node_modules/either": { version: "1.0.0", license: "(MIT OR GPL-2.0-only)" },
-        "node_modules/copyleft": { version: "2.0.0" },
-        "node_modules/secretive": { version: "0.1.0", license: "UNLICENSED" },
-      },
+  /** An installed npm workspace project: package.json files, node_modules (the workspace linked) and a lockfile. */
+  async function installedProject(name: string, deps: Record<string, { version: string; license?: string; licenses?: { type: string }[]; lockLicense?: boolean }>): Promise<string> {
+    const project = join(dir, name);
+    const write = async (path: string, json: unknown) => {
+      await mkdir(join(project, path, ".."), { recursive: true });
+      await writeFile(join(project, path), `${JSON.stringify(json, null, 2)}\n`);
     };
-    await writeFile(join(project, "package-lock.json"), JSON.stringify(lock, null, 2));
+    const dependencies = Object.fromEntries(Object.entries(deps).map(([n, d]) => [n, d.version]));
+    await write("package.json", { name, version: "1.0.0", workspaces: ["services/api"] });
+    await write("services/api/package.json", { name: "api", version: "1.0.0", dependencies });
+    await mkdir(join(project, "node_modules"), { recursive: true });
+    await symlink("../services/api", join(project, "node_modules", "api"));
+    const packages: Record<string, unknown> = { "": { name, version: "1.0.0", workspaces: ["services/api"] }, "services/api": { name: "api", version: "1.0.0", dependencies }, "node_modules/api": { resolved: "services/api", link: true } };
+    for (const [n, d] of Object.entries(deps)) {
+      await write(`node_modules/${n}/package.json`, { name: n, version: d.version, ...(d.license ? { license: d.license } : {}), ...(d.licenses ? { licenses: d.licenses } : {}) });
+      packages[`node_modules/${n}`] = { version: d.version, ...(d.lockLicense === false || !d.license ? {} : { license: d.license }) };
+    }
+    await write("package-lock.json", { name, version: "1.0.0", lockfileVersion: 3, requires: true, packages });
+    return project;
+  }
+
+  it("lists every violation, with the license each installed package.json declares", async () => {
+    const project = await installedProject("licensed", {
+      fine: { version: "1.0.0", license: "MIT" },
+      either: { version: "1.0.0", license: "(MIT OR GPL-2.0-only)" },
+      // an older lockfile that records no license: package.json still says it
+      copyleft: { version: "2.0.0", license: "GPL-3.0-only", lockLicense: false },
+      secretive: { version: "0.1.0", license: "UNLICENSED" },
+      legacy: { version: "1.0.0", licenses: [{ type: "MIT" }, { type: "Apache-2.0" }] },
+    });
     const result = await horizon("scan", "licenses", "--root", project);
     expect(result.code).toBe(1);
     expect(result.stdout.trim().split("\n")).toEqual([
       "copyleft@2.0.0 (node_modules/copyleft) is licensed GPL-3.0-only, which the allow-list (MIT, Apache-2.0, BSD-2-Clause, BSD-3-Clause, 0BSD, ISC, MIT-0, Unlicense, CC0-1.0, BlueOak-1.0.0) does not satisfy",
       "secretive@0.1.0 (node_modules/secretive) is UNLICENSED (proprietary)",
     ]);
-    expect(result.stderr).toMatch(/4 production packages of services\/api: .*2 not allowed/);
+    expect(result.stderr).toMatch(/5 production packages of services\/api: .*2 not allowed/);
     const allowed = await horizon("scan", "licenses", "--root", project, "--allow", "MIT,Apache-2.0", "--allow", "GPL-3.0-only");
     expect(allowed.stdout).toBe("secretive@0.1.0 (node_modules/secretive) is UNLICENSED (proprietary)\n");
     const bad = await horizon("scan", "licenses", "--root", project, "--allow", "MIT,Public Domain");
@@ -91,15 +107,37 @@ describe("horizon scan licenses", { timeout: 60_000 }, () => {
   });
 });
 
-describe("horizon scan sbom", () => {
-  it("writes a CycloneDX SBOM of the services' production dependencies", async () => {
+describe("horizon scan sbom", { timeout: 60_000 }, () => {
+  it("writes a CycloneDX 1.5 SBOM of the services' production dependencies that the CycloneDX schema accepts", async () => {
     const out = join(dir, "sbom.cdx.json");
     const result = await horizon("scan", "sbom", "--root", repoRoot, "--out", out);
     expect(result.code).toBe(0);
-    const sbom = JSON.parse(await readFile(out, "utf8")) as { bomFormat: string; specVersion: string; components: { purl: string; hashes?: unknown[] }[] };
+    const text = await readFile(out, "utf8");
+    // The schema the CycloneDX project publishes, as @cyclonedx/cyclonedx-library ships it.
+    expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot5).validate(text)).toBeNull();
+    const sbom = JSON.parse(text) as { bomFormat: string; specVersion: string; components: { purl: string; hashes?: unknown[] }[] };
     expect(sbom.bomFormat).toBe("CycloneDX");
-    expect(sbom.components.map((c) => c.purl)).toContainEqual(expect.stringMatching(/^pkg:npm\/fastify@5\./));
-    expect(sbom.components.map((c) => c.purl)).not.toContainEqual(expect.stringMatching(/^pkg:npm\/vitest@/));
+    expect(sbom.specVersion).toBe("1.5");
+    const purls = sbom.components.map((c) => c.purl);
+    expect(purls).toContainEqual(expect.stringMatching(/^pkg:npm\/fastify@5\./));
+    // pg is the kit's production dependency and also reached from dev tools: npm sbom --omit dev drops it (npm/cli#7909)
+    expect(purls).toContainEqual(expect.stringMatching(/^pkg:npm\/pg@8\./));
+    expect(purls).not.toContainEqual(expect.stringMatching(/^pkg:npm\/vitest@/));
+    expect(sbom.components.find((c) => c.purl.startsWith("pkg:npm/fastify@"))?.hashes).toHaveLength(1);
+  });
+
+  it("lists one workspace's production dependencies only", async () => {
+    const purlsOf = async (workspace: string) => {
+      const result = await horizon("scan", "sbom", "--root", repoRoot, "--workspace", workspace);
+      expect(result.code).toBe(0);
+      return (JSON.parse(result.stdout) as { components: { purl: string }[] }).components.map((c) => c.purl);
+    };
+    // nodemailer is notification-service's own dependency
+    expect(await purlsOf("services/notification-service")).toContainEqual(expect.stringMatching(/^pkg:npm\/nodemailer@/));
+    expect(await purlsOf("services/payment-service")).not.toContainEqual(expect.stringMatching(/^pkg:npm\/nodemailer@/));
+    const unknown = await horizon("scan", "sbom", "--root", repoRoot, "--workspace", "services/nope");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/workspace services\/nope is not in package-lock.json/);
   });
 });
 

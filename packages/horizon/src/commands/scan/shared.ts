@@ -1,8 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { LockfileError } from "../../core/scan-lockfile.js";
-import type { Lockfile } from "../../core/scan-lockfile.js";
+import { z } from "zod";
 import { toSarif } from "../../core/scan-sarif.js";
 import type { ScanFinding } from "../../core/scan-sarif.js";
 import { InputError } from "../../errors.js";
@@ -21,6 +20,19 @@ export function scanRoot(cwd: string, root: string | undefined): string {
   return dir;
 }
 
+/** What the scans read of package-lock.json: its package folders, and which are workspace links. */
+const lockfileSchema = z.object({
+  lockfileVersion: z.number().int().min(2, "lockfileVersion 2 or later is needed; run npm install with npm 7+"),
+  packages: z.record(z.string(), z.object({ link: z.boolean().optional(), integrity: z.string().optional() }).loose()),
+});
+export type Lockfile = z.infer<typeof lockfileSchema>;
+
+/** The workspaces that ship as images: `services/*` entries of the lockfile. */
+export const serviceWorkspaces = (lock: Lockfile): string[] =>
+  Object.keys(lock.packages)
+    .filter((p) => /^services\/[^/]+$/.test(p))
+    .sort();
+
 export async function readLockfile(root: string): Promise<{ lock: Lockfile; text: string }> {
   const file = join(root, "package-lock.json");
   let text: string;
@@ -29,16 +41,15 @@ export async function readLockfile(root: string): Promise<{ lock: Lockfile; text
   } catch (error) {
     throw new InputError(`${file}: cannot read it (run npm install to create it)`, { cause: error });
   }
+  let json: unknown;
   try {
-    return { lock: JSON.parse(text) as Lockfile, text };
+    json = JSON.parse(text);
   } catch (error) {
     throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-}
-
-export function lockInputError(error: unknown): never {
-  if (error instanceof LockfileError) throw new InputError(error.message, { cause: error });
-  throw error;
+  const lock = lockfileSchema.safeParse(json);
+  if (!lock.success) throw new InputError(`${file}: ${z.prettifyError(lock.error).replace(/\n\s*/g, " ")}`, { cause: lock.error });
+  return { lock: lock.data, text };
 }
 
 export async function writeSarif(cwd: string, file: string | undefined, tool: string, findings: readonly ScanFinding[]): Promise<void> {
