@@ -5,7 +5,7 @@
  * recovery time. Needs git and kubectl.
  */
 import { resolve } from "node:path";
-import { runRecoveryDrill } from "../packages/horizon/src/commands/restore/drill.js";
+import { runRecoveryDrill } from "../packages/horizon/src/pipeline/recovery-drill.js";
 import { ExitError } from "../packages/horizon/src/errors.js";
 
 const repoRoot = resolve(import.meta.dirname, "..");

@@ -8,6 +8,17 @@ import { releaseStage, syncManifestsStage, validateManifestsStage, validateRepos
 import { scanStages } from "./stages/scans.js";
 import type { PipelineState } from "./state.js";
 import type { Stage } from "./types.js";
+import { parseDuration, parsePositive } from "../commands/loadtest/target.js";
+
+/**
+ * The load test's options, refused (exit 2) before any stage runs when they
+ * could not produce evidence: a zero or negative duration, zero connections.
+ * The same parsers as `horizon loadtest`, so the two never disagree.
+ */
+export function parseLoadSettings(loadDuration = "10s", connections = "100"): Pick<PipelineSettings, "loadDuration" | "connections"> {
+  parseDuration(loadDuration, "--load-duration");
+  return { loadDuration, connections: parsePositive(connections, "--connections", true) };
+}
 
 export interface PipelineSettings {
   root: string;

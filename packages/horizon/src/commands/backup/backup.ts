@@ -7,7 +7,7 @@ import { BACKUP_FORMAT, BACKUP_RECORD, bundleFile } from "../../gitops/bundle-re
 import type { BackupRecord, BundleRecord, RepositoryName } from "../../gitops/bundle-record.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { gitText } from "../../io/git.js";
-import type { ProcessIo } from "../cli-support.js";
+import type { WarningContext } from "../cli-support.js";
 
 export interface BackupOptions {
   manifests: string;
@@ -15,10 +15,6 @@ export interface BackupOptions {
   repo?: string;
   out: string;
   json?: boolean;
-}
-
-export interface BackupContext extends Pick<ProcessIo, "cwd" | "write" | "warn"> {
-  now?: () => Date;
 }
 
 async function bundleOf(name: RepositoryName, repo: string, dir: string, signatures: boolean): Promise<BundleRecord> {
@@ -32,7 +28,7 @@ async function bundleOf(name: RepositoryName, repo: string, dir: string, signatu
  * repository) and `manifest.json` of their checksums, sizes, HEADs and the record's signature statuses,
  * written to a new folder all at once.
  */
-export async function runBackup(options: BackupOptions, context: BackupContext): Promise<BackupRecord> {
+export async function runBackup(options: BackupOptions, context: WarningContext): Promise<BackupRecord> {
   const manifests = resolve(context.cwd, options.manifests);
   const repo = options.repo === undefined ? undefined : resolve(context.cwd, options.repo);
   const out = resolve(context.cwd, options.out);

@@ -5,15 +5,14 @@ import { join, relative } from "node:path";
 import { CheckFailedError, ExitCode, ExitError, InputError } from "../../errors.js";
 import { gitText } from "../../io/git.js";
 import { readPipelineState, writePipelineState } from "../../pipeline/history-state.js";
-import { planStages, type PipelineSettings } from "../../pipeline/plan.js";
+import { HORIZON_DIR, writeDashboard } from "../../pipeline/dashboard.js";
+import { parseLoadSettings, planStages } from "../../pipeline/plan.js";
 import { ProgressPrinter } from "../../pipeline/progress.js";
 import { executeStages } from "../../pipeline/runner.js";
 import { parseKeep, pruneRuns } from "../../pipeline/runs.js";
 import { newPipelineState } from "../../pipeline/state.js";
 import type { RunSummary } from "../../pipeline/types.js";
 import { formatDuration } from "../../report/html.js";
-import { parseDuration, parsePositive } from "../loadtest/target.js";
-import { HORIZON_DIR, runReport } from "../report/index.js";
 
 /** The repository's services (or packages): every folder under services/ (packages/) with a package.json. */
 function listWorkspaceFolders(root: string, parent: "services" | "packages"): string[] {
@@ -47,20 +46,10 @@ function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
 }
 
-/**
- * The load test's options, refused (exit 2) before any stage runs when they
- * could not produce evidence: a zero or negative duration, zero connections.
- * The same parsers as `horizon loadtest`, so the two never disagree.
- */
-function parseSettings(options: PipelineOptions): Pick<PipelineSettings, "loadDuration" | "connections"> & { keep: number } {
-  const loadDuration = options.loadDuration ?? "10s";
-  parseDuration(loadDuration, "--load-duration");
-  return { loadDuration, connections: parsePositive(options.connections ?? "100", "--connections", true), keep: parseKeep(options.keep) };
-}
-
 /** `horizon pipeline`: the spec's pipeline on this machine, stage by stage, every artifact under .horizon/runs/<run-id>/. */
 export async function runPipeline(options: PipelineOptions, context: PipelineContext): Promise<RunSummary> {
-  const { keep, ...settings } = parseSettings(options);
+  const settings = parseLoadSettings(options.loadDuration, options.connections);
+  const keep = parseKeep(options.keep);
   const root = await gitText(["rev-parse", "--show-toplevel"], { cwd: context.cwd }).catch(() => {
     throw new InputError(`${context.cwd} is not inside a git repository: the pipeline compares with the last green run through git`);
   });
@@ -88,7 +77,7 @@ export async function runPipeline(options: PipelineOptions, context: PipelineCon
     await platform.current?.process.stop();
   }
   summary.services = state.services;
-  const dashboard = await runReport({ run: runDir, manifests: existsSync(manifestsDir) ? manifestsDir : undefined, out: join(runDir, "dashboard.html") }, { cwd: root, write: () => undefined });
+  const dashboard = await writeDashboard(root, runDir, manifestsDir);
 
   if (summary.status === "passed" && state.tree) {
     await writePipelineState(horizonDir, { lastGreen: { runId, commit, tree: state.tree, finishedAt: summary.finishedAt ?? new Date().toISOString() } });

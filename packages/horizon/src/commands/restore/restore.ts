@@ -11,7 +11,7 @@ import { listEnvironments } from "../../gitops/manifests.js";
 import { gitText } from "../../io/git.js";
 import { formatFinding, validateRepository } from "../../validate/index.js";
 import { findExecutable, runTool, toolMessage } from "../../io/process.js";
-import type { BackupContext } from "../backup/backup.js";
+import type { WarningContext } from "../cli-support.js";
 
 export interface RestoreOptions {
   from: string;
@@ -147,7 +147,7 @@ function describe(outcome: RestoreOutcome): string {
  * to --into. Bad input (a missing bundle, a checksum mismatch, a non-empty --into) is exit 2; a restore that
  * does not verify is exit 1; either way nothing is left at --into.
  */
-export async function runRestore(options: RestoreOptions, context: BackupContext): Promise<RestoreOutcome> {
+export async function runRestore(options: RestoreOptions, context: WarningContext): Promise<RestoreOutcome> {
   const from = resolve(context.cwd, options.from);
   const into = resolve(context.cwd, options.into);
   const record = readRecord(from);

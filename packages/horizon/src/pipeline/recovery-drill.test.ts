@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
-import { findExecutable } from "../../io/process.js";
-import { runRecoveryDrill } from "./drill.js";
+import { REPO_ROOT, useTestGitEnv } from "../../test/fixtures/manifests-helpers/repo.js";
+import { findExecutable } from "../io/process.js";
+import { runRecoveryDrill } from "./recovery-drill.js";
 
 // `npm run drill:recovery` (scripts/drill-recovery.ts) in CI: the drill of docs/runbooks/recovery.md on this
 // repository's deploy/, bounded (seconds; the spec's bound on a real recovery is 30 minutes).

@@ -1,19 +1,19 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CheckFailedError, InputError } from "../../errors.js";
-import { auditTrail, whatRuns } from "../../gitops/bundle-audit.js";
-import type { RunningImage } from "../../gitops/bundle-audit.js";
-import { imageOf, listEnvironments, readServiceManifest } from "../../gitops/manifests.js";
-import { parseImageRef, formatImageRef } from "../../gitops/image-ref.js";
-import { ensureManifestsRepo } from "../../pipeline/manifests-repo.js";
-import { findExecutable, runTool, toolMessage } from "../../io/process.js";
-import { runBackup } from "../backup/backup.js";
-import { runPromote } from "../release/promote.js";
-import { runRollback } from "../release/rollback.js";
-import { runSetImage } from "../release/set-image.js";
-import type { CommandContext } from "../cli-support.js";
-import { runRestore } from "./restore.js";
+import { CheckFailedError, InputError } from "../errors.js";
+import { auditTrail, whatRuns } from "../gitops/bundle-audit.js";
+import type { RunningImage } from "../gitops/bundle-audit.js";
+import { imageOf, listEnvironments, readServiceManifest } from "../gitops/manifests.js";
+import { parseImageRef, formatImageRef } from "../gitops/image-ref.js";
+import { ensureManifestsRepo } from "./manifests-repo.js";
+import { findExecutable, runTool, toolMessage } from "../io/process.js";
+import { runBackup } from "../commands/backup/backup.js";
+import { runPromote } from "../commands/release/promote.js";
+import { runRollback } from "../commands/release/rollback.js";
+import { runSetImage } from "../commands/release/set-image.js";
+import type { CommandContext } from "../commands/cli-support.js";
+import { runRestore } from "../commands/restore/restore.js";
 
 /**
  * The recovery drill (`npm run drill:recovery`, docs/runbooks/recovery.md): a manifests repo made from
