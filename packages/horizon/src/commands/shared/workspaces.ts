@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import picomatch from "picomatch";
 import type { Workspace } from "../../core/changed.js";
 import { InputError } from "../../errors.js";
 import { git } from "../../io/git.js";
@@ -23,19 +24,12 @@ async function readPackageJson(ref: string, path: string, cwd: string): Promise<
   }
 }
 
-/** npm's workspace patterns (`packages/*`, `services/**`, `!x`) as one matcher; `*` stays inside one folder. */
+/** npm's workspace patterns (`packages/*`, `services/**`, `{a,b}`, `!x`) as one matcher, with picomatch; `*` stays inside one folder. */
 export function workspaceMatcher(patterns: readonly string[]): (dir: string) => boolean {
-  const toRegExp = (pattern: string) => {
-    const clean = pattern.replace(/^\.\//, "").replace(/\/+$/, "");
-    const body = clean
-      .split("/")
-      .map((part) => (part === "**" ? ".*" : part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")))
-      .join("/");
-    return new RegExp(`^${body}$`);
-  };
-  const include = patterns.filter((p) => !p.startsWith("!")).map(toRegExp);
-  const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => toRegExp(p.slice(1)));
-  return (dir) => include.some((re) => re.test(dir)) && !exclude.some((re) => re.test(dir));
+  const clean = (pattern: string) => pattern.replace(/^\.\//, "").replace(/\/+$/, "");
+  const include = patterns.filter((p) => !p.startsWith("!")).map(clean);
+  const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => clean(p.slice(1)));
+  return picomatch(include, { ignore: exclude });
 }
 
 const names = (deps: unknown) => (typeof deps === "object" && deps !== null ? Object.keys(deps) : []);
