@@ -34,12 +34,17 @@ export interface DonationRow {
 
 export type NewDonation = Pick<DonationRow, "id" | "campaign_id" | "organizer_id" | "donor_id" | "email" | "ip" | "currency" | "amount" | "tip" | "card_fingerprint" | "card_last4" | "card_brand" | "provider" | "idempotency_key">;
 
-export async function insertDonation(db: Queryable, d: NewDonation): Promise<DonationRow> {
+/** How a donation starts: NEW (nothing decided yet), or PROCESSING with the trust verdict it was inserted after. */
+export type DonationStart = { status: "NEW" } | ({ status: "PROCESSING" } & Pick<DonationRow, "trust_score" | "trust_decision" | "trust_reasons">);
+
+export async function insertDonation(db: Queryable, d: NewDonation, start: DonationStart = { status: "NEW" }): Promise<DonationRow> {
+  const trust = start.status === "PROCESSING" ? start : { trust_score: null, trust_decision: null, trust_reasons: [] };
   const { rows } = await db.query<DonationRow>(
     `INSERT INTO donations (id, campaign_id, organizer_id, donor_id, email, ip, currency, amount, tip, status,
-       card_fingerprint, card_last4, card_brand, provider, idempotency_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'NEW', $10, $11, $12, $13, $14) RETURNING *`,
-    [d.id, d.campaign_id, d.organizer_id, d.donor_id, d.email, d.ip, d.currency, d.amount, d.tip, d.card_fingerprint, d.card_last4, d.card_brand, d.provider, d.idempotency_key],
+       card_fingerprint, card_last4, card_brand, provider, idempotency_key, trust_score, trust_decision, trust_reasons)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb) RETURNING *`,
+    [d.id, d.campaign_id, d.organizer_id, d.donor_id, d.email, d.ip, d.currency, d.amount, d.tip, start.status, d.card_fingerprint, d.card_last4, d.card_brand, d.provider, d.idempotency_key,
+      trust.trust_score, trust.trust_decision, JSON.stringify(trust.trust_reasons)],
   );
   return rows[0];
 }

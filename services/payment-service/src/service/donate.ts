@@ -65,46 +65,43 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
     throw new InputError(`campaign ${campaign.id} takes ${campaign.goal.currency}, not ${amount.currency}`, { errors: [{ in: "body", path: "/amount/currency", message: `must be ${campaign.goal.currency}` }] });
   }
   const summary = cardSummary(card, deps.cardSecret);
-  const donation = await insertDonation(deps.db, {
+  const row = {
     id: randomUUID(), campaign_id: campaign.id, organizer_id: campaign.organizerId ?? null, donor_id: request.donorId ?? null,
     email: request.email ?? null, ip: request.ip, currency: amount.currency, amount: amount.amount, tip: tip.amount,
     card_fingerprint: summary.fingerprint, card_last4: summary.last4, card_brand: summary.brand, provider: deps.provider.name,
     idempotency_key: request.idempotencyKey ?? null,
-  });
+  };
 
-  let verdict;
-  try {
-    verdict = await deps.trust.assess({
-      kind: "donation", donationId: donation.id, campaignId: campaign.id, amount,
-      ...(request.donorId ? { donorId: request.donorId } : {}), ...(request.email ? { email: request.email } : {}),
-      ip: request.ip, cardFingerprint: summary.fingerprint,
-    });
-  } catch (error) {
-    await transitionDonation(deps.db, donation.id, "NEW", "ERROR", { failure_code: "trust_unavailable" });
-    throw error;
-  }
+  // The verdict before the first write: trust-service down stores nothing (the key is released with the 503), and an
+  // allowed donation is inserted PROCESSING with its verdict in one commit. Nothing is charged before that commit, so
+  // a crash before it leaves no donation and no charge (the key is held until abandoned, then runs again).
+  const verdict = await deps.trust.assess({
+    kind: "donation", donationId: row.id, campaignId: campaign.id, amount,
+    ...(request.donorId ? { donorId: request.donorId } : {}), ...(request.email ? { email: request.email } : {}),
+    ip: request.ip, cardFingerprint: summary.fingerprint,
+  });
   const trust = { trust_score: verdict.score, trust_decision: verdict.decision, trust_reasons: verdict.reasons };
   if (verdict.decision === "block") {
-    await deps.db.transaction((tx) => settleFailed(tx, donation, "NEW", "blocked", trust));
+    await deps.db.transaction(async (tx) => settleFailed(tx, await insertDonation(tx, row), "NEW", "blocked", trust));
     deps.outboxWritten();
-    throw new PaymentDeclinedError("blocked", donation.id);
+    throw new PaymentDeclinedError("blocked", row.id);
   }
-  const processing = (await transitionDonation(deps.db, donation.id, "NEW", "PROCESSING", trust))!;
+  const donation = await insertDonation(deps.db, row, { status: "PROCESSING", ...trust });
 
   const authorization = await deps.provider.authorize({ card, amount: amount.amount + tip.amount, currency: amount.currency, reference: donation.id })
     .catch(async (error: unknown) => {
-      await failAndNotify(deps, processing, "processing_error");
+      await failAndNotify(deps, donation, "processing_error");
       throw error;
     });
   if (authorization.outcome === "declined") {
-    await failAndNotify(deps, processing, authorization.code);
+    await failAndNotify(deps, donation, authorization.code);
     throw new PaymentDeclinedError(authorization.code, donation.id);
   }
   if (verdict.decision === "review") {
     return (await transitionDonation(deps.db, donation.id, "PROCESSING", "IN_REVIEW", { authorization_id: authorization.authorizationId }))!;
   }
   await recordProviderAnswer(deps.db, donation.id, { authorization_id: authorization.authorizationId });
-  const paid = await captureAndSettle(deps, processing, "PROCESSING", authorization.authorizationId);
+  const paid = await captureAndSettle(deps, donation, "PROCESSING", authorization.authorizationId);
   // Someone else settled it (a provider webhook raced us): answer the current state.
   return paid ?? (await findDonation(deps.db, donation.id))!;
 }

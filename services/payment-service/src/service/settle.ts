@@ -10,8 +10,8 @@ import { donationRef } from "./view.js";
 
 /**
  * Takes the held money and settles PAID. The capture is stored the moment it
- * arrives; a crash before that is what the reconciler's provider lookup is
- * for. Undefined when the donation was not in `from` any more.
+ * arrives (by the PAID statement itself); a crash before that is what the
+ * reconciler's provider lookup is for. Undefined when the donation was not in `from` any more.
  */
 export async function captureAndSettle(
   deps: Pick<PaymentDeps, "db" | "provider" | "outboxWritten">,
@@ -21,9 +21,15 @@ export async function captureAndSettle(
 ): Promise<DonationRow | undefined> {
   const capture = await deps.provider.capture({ authorizationId, reference: donation.id, amount: Number(donation.amount) + Number(donation.tip) });
   crashPoint("after-capture");
-  await recordProviderAnswer(deps.db, donation.id, { charge_id: capture.chargeId, fee: capture.fee });
-  const paid = await settlePaid(deps.db, donation, from, { ...capture, authorizationId });
+  // The PAID statement is what stores the capture (charge id and fee) the moment it arrives, in one commit. When it
+  // does not settle (the donation left `from`, or the statement failed), the answer is still stored on its own.
+  const store = () => recordProviderAnswer(deps.db, donation.id, { charge_id: capture.chargeId, fee: capture.fee });
+  const paid = await settlePaid(deps.db, donation, from, { ...capture, authorizationId }).catch(async (error: unknown) => {
+    await store().catch(() => undefined);
+    throw error;
+  });
   if (paid) deps.outboxWritten();
+  else await store();
   return paid;
 }
 

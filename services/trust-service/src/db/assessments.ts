@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createEvent } from "@blessed-horizon/contracts";
 import type { TrustConfig } from "../domain/config.js";
-import type { AssessmentRequest, CampaignAssessmentInput, DonationAssessmentInput } from "../domain/input.js";
+import type { AssessmentRequest } from "../domain/input.js";
 import { donorKey } from "../domain/input.js";
 import { assess, type Decision, type Reason, type Verdict } from "../domain/rules.js";
 import type { Queryable, Transactor, WriteEvent } from "./queryable.js";
-import { campaignSignals, donationSignals } from "./signals.js";
+import { campaignSignals, recordDonationAttempt } from "./signals.js";
 
 /** What `POST /api/v1/assessments` answers. */
 export interface Assessment extends Verdict {
@@ -34,12 +34,16 @@ export interface AssessDeps {
 export async function createAssessment(deps: AssessDeps, input: AssessmentRequest): Promise<{ assessment: Assessment; created: boolean }> {
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction(async (tx) => {
-    if (input.kind === "donation" && input.donationId) {
-      const existing = await findDonationAssessment(tx, input.donationId);
-      if (existing) return { assessment: existing, created: false };
-    }
     const id = randomUUID();
-    const verdict = input.kind === "donation" ? await assessDonation(tx, deps.config, input, now) : await assessCampaign(tx, deps.config, input, now);
+    let verdict: Verdict;
+    if (input.kind === "donation") {
+      // Recorded first, so that every count includes this attempt; nothing is recorded for a donation assessed already.
+      const signals = await recordDonationAttempt(tx, { id: randomUUID(), input }, deps.config, now);
+      if (!signals) return earlierAssessment(tx, input.donationId ?? "");
+      verdict = assess(signals, deps.config);
+    } else {
+      verdict = assess(await campaignSignals(tx, input, now), deps.config);
+    }
     const subjectId = input.kind === "donation" ? (input.donationId ?? id) : input.campaignId;
     const actorKey = input.kind === "donation" ? donorKey(input) : input.organizerId;
     const inserted = await tx.query<{ id: string }>(
@@ -50,7 +54,7 @@ export async function createAssessment(deps: AssessDeps, input: AssessmentReques
     );
     if (inserted.rows.length === 0) {
       // A concurrent call for the same donation won; answer what it decided.
-      return { assessment: (await findDonationAssessment(tx, subjectId))!, created: false };
+      return earlierAssessment(tx, subjectId);
     }
     let reviewId: string | null = null;
     if (verdict.decision === "review") {
@@ -70,20 +74,6 @@ export function decisionEvent(a: Pick<Assessment, "id" | "kind" | "subjectId" | 
     { assessmentId: a.id, kind: a.kind, subjectId: a.subjectId, campaignId: a.campaignId, score: a.score, decision, reasons: a.reasons.map((r) => r.code) },
     now,
   );
-}
-
-async function assessDonation(tx: Queryable, config: TrustConfig, input: DonationAssessmentInput, now: Date): Promise<Verdict> {
-  // Recorded first, so that every count includes this attempt.
-  await tx.query(
-    `INSERT INTO trust_attempts (id, donation_id, campaign_id, donor_key, ip, card_fingerprint, amount, currency, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz) ON CONFLICT (donation_id) DO NOTHING`,
-    [randomUUID(), input.donationId ?? null, input.campaignId, donorKey(input), input.ip, input.cardFingerprint, input.amount.amount, input.amount.currency, now.toISOString()],
-  );
-  return assess(await donationSignals(tx, input, config, now), config);
-}
-
-async function assessCampaign(tx: Queryable, config: TrustConfig, input: CampaignAssessmentInput, now: Date): Promise<Verdict> {
-  return assess(await campaignSignals(tx, input, now), config);
 }
 
 interface AssessmentRow {
@@ -120,6 +110,13 @@ export async function findAssessment(q: Queryable, id: string): Promise<Assessme
     [id],
   );
   return rows[0] && toAssessment(rows[0]);
+}
+
+/** The first assessment of a donation that has one (a repeat, or a concurrent call that won). */
+async function earlierAssessment(q: Queryable, donationId: string): Promise<{ assessment: Assessment; created: false }> {
+  const assessment = await findDonationAssessment(q, donationId);
+  if (!assessment) throw new Error(`donation ${donationId} is assessed, yet its assessment was not found`);
+  return { assessment, created: false };
 }
 
 async function findDonationAssessment(q: Queryable, donationId: string): Promise<Assessment | undefined> {

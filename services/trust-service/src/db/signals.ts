@@ -7,55 +7,85 @@ import type { Queryable } from "./queryable.js";
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** The WHERE of the suspended assets matching a card, an email and an IP, given the numbers of their parameters. */
+const suspendedWhere = (card: number, email: number, ip: number) =>
+  `(kind = 'card_fingerprint' AND value = $${card}) OR (kind = 'email' AND value = $${email}) OR (kind = 'ip' AND value = $${ip})`;
+
+function hits(kinds: readonly string[]): SuspendedHits {
+  const found = new Set(kinds);
+  return { card: found.has("card_fingerprint"), email: found.has("email"), ip: found.has("ip") };
+}
+
 /** Which of these assets are suspended. */
 export async function suspendedHits(q: Queryable, assets: { card?: string | undefined; email?: string | undefined; ip?: string | undefined }): Promise<SuspendedHits> {
-  const { rows } = await q.query<{ kind: string }>(
-    `SELECT kind FROM trust_suspended_assets
-      WHERE (kind = 'card_fingerprint' AND value = $1) OR (kind = 'email' AND value = $2) OR (kind = 'ip' AND value = $3)`,
-    [assets.card ?? null, assets.email ?? null, assets.ip ?? null],
-  );
-  const kinds = new Set(rows.map((r) => r.kind));
-  return { card: kinds.has("card_fingerprint"), email: kinds.has("email"), ip: kinds.has("ip") };
+  const { rows } = await q.query<{ kind: string }>(`SELECT kind FROM trust_suspended_assets WHERE ${suspendedWhere(1, 2, 3)}`, [
+    assets.card ?? null, assets.email ?? null, assets.ip ?? null,
+  ]);
+  return hits(rows.map((r) => r.kind));
 }
 
 /**
- * The counts the donation rules need. Call after the attempt itself is
- * recorded, so that every count includes it.
+ * Records a donation attempt and reads the counts the donation rules need,
+ * including this attempt, in one statement (one round trip instead of five).
+ * Undefined, with nothing recorded, when the donation (`donationId`) was
+ * assessed already. A data-modifying CTE's row is not visible to the other
+ * parts of its statement, so the attempt's own share (it matches its IP, its
+ * donor and its card, and has no outcome yet) is added here.
  */
-export async function donationSignals(q: Queryable, input: DonationAssessmentInput, config: TrustConfig, now: Date): Promise<DonationSignals> {
+export async function recordDonationAttempt(
+  q: Queryable,
+  attempt: { id: string; input: DonationAssessmentInput },
+  config: TrustConfig,
+  now: Date,
+): Promise<DonationSignals | undefined> {
+  const { input } = attempt;
   const key = donorKey(input);
   const hourAgo = new Date(now.getTime() - HOUR_MS).toISOString();
   const cardSince = new Date(now.getTime() - config.cardTestingDays * DAY_MS).toISOString();
-  const { rows } = await q.query<{ ip_hour: number; donor_hour: number; donor_campaign_hour: number; card_attempts: number; card_failures: number; returning: boolean | null }>(
-    `SELECT
-       count(*) FILTER (WHERE ip = $1 AND created_at > $5::timestamptz)::int AS ip_hour,
-       count(*) FILTER (WHERE donor_key = $2 AND created_at > $5::timestamptz)::int AS donor_hour,
-       count(*) FILTER (WHERE donor_key = $2 AND campaign_id = $4 AND created_at > $5::timestamptz)::int AS donor_campaign_hour,
-       count(*) FILTER (WHERE card_fingerprint = $3 AND created_at > $6::timestamptz)::int AS card_attempts,
-       count(*) FILTER (WHERE card_fingerprint = $3 AND created_at > $6::timestamptz AND outcome = 'failed')::int AS card_failures,
-       bool_or(donor_key = $2 AND outcome = 'succeeded') AS returning
-     FROM trust_attempts
-     WHERE ip = $1 OR donor_key = $2 OR card_fingerprint = $3`,
-    [input.ip, key, input.cardFingerprint, input.campaignId, hourAgo, cardSince],
+  const { rows } = await q.query<{
+    assessed: boolean; ip_hour: number; donor_hour: number; donor_campaign_hour: number; card_attempts: number; card_failures: number;
+    returning: boolean | null; n: number; p: string | null; suspended: string[] | null;
+  }>(
+    `WITH assessed AS (
+       SELECT 1 FROM trust_assessments WHERE kind = 'donation' AND subject_id = $7
+     ), recorded AS (
+       INSERT INTO trust_attempts (id, donation_id, campaign_id, donor_key, ip, card_fingerprint, amount, currency, created_at)
+       SELECT $10::uuid, $7::text, $4::text, $2::text, $1::text, $3::text, $11::bigint, $8::text, $12::timestamptz WHERE NOT EXISTS (SELECT 1 FROM assessed)
+       ON CONFLICT (donation_id) DO NOTHING
+     ), counts AS (
+       SELECT
+         count(*) FILTER (WHERE ip = $1 AND created_at > $5::timestamptz)::int AS ip_hour,
+         count(*) FILTER (WHERE donor_key = $2 AND created_at > $5::timestamptz)::int AS donor_hour,
+         count(*) FILTER (WHERE donor_key = $2 AND campaign_id = $4 AND created_at > $5::timestamptz)::int AS donor_campaign_hour,
+         count(*) FILTER (WHERE card_fingerprint = $3 AND created_at > $6::timestamptz)::int AS card_attempts,
+         count(*) FILTER (WHERE card_fingerprint = $3 AND created_at > $6::timestamptz AND outcome = 'failed')::int AS card_failures,
+         bool_or(donor_key = $2 AND outcome = 'succeeded') AS returning
+       FROM trust_attempts
+       WHERE ip = $1 OR donor_key = $2 OR card_fingerprint = $3
+     ), amounts AS (
+       SELECT count(*)::int AS n, (percentile_disc($9::float8) WITHIN GROUP (ORDER BY amount))::text AS p
+         FROM trust_attempts WHERE campaign_id = $4 AND currency = $8 AND outcome = 'succeeded'
+     )
+     SELECT EXISTS (SELECT 1 FROM assessed) AS assessed, counts.*, amounts.*,
+            (SELECT array_agg(kind) FROM trust_suspended_assets WHERE ${suspendedWhere(3, 13, 1)}) AS suspended
+       FROM counts, amounts`,
+    [input.ip, key, input.cardFingerprint, input.campaignId, hourAgo, cardSince, input.donationId ?? null, input.amount.currency,
+      config.amountPercentile, attempt.id, input.amount.amount, now.toISOString(), input.email ?? null],
   );
-  const counts = rows[0];
-  const percentile = await q.query<{ n: number; p: string | null }>(
-    `SELECT count(*)::int AS n, (percentile_disc($3::float8) WITHIN GROUP (ORDER BY amount))::text AS p
-       FROM trust_attempts WHERE campaign_id = $1 AND currency = $2 AND outcome = 'succeeded'`,
-    [input.campaignId, input.amount.currency, config.amountPercentile],
-  );
-  const { n, p } = percentile.rows[0];
+  const row = rows[0];
+  if (row.assessed) return undefined;
+  const donor = key === null ? 0 : 1;
   return {
     kind: "donation",
-    suspended: await suspendedHits(q, { card: input.cardFingerprint, email: input.email, ip: input.ip }),
-    ipAttemptsLastHour: counts.ip_hour,
-    donorAttemptsLastHour: key === null ? null : counts.donor_hour,
-    donorCampaignAttemptsLastHour: key === null ? null : counts.donor_campaign_hour,
-    cardAttempts: counts.card_attempts,
-    cardFailures: counts.card_failures,
+    suspended: hits(row.suspended ?? []),
+    ipAttemptsLastHour: row.ip_hour + 1,
+    donorAttemptsLastHour: key === null ? null : row.donor_hour + donor,
+    donorCampaignAttemptsLastHour: key === null ? null : row.donor_campaign_hour + donor,
+    cardAttempts: row.card_attempts + 1,
+    cardFailures: row.card_failures,
     amount: input.amount.amount,
-    campaignPercentileAmount: n >= config.amountMinSamples && p !== null ? Number(p) : null,
-    newDonor: counts.returning !== true,
+    campaignPercentileAmount: row.n >= config.amountMinSamples && row.p !== null ? Number(row.p) : null,
+    newDonor: row.returning !== true,
   };
 }
 
