@@ -3,10 +3,10 @@ import { createEvent, type EventEnvelope } from "@blessed-horizon/contracts";
 import { InProcessEventBus, migrateService, type Database } from "@blessed-horizon/service-kit";
 import { testConfig, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
-import { TRUST_CONSUMER } from "../src/events.js";
-import { alice, seedCampaign, tara, until } from "./helpers.js";
+import { TRUST_CONSUMER } from "../src/consumers/trust-decisions.js";
+import { alice, seedCampaign, tara, eventually } from "./helpers.js";
 
 const usd = (amount: number) => ({ amount, currency: "USD" });
 
@@ -41,13 +41,13 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
 
   it("announces lifecycle changes through the outbox", async () => {
     const c = await seedCampaign(app, await alice(), ["publish", "approve", "pause"], { title: "Wells", story: "s", beneficiary: "b", goal: usd(10_000) });
-    await until(() => seen.some((e) => e.type === "campaign.paused" && e.data.campaignId === c.id));
+    await vi.waitFor(() => expect(seen.some((e) => e.type === "campaign.paused" && e.data.campaignId === c.id)).toBe(true), eventually);
     const mine = seen.filter((e) => e.data.campaignId === c.id);
     expect(mine.map((e) => e.type)).toEqual(["campaign.published", "campaign.paused"]);
     expect(mine[0].data).toMatchObject({ organizerId: "alice", title: "Wells", goal: usd(10_000) });
     await app.inject({ method: "POST", url: `/api/v1/campaigns/${c.id}/suspend`, headers: await tara() });
     await app.inject({ method: "POST", url: `/api/v1/campaigns/${c.id}/reinstate`, headers: await tara() });
-    await until(() => seen.some((e) => e.type === "campaign.reinstated" && e.data.campaignId === c.id));
+    await vi.waitFor(() => expect(seen.some((e) => e.type === "campaign.reinstated" && e.data.campaignId === c.id)).toBe(true), eventually);
   });
 
   it("raises and lowers totals from donation events, once each, and announces the goal once", async () => {
@@ -55,20 +55,20 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
     const first = succeeded(c.id, 600);
     await bus.publish(first);
     await bus.publish(first); // redelivered
-    await until(async () => (await totals(c.id)).raised.amount === 600);
+    await vi.waitFor(async () => expect((await totals(c.id)).raised.amount).toBe(600), eventually);
     const second = succeeded(c.id, 500);
     await bus.publish(second);
-    await until(async () => (await totals(c.id)).raised.amount === 1_100);
+    await vi.waitFor(async () => expect((await totals(c.id)).raised.amount).toBe(1_100), eventually);
     expect((await totals(c.id)).donationCount).toBe(2);
-    await until(() => seen.some((e) => e.type === "campaign.goal_reached" && e.data.campaignId === c.id));
+    await vi.waitFor(() => expect(seen.some((e) => e.type === "campaign.goal_reached" && e.data.campaignId === c.id)).toBe(true), eventually);
 
     await bus.publish(createEvent("donation.refunded", {
       donationId: second.data.donationId, campaignId: c.id, refundId: randomUUID(), amount: usd(500), totalRefunded: usd(500), captured: usd(500),
     }));
-    await until(async () => (await totals(c.id)).raised.amount === 600);
+    await vi.waitFor(async () => expect((await totals(c.id)).raised.amount).toBe(600), eventually);
     expect((await totals(c.id)).donationCount).toBe(1);
     await bus.publish(succeeded(c.id, 700)); // reaches the goal again: no second announcement
-    await until(async () => (await totals(c.id)).raised.amount === 1_300);
+    await vi.waitFor(async () => expect((await totals(c.id)).raised.amount).toBe(1_300), eventually);
     await new Promise((r) => setTimeout(r, 300));
     expect(seen.filter((e) => e.type === "campaign.goal_reached" && e.data.campaignId === c.id)).toHaveLength(1);
   });
@@ -79,7 +79,7 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
     await bus.publish({ eventId: randomUUID(), type: "donation.succeeded", occurredAt: new Date().toISOString(), data: { campaignId: "x" } });
     const c = await seedCampaign(app, await alice(), ["publish", "approve"], { title: "Next", story: "s", beneficiary: "b", goal: usd(5_000) });
     await bus.publish(succeeded(c.id, 42));
-    await until(async () => (await totals(c.id)).raised.amount === 42);
+    await vi.waitFor(async () => expect((await totals(c.id)).raised.amount).toBe(42), eventually);
   });
 
   const trust = (subjectId: string, decision: "allow" | "review" | "block", kind: "campaign" | "donation" = "campaign") =>
@@ -95,13 +95,13 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
     const block = trust(c.id, "block");
     await bus.publish(block);
     await bus.publish(block); // redelivered
-    await until(() => seen.some((e) => e.type === "campaign.suspended" && e.data.campaignId === c.id));
+    await vi.waitFor(() => expect(seen.some((e) => e.type === "campaign.suspended" && e.data.campaignId === c.id)).toBe(true), eventually);
     expect(await statusOf(c.id)).toBe("suspended");
     expect(seen.find((e) => e.type === "campaign.suspended" && e.data.campaignId === c.id)?.data).toMatchObject({ organizerId: "alice" });
     // A second block for the now suspended campaign is a recorded no-op.
     const again = trust(c.id, "block");
     await bus.publish(again);
-    await until(() => recorded(again.eventId));
+    await vi.waitFor(async () => expect(await recorded(again.eventId)).toBe(true), eventually);
     expect(await suspendedInOutbox(c.id)).toBe(1);
     expect((await app.inject({ url: `/api/v1/campaigns/${c.id}` })).statusCode).toBe(404); // hidden from the public
     const reinstated = await app.inject({ method: "POST", url: `/api/v1/campaigns/${c.id}/reinstate`, headers: await tara() });
@@ -120,7 +120,7 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
     // Delivery is in order: once a later block has acted, everything before it was handled.
     const next = await seedCampaign(app, await alice(), ["publish"], { title: "Next", story: "s", beneficiary: "b", goal: usd(9_000) });
     await bus.publish(trust(next.id, "block"));
-    await until(async () => (await statusOf(next.id)) === "suspended");
+    await vi.waitFor(async () => expect(await statusOf(next.id)).toBe("suspended"), eventually);
     expect([await statusOf(live.id), await statusOf(draft.id), await statusOf(ended.id)]).toEqual(["active", "draft", "ended"]);
     expect([await suspendedInOutbox(live.id), await suspendedInOutbox(draft.id), await suspendedInOutbox(ended.id)]).toEqual([0, 0, 0]);
     for (const e of noOps) expect(await recorded(e.eventId)).toBe(true);

@@ -3,10 +3,10 @@ import { createEvent } from "@blessed-horizon/contracts";
 import { InProcessEventBus, migrateService, type Database } from "@blessed-horizon/service-kit";
 import { testConfig, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
-import { TOTALS_CONSUMER } from "../src/events.js";
-import { alice, seedCampaign, until } from "./helpers.js";
+import { TOTALS_CONSUMER } from "../src/consumers/totals.js";
+import { alice, seedCampaign, eventually } from "./helpers.js";
 
 const usd = (amount: number) => ({ amount, currency: "USD" });
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -67,11 +67,11 @@ describe.each(testDatabases())("exact campaign totals on $kind", (target) => {
     await seedRaised(c.id, BigInt(MAX) - 100n);
     const tooMuch = createEvent("donation.succeeded", { donationId: randomUUID(), campaignId: c.id, organizerId: "alice", amount: usd(101), tip: usd(0), fee: usd(0) });
     await bus.publish(tooMuch);
-    await until(() => processed(tooMuch.eventId));
+    await vi.waitFor(async () => expect(await processed(tooMuch.eventId)).toBe(true), eventually);
     expect(await stored(c.id)).toBe(String(MAX - 100));
     const fits = createEvent("donation.succeeded", { donationId: randomUUID(), campaignId: c.id, organizerId: "alice", amount: usd(100), tip: usd(0), fee: usd(0) });
     await bus.publish(fits);
-    await until(async () => (await stored(c.id)) === String(MAX));
+    await vi.waitFor(async () => expect(await stored(c.id)).toBe(String(MAX)), eventually);
     expect((await totals(c.id)).json()).toMatchObject({ raised: usd(MAX), donationCount: 1 });
   });
 });

@@ -53,11 +53,5 @@ export async function snapshot(db: Database): Promise<unknown[]> {
   return (await db.query("select * from campaigns order by id")).rows;
 }
 
-/** Waits until `check` holds (events arrive asynchronously), failing after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** How long `vi.waitFor` waits for what arrives by event (the relay polls every 100 ms; a bus retry backs off). */
+export const eventually = { timeout: 5_000, interval: 10 };

@@ -163,3 +163,28 @@ export async function adjustTotals(tx: Queryable, campaignId: string, amountDelt
   );
   return rowCount === 1;
 }
+
+export interface GoalReached {
+  organizerId: string;
+  title: string;
+  goal: { amount: number; currency: string };
+  raised: { amount: number; currency: string };
+}
+
+/**
+ * Marks the campaign's goal reached the first time its raised total reaches
+ * the goal; undefined when it is short of it or was marked before.
+ */
+export async function markGoalReached(tx: Queryable, campaignId: string): Promise<GoalReached | undefined> {
+  const { rows } = await tx.query<{ organizer_id: string; title: string; goal_amount: number; goal_currency: string; raised_amount: number }>(
+    `update campaign_totals t set goal_reached_at = now()
+       from campaigns c
+      where t.campaign_id = $1 and c.id = t.campaign_id and t.goal_reached_at is null and t.raised_amount >= c.goal_amount
+      returning c.organizer_id, c.title, c.goal_amount, c.goal_currency, t.raised_amount`,
+    [campaignId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const currency = row.goal_currency.trim();
+  return { organizerId: row.organizer_id, title: row.title, goal: { amount: Number(row.goal_amount), currency }, raised: { amount: Number(row.raised_amount), currency } };
+}

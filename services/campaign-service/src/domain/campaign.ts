@@ -105,3 +105,10 @@ export function percentOfGoal(raised: number, goal: number): number {
   if (goal <= 0) return 0;
   return Number((BigInt(raised) * 10_000n) / BigInt(goal)) / 100;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether an id can name a campaign at all (ids are UUIDs): anything else is "not found" without asking the database. */
+export function isCampaignId(id: string): boolean {
+  return UUID.test(id);
+}

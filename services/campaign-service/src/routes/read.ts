@@ -1,17 +1,15 @@
-import type { AuthUser, Database, ZodTypeProvider } from "@blessed-horizon/service-kit";
+import type { AuthUser, Database, ServiceApp } from "@blessed-horizon/service-kit";
 import { flagContext, ForbiddenError, InputError, UnauthorizedError } from "@blessed-horizon/service-kit";
-import type { FastifyInstance, FastifyReply } from "fastify";
-import type { CampaignService } from "../campaigns.js";
+import type { FastifyReply } from "fastify";
+import type { CampaignService } from "../service/campaigns.js";
 import type { CampaignFlags } from "../flags.js";
-import { notFound } from "../campaigns.js";
+import { notFound } from "../service/campaigns.js";
 import { findTotals, listCampaigns } from "../db/campaigns.js";
 import type { CampaignStatus } from "../domain/campaign.js";
-import { isTrust, percentOfGoal, PUBLIC_STATUSES } from "../domain/campaign.js";
+import { isCampaignId, isTrust, percentOfGoal, PUBLIC_STATUSES } from "../domain/campaign.js";
 import { decodeCursor, encodeCursor } from "../domain/cursor.js";
 import type { ListCache } from "./list-cache.js";
 import { CampaignPageSchema, CampaignSchema, IdParams, ListQuerystring, TotalsSchema, toJson } from "./schemas.js";
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Which statuses the caller may list; undefined means all. */
 function visibleStatuses(user: AuthUser | undefined, status: CampaignStatus | undefined, organizerId: string | undefined) {
@@ -36,10 +34,9 @@ export interface ReadRouteDeps {
   flags: CampaignFlags;
 }
 
-export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): void {
-  const routes = app.withTypeProvider<ZodTypeProvider>();
+export function registerReadRoutes(app: ServiceApp, deps: ReadRouteDeps): void {
 
-  routes.get(
+  app.get(
     "/api/v1/campaigns",
     {
       schema: {
@@ -75,19 +72,19 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
     },
   );
 
-  routes.get(
+  app.get(
     "/api/v1/campaigns/:id",
     {
       schema: { summary: "One campaign", tags: ["campaigns"], params: IdParams, response: { 200: CampaignSchema } },
       onRequest: app.identify,
     },
     async (request) => {
-      if (!UUID.test(request.params.id)) throw notFound(request.params.id);
+      if (!isCampaignId(request.params.id)) throw notFound(request.params.id);
       return toJson(await deps.campaigns.get(request.user, request.params.id));
     },
   );
 
-  routes.get(
+  app.get(
     "/api/v1/campaigns/:id/totals",
     {
       schema: { summary: "Money raised so far", tags: ["campaigns"], params: IdParams, response: { 200: TotalsSchema } },
@@ -95,7 +92,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
     },
     async (request) => {
       const { id } = request.params;
-      if (!UUID.test(id)) throw notFound(id);
+      if (!isCampaignId(id)) throw notFound(id);
       const campaign = await deps.campaigns.get(request.user, id);
       const totals = (await findTotals(deps.db, id)) ?? { currency: campaign.goal.currency, raisedAmount: 0, donationCount: 0 };
       return {

@@ -1,18 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { AuthUser, Database, Queryable } from "@blessed-horizon/service-kit";
-import { ConflictError, ForbiddenError, NotFoundError } from "@blessed-horizon/service-kit";
-import { findCampaign, insertCampaign, saveCampaign } from "./db/campaigns.js";
-import type { Campaign, CampaignAction, CampaignEdit, StoredCampaign } from "./domain/campaign.js";
-import { ACTION_ACTOR, canView, editRefusal, isOwner, isTrust, transition } from "./domain/campaign.js";
-
-/** What changed, for whoever records it in the same transaction (e.g. the events outbox). */
-export type CampaignChange =
-  | { kind: "created"; campaign: Campaign }
-  | { kind: "edited"; campaign: Campaign }
-  | { kind: "transitioned"; action: CampaignAction; from: Campaign["status"]; campaign: Campaign };
+import { ConflictError, ForbiddenError, NotFoundError, writeOutbox } from "@blessed-horizon/service-kit";
+import { findCampaign, insertCampaign, saveCampaign } from "../db/campaigns.js";
+import type { Campaign, CampaignAction, CampaignEdit, StoredCampaign } from "../domain/campaign.js";
+import { ACTION_ACTOR, canView, editRefusal, isOwner, isTrust, transition } from "../domain/campaign.js";
+import { campaignEvent, type CampaignChange } from "../domain/events.js";
 
 /** Called inside the transaction of every change; a throw rolls the change back. */
 export type ChangeRecorder = (tx: Queryable, change: CampaignChange) => Promise<void>;
+
+/** The ChangeRecorder that writes lifecycle events to the outbox, in the change's transaction. */
+export const recordCampaignEvents: ChangeRecorder = async (tx, change) => {
+  const event = campaignEvent(change);
+  if (event) await writeOutbox(tx, event);
+};
 
 export interface NewCampaign {
   title: string;

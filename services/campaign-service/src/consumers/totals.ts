@@ -1,0 +1,41 @@
+import { createEvent, type DomainEvent } from "@blessed-horizon/contracts";
+import { processOnce, writeOutbox, type Database, type EventConsumer } from "@blessed-horizon/service-kit";
+import { adjustTotals, markGoalReached } from "../db/campaigns.js";
+import { isCampaignId } from "../domain/campaign.js";
+
+export const TOTALS_CONSUMER = "campaign-service.totals";
+
+type DonationEvent = DomainEvent<"donation.succeeded" | "donation.refunded">;
+
+/**
+ * Applies a donation event to the campaign's totals once (inbox), and sends
+ * campaign.goal_reached in the same transaction the first time the raised
+ * total reaches the goal. Resolves false when the event was applied before.
+ */
+export async function applyDonationEvent(db: Database, event: DonationEvent): Promise<boolean> {
+  return processOnce(db, TOTALS_CONSUMER, event, async (tx) => {
+    const { campaignId, amount } = event.data;
+    const fullyRefunded = event.type === "donation.refunded" && event.data.totalRefunded.amount >= event.data.captured.amount;
+    const delta = event.type === "donation.succeeded" ? amount.amount : -amount.amount;
+    const countDelta = event.type === "donation.succeeded" ? 1 : fullyRefunded ? -1 : 0;
+    // An unknown campaign changes nothing; its id is still recorded, so it is not retried forever.
+    if (!isCampaignId(campaignId)) return;
+    if (!(await adjustTotals(tx, campaignId, delta, countDelta, new Date()))) return;
+    if (event.type !== "donation.succeeded") return;
+    const reached = await markGoalReached(tx, campaignId);
+    if (reached) await writeOutbox(tx, createEvent("campaign.goal_reached", { campaignId, ...reached }));
+  });
+}
+
+/** Keeps totals from donation events; `onApplied` hears of each change (the list cache forgets its pages). */
+export function totalsConsumer(db: Database, onApplied: () => void): EventConsumer<DonationEvent["type"]> {
+  return {
+    consumer: TOTALS_CONSUMER,
+    types: ["donation.succeeded", "donation.refunded"],
+    handle: async (event) => {
+      const applied = await applyDonationEvent(db, event);
+      if (applied) onApplied();
+      return applied;
+    },
+  };
+}
