@@ -98,8 +98,9 @@ export class InProcessEventBus implements EventBus {
     if (consumer.running) return;
     consumer.running = true;
     void (async () => {
-      while (consumer.handler && consumer.queue.length > 0 && !this.#closed) {
-        const item = consumer.queue.shift()!;
+      while (consumer.handler && !this.#closed) {
+        const item = consumer.queue.shift();
+        if (item === undefined) break;
         try {
           await consumer.handler(item.event);
         } catch (error) {
