@@ -2,6 +2,7 @@ import { InputError } from "../errors.js";
 import type { ReleaseRecord, UnmanagedChange } from "../gitops/release-log.js";
 import type { FlagChange, ReleaseAction, ServiceRelease } from "../gitops/trailers.js";
 import type { Deployment } from "./dora.js";
+import { parseDuration } from "./duration.js";
 import type { SourceOrigin } from "./release-plan.js";
 
 /**
@@ -230,11 +231,8 @@ function latestRelease(
 
 /** `--since`: `90d`, `12w`, `36h`, or an ISO date. Returns the start time. */
 export function parseSince(value: string, now: Date): Date {
-  const m = /^(\d+)([hdw])$/.exec(value.trim());
-  if (m) {
-    const hours = { h: 1, d: 24, w: 24 * 7 }[m[2] as "h" | "d" | "w"];
-    return new Date(now.getTime() - Number(m[1]) * hours * 3_600_000);
-  }
+  const back = parseDuration(value, ["h", "d", "w"]);
+  if (back !== undefined && back >= 0) return new Date(now.getTime() - back);
   const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw new InputError(`--since "${value}" is neither a duration like 90d, 12w, 36h nor a date like 2026-01-01`);
   return new Date(ms);

@@ -1,6 +1,7 @@
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { InputError } from "../errors.js";
+import { parseDuration } from "./duration.js";
 import { isTimeZone, type LocalTime } from "./zoned-time.js";
 
 /**
@@ -39,14 +40,10 @@ export interface PromotionPolicy {
   environments: Record<string, EnvironmentPolicy>;
 }
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `30m`, `2h`, `1h30m`, `45s`, `2d`: ms, or undefined when it is not such a duration. */
-export function parseDuration(text: string): number | undefined {
-  if (!/^(\d+[dhms])+$/.test(text)) return undefined;
-  let ms = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+)([dhms])/g)) ms += Number(n) * UNITS[unit];
-  return ms;
+/** A policy duration (`30m`, `2h`, `1h30m`, `2d`): ms, or undefined when it is none or negative. */
+function policyDuration(text: string): number | undefined {
+  const ms = parseDuration(text, ["s", "m", "h", "d"]);
+  return ms !== undefined && ms >= 0 ? ms : undefined;
 }
 
 function parseClock(text: string): number | undefined {
@@ -78,7 +75,7 @@ function parsed<T>(parse: (text: string) => T | undefined, shape: string) {
   });
 }
 
-const duration = parsed(parseDuration, "a duration like 30m, 2h or 1h30m");
+const duration = parsed(policyDuration, "a duration like 30m, 2h or 1h30m");
 const clock = parsed(parseClock, 'a time of day like "08:00" (00:00 to 24:00)');
 const localTime = parsed(parseLocal, "a local date and time like 2026-12-23T08:00 (in the file's timezone)");
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { computeDora } from "../../core/dora.js";
+import { parseDuration } from "../../core/duration.js";
 import type { Deployment, DoraReport, Incident } from "../../core/dora.js";
 import { formatDora, formatFourKeys } from "../../core/dora-format.js";
 import { computeFourKeys } from "../../core/dora-fourkeys.js";
@@ -46,9 +47,9 @@ export async function readIncidents(cwd: string, file: string | undefined): Prom
 
 /** `--rework-window`: `24h`, `90m`, `2d`, in milliseconds. */
 export function parseWindow(value: string): number {
-  const m = /^(\d+)([mhd])$/.exec(value.trim());
-  if (!m || Number(m[1]) === 0) throw new InputError(`--rework-window "${value}" is not a duration like 24h, 90m or 2d`);
-  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"];
+  const ms = parseDuration(value, ["m", "h", "d"]);
+  if (ms === undefined || ms <= 0) throw new InputError(`--rework-window "${value}" is not a duration like 24h, 90m or 2d`);
+  return ms;
 }
 
 /**

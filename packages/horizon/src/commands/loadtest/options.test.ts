@@ -60,6 +60,8 @@ describe("horizon loadtest refuses option values that cannot produce evidence", 
 
   it("keeps refusing what is not a number or a duration", async () => {
     expect(await loadtest("--duration", "20x")).toMatchObject({ code: 2, stderr: expect.stringContaining("--duration 20x: expected a duration like 30s, 2m or 500ms") as unknown });
+    // issue 16: a bad --timeout was reported as --duration
+    expect(await loadtest("--timeout", "10x")).toMatchObject({ code: 2, stderr: expect.stringContaining("horizon: --timeout 10x: expected a duration like 30s, 2m or 500ms") as unknown });
     expect(await loadtest("--connections", "2.5")).toMatchObject({ code: 2, stderr: expect.stringContaining("--connections 2.5: expected a positive whole number") as unknown });
     expect(received).toBe(0);
   });

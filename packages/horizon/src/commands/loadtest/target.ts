@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
+import { parseDuration as parseDurationMs } from "../../core/duration.js";
 import { InputError } from "../../errors.js";
 
 /** Whether a URL's host is this machine: localhost, 127.0.0.0/8 or ::1 (by name, without a DNS lookup). */
@@ -36,13 +37,11 @@ export function parseTarget(raw: string, allowRemote: boolean): URL {
  * (e.g. `horizon pipeline --load-duration`) can be checked the same way.
  */
 export function parseDuration(raw: string, flag = "--duration"): number {
-  // The sign is read so that -5s is told it must be longer than zero, not that it is no duration.
-  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(raw);
-  if (!match) throw new InputError(`${flag} ${raw}: expected a duration like 30s, 2m or 500ms`);
-  const factor = { ms: 0.001, s: 1, m: 60 }[match[2] ?? "s"] ?? 1;
-  const seconds = Number(match[1]) * factor;
-  if (seconds <= 0) throw new InputError(`${flag} ${raw}: must be longer than zero`);
-  return seconds;
+  // A bare number is seconds; the sign is read so that -5s is told it must be longer than zero, not that it is no duration.
+  const ms = parseDurationMs(/^\s*-?\d+(?:\.\d+)?\s*$/.test(raw) ? `${raw.trim()}s` : raw, ["ms", "s", "m"]);
+  if (ms === undefined) throw new InputError(`${flag} ${raw}: expected a duration like 30s, 2m or 500ms`);
+  if (ms <= 0) throw new InputError(`${flag} ${raw}: must be longer than zero`);
+  return ms / 1000;
 }
 
 /**
