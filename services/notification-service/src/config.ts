@@ -2,6 +2,10 @@ import { createHmac } from "node:crypto";
 import { baseConfigSchema } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 
+export const SERVICE_NAME = "notification-service";
+export const SERVICE_VERSION = "0.1.0";
+export const NOTIFICATION_DEFAULTS = { PORT: "8083" } as const;
+
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 /** The kit's variables plus notification-service's own (see README). */

@@ -5,8 +5,8 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
 import { notificationConfigSchema, unsubscribeSecret } from "../src/config.js";
-import { handleEvent } from "../src/consumers.js";
-import { dispatchDue } from "../src/dispatch/dispatcher.js";
+import { handleEvent } from "../src/consumers/notifications.js";
+import { dispatchDue } from "../src/service/dispatcher.js";
 import { signUnsubscribeToken } from "../src/domain/signing.js";
 
 const config = loadConfig(notificationConfigSchema, { NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: "unused" });

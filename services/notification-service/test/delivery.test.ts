@@ -3,12 +3,12 @@ import { migrateService, writeOutbox, type Database } from "@blessed-horizon/ser
 import { testDatabases } from "@blessed-horizon/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../src/app.js";
-import { createEmailChannel } from "../src/channels/email.js";
-import { createWebhookChannel, SIGNATURE_HEADER } from "../src/channels/webhook.js";
-import { handleEvent } from "../src/consumers.js";
+import { createEmailChannel } from "../src/clients/email.js";
+import { createWebhookChannel, SIGNATURE_HEADER } from "../src/clients/webhook.js";
+import { handleEvent } from "../src/consumers/notifications.js";
 import { feed, listDeadLetters, replayDeadLetter } from "../src/db/notifications.js";
 import { getRecipient, saveRecipient } from "../src/db/recipients.js";
-import { dispatchDue, type DispatchDeps } from "../src/dispatch/dispatcher.js";
+import { dispatchDue, type DispatchDeps } from "../src/service/dispatcher.js";
 import { applyPreferences } from "../src/domain/preferences.js";
 import { verifyUnsubscribeToken, verifyWebhook } from "../src/domain/signing.js";
 import { header, startSmtp, startWebhookReceiver } from "./helpers.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createEvent } from "@blessed-horizon/contracts";
-import type { Queryable, WriteEvent } from "./types.js";
+import type { Queryable, WriteEvent } from "@blessed-horizon/service-kit";
 import type { Intent } from "../domain/plan.js";
 import { chooseChannels, type Channel } from "../domain/preferences.js";
 import { render } from "../domain/templates.js";
@@ -48,7 +48,8 @@ export interface NotificationRow {
   sent_at: Date | string | null;
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string) => new Date(d).toISOString();
+const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
 
 export function toNotification(r: NotificationRow): Notification {
   return {
@@ -65,10 +66,10 @@ export function toNotification(r: NotificationRow): Notification {
     address: r.address,
     status: r.status,
     attempts: r.attempts,
-    nextAttemptAt: iso(r.next_attempt_at),
+    nextAttemptAt: isoOrNull(r.next_attempt_at),
     lastError: r.last_error,
-    createdAt: iso(r.created_at)!,
-    sentAt: iso(r.sent_at),
+    createdAt: iso(r.created_at),
+    sentAt: isoOrNull(r.sent_at),
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Queryable } from "./types.js";
+import type { Queryable } from "@blessed-horizon/service-kit";
 import { defaultPreferences, type Preferences } from "../domain/preferences.js";
 
 export interface Recipient {

@@ -1,13 +1,12 @@
+import type { Queryable, ServiceApp } from "@blessed-horizon/service-kit";
 import { ConflictError, NotFoundError } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { findNotification, listDeadLetters, replayDeadLetter } from "../db/notifications.js";
-import type { Queryable } from "../db/types.js";
-import type { NotificationApp } from "./types.js";
 
 const IdParams = z.object({ id: z.uuid("must be a UUID") });
 const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
-export function registerDeadLetterRoutes(app: NotificationApp, deps: { db: Queryable; onReplay: () => void; now?: () => Date }): void {
+export function registerDeadLetterRoutes(app: ServiceApp, deps: { db: Queryable; onReplay: () => void; now?: () => Date }): void {
   const guard = app.requireRole("admin");
 
   app.get("/api/v1/dead-letters", { schema: { querystring: ListQuery, tags: ["dead letters"], summary: "Messages that failed every attempt" }, onRequest: guard }, async (request) => ({

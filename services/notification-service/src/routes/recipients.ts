@@ -1,10 +1,10 @@
+import type { Queryable, ServiceApp } from "@blessed-horizon/service-kit";
 import { InputError, storableText, storableTimestamp } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { feed } from "../db/notifications.js";
-import type { Queryable } from "../db/types.js";
 import { getRecipient, saveRecipient, type Recipient } from "../db/recipients.js";
 import { applyPreferences, MandatoryCategoryError, PreferencesUpdateSchema } from "../domain/preferences.js";
-import { assertSelfOrAdmin, type NotificationApp } from "./types.js";
+import { assertSelfOrAdmin } from "./access.js";
 
 const Params = z.object({ id: storableText(1, 320) });
 const FeedQuery = z.object({
@@ -14,7 +14,7 @@ const FeedQuery = z.object({
 
 const view = (r: Recipient) => ({ recipientId: r.id, ...r.preferences, webhookSecret: r.webhookSecret });
 
-export function registerRecipientRoutes(app: NotificationApp, deps: { db: Queryable }): void {
+export function registerRecipientRoutes(app: ServiceApp, deps: { db: Queryable }): void {
   app.get(
     "/api/v1/recipients/:id/feed",
     { schema: { params: Params, querystring: FeedQuery, tags: ["recipients"], summary: "In-app notifications, newest first" }, onRequest: app.authenticate },

@@ -1,11 +1,10 @@
+import type { Queryable, ServiceApp } from "@blessed-horizon/service-kit";
 import { decodeUtf8, InputError } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { getRecipient, saveRecipient } from "../db/recipients.js";
-import type { Queryable } from "../db/types.js";
 import { CATEGORIES, type Category } from "../domain/plan.js";
 import { applyPreferences } from "../domain/preferences.js";
 import { verifyUnsubscribeToken } from "../domain/signing.js";
-import type { NotificationApp } from "./types.js";
 
 const TokenQuery = z.object({ token: z.string().min(1).max(2000) });
 
@@ -44,7 +43,7 @@ export function parseForm(body: Buffer): Record<string, string> {
  * A GET (a person clicking the link) only shows a confirmation form, because
  * link scanners follow GETs.
  */
-export function registerUnsubscribeRoutes(app: NotificationApp, deps: { db: Queryable; secret: string }): void {
+export function registerUnsubscribeRoutes(app: ServiceApp, deps: { db: Queryable; secret: string }): void {
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer", bodyLimit: 1024 }, (_request, body, done) => {
     try {
       done(null, parseForm(body as Buffer));

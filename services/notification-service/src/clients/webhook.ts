@@ -1,5 +1,5 @@
-import type { Queryable } from "../db/types.js";
-import type { Send } from "../dispatch/dispatcher.js";
+import type { Queryable } from "@blessed-horizon/service-kit";
+import type { Send } from "../service/dispatcher.js";
 import { signWebhook } from "../domain/signing.js";
 
 export const SIGNATURE_HEADER = "blessed-horizon-signature";

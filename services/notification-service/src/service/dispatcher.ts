@@ -1,9 +1,8 @@
 import { createEvent } from "@blessed-horizon/contracts";
-import type { Database } from "@blessed-horizon/service-kit";
+import type { Database, WriteEvent } from "@blessed-horizon/service-kit";
 import type { Channel } from "../domain/preferences.js";
 import { afterFailure, DEFAULT_RETRY, type RetryPolicy } from "../domain/retry.js";
 import { toNotification, type Notification, type NotificationRow } from "../db/notifications.js";
-import type { WriteEvent } from "../db/types.js";
 
 /** Delivers one message on one channel; throws when it did not arrive. */
 export type Send = (notification: Notification) => Promise<void>;

@@ -1,5 +1,5 @@
 import nodemailer from "nodemailer";
-import type { Send } from "../dispatch/dispatcher.js";
+import type { Send } from "../service/dispatcher.js";
 import { signUnsubscribeToken } from "../domain/signing.js";
 
 export interface EmailOptions {
