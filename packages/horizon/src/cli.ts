@@ -53,8 +53,25 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that stops early (`horizon compliance --json | head -c 300`) closes the pipe: what the command
+ * prints after that has nowhere to go and is dropped, instead of an EPIPE crash with a stack trace. The
+ * command still finishes what it started (a release stopped between commit and push because a pager quit
+ * would be worse than the lost lines) and exits with its own code.
+ */
+function dropOutputAfterClosedPipe(stream: NodeJS.WriteStream): void {
+  if (closedPipeGuarded.has(stream)) return;
+  closedPipeGuarded.add(stream);
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+const closedPipeGuarded = new WeakSet<NodeJS.WriteStream>();
+
 /** Entry point: runs the program and maps every error to an exit code. Never calls process.exit. */
 export async function main(argv: readonly string[]): Promise<number> {
+  dropOutputAfterClosedPipe(process.stdout);
+  dropOutputAfterClosedPipe(process.stderr);
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
