@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { lintDockerfile } from "./dockerfile.js";
+import { checkBuildContext } from "./dockerfile-context.js";
 import { lintServiceDockerfile } from "./dockerfile-service.js";
 import { finding, sortFindings } from "./findings.js";
 import { checkFlagFiles } from "./flag-rules.js";
@@ -16,7 +17,7 @@ import { checkMigrations } from "./migrations.js";
 import { checkFailureLoop } from "./notifications-rules.js";
 import { checkPromotionPolicy } from "./policy.js";
 import { checkAlertRules } from "./prometheus.js";
-import { checkServicesDelivered } from "./services.js";
+import { checkServicesDelivered, serviceWorkspaces } from "./services.js";
 import { crdValidators, SchemaRegistry } from "./schemas.js";
 import type { ObjectValidator } from "./schemas.js";
 import { checkWorkflows } from "./workflows.js";
@@ -97,7 +98,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const dockerfiles = await listFiles(root, ".", isDockerfile);
   for (const file of dockerfiles) {
     const text = await readFile(join(root, file), "utf8");
-    findings.push(...lintDockerfile(text, file), ...lintServiceDockerfile(text, file));
+    findings.push(...lintDockerfile(text, file), ...lintServiceDockerfile(text, file), ...(await checkBuildContext(root, file, text, await serviceWorkspaces(root))));
   }
   checked.dockerfiles = dockerfiles.length;
 

@@ -13,15 +13,18 @@ const SERVICES = ["campaign-service", "payment-service", "notification-service",
 const kubectl = await findExecutable("kubectl");
 const promtool = await findExecutable("promtool");
 
-/** A temporary copy of what `horizon validate` reads: workflows, deploy/, Dockerfiles, the service workspaces' package.json. */
+/** A temporary copy of what `horizon validate` reads: workflows, deploy/, Dockerfiles and what they copy, the service workspaces. */
 async function copyRepository(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "horizon-validate-"));
   await cp(join(repoRoot, ".github"), join(dir, ".github"), { recursive: true });
   await cp(join(repoRoot, "deploy"), join(dir, "deploy"), { recursive: true });
   await cp(join(repoRoot, "docker"), join(dir, "docker"), { recursive: true });
+  // What the Dockerfiles copy straight from the build context.
+  for (const path of ["package.json", "package-lock.json", ".npmrc", ".dockerignore", "packages/contracts/package.json", "packages/service-kit/package.json", "packages/service-kit/migrations"]) {
+    await cp(join(repoRoot, path), join(dir, path), { recursive: true });
+  }
   for (const service of SERVICES) {
-    await mkdir(join(dir, "services", service), { recursive: true });
-    await cp(join(repoRoot, "services", service, "package.json"), join(dir, "services", service, "package.json"));
+    for (const path of ["package.json", "migrations"]) await cp(join(repoRoot, "services", service, path), join(dir, "services", service, path), { recursive: true });
   }
   return dir;
 }
