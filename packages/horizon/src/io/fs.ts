@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { InputError } from "../errors.js";
+import { ExternalError, InputError } from "../errors.js";
 
 function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -33,6 +33,8 @@ export async function readUserFile(path: string, what: string): Promise<string> 
 /**
  * Writes a file atomically: a temporary file beside it, then a rename, so a
  * reader never sees half a file and a failed write leaves the old one intact.
+ * A refused write (no such folder, permission, disk full) is the file system
+ * failing, exit 3: the input was fine.
  */
 export async function writeFileAtomic(path: string, content: string, what: string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
@@ -41,6 +43,6 @@ export async function writeFileAtomic(path: string, content: string, what: strin
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new InputError(`cannot write ${what} ${path}: ${describeFsError(error)}`, { cause: error });
+    throw new ExternalError(`cannot write ${what} ${path}: ${describeFsError(error)}`, { cause: error });
   }
 }

@@ -33,3 +33,17 @@ describe("gitOutput", () => {
     expect(leftovers()).toEqual(before);
   });
 });
+
+describe("GitError", () => {
+  it("keeps the failed git process as its cause (exit status, the command line)", async () => {
+    const empty = tempDir("git-cause");
+    dirs.push(empty);
+    await run(empty, "init", "--quiet");
+    const error: unknown = await git(["rev-parse", "--verify", "no-such-ref"], { cwd: empty }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitError);
+    const { cause, exitStatus } = error as GitError;
+    expect(exitStatus).toBe(128);
+    expect(cause).toBeInstanceOf(Error);
+    expect(cause).toMatchObject({ code: 128, message: expect.stringContaining("git rev-parse --verify no-such-ref") as unknown });
+  });
+});

@@ -28,8 +28,9 @@ export class GitError extends ExternalError {
     readonly args: readonly string[],
     readonly exitStatus: number | null,
     readonly stderr: string,
+    options?: { cause?: unknown },
   ) {
-    super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit ${String(exitStatus)}`}`);
+    super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit ${String(exitStatus)}`}`, options);
   }
 }
 
@@ -48,7 +49,7 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
         const code = error && typeof error.code === "number" ? error.code : null;
         if (!error || (code !== null && options.okExitCodes?.includes(code))) return resolve({ stdout, stderr });
         if (error.code === "ENOENT") return reject(new ExternalError("git is not installed or not on PATH", { cause: error }));
-        reject(new GitError(args, code, stderr));
+        reject(new GitError(args, code, stderr, { cause: error }));
       },
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
