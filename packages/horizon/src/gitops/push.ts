@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { backoffDelay } from "@blessed-horizon/contracts/backoff";
 import { ExternalError, InputError } from "../errors.js";
 import { git, gitText, GitError } from "../io/git.js";
 
@@ -57,7 +58,7 @@ export async function pushWithRetry(root: string, options: PushOptions = {}): Pr
         });
       }
     }
-    await sleep(Math.random() * Math.min(backoff * 2 ** attempt, 2000));
+    await sleep(backoffDelay(attempt + 1, { jitter: "full", baseMs: backoff, capMs: 2000 }));
     await git(["fetch", "--quiet", remote, branch], { cwd: root });
     try {
       await git(["rebase", "--quiet", "FETCH_HEAD"], { cwd: root });

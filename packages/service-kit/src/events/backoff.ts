@@ -1,5 +1,11 @@
-/** Delay before the n-th redelivery (1-based): exponential from `baseMs`, capped, with full jitter so retries spread out. */
+import { backoffDelay } from "@blessed-horizon/contracts/backoff";
+
+/**
+ * Delay before the n-th redelivery (1-based): exponential from `baseMs`,
+ * capped at `maxMs`, with equal jitter: at least half the step, so a handler
+ * failing on a dependency that is down is not called again at once, and
+ * redeliveries of many events still spread out.
+ */
 export function redeliveryDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return backoffDelay(attempt, { jitter: "equal", baseMs, capMs: maxMs }, random);
 }

@@ -117,7 +117,8 @@ describe("createEventBus without NATS_URL", () => {
 });
 
 describe("redeliveryDelay", () => {
-  it("grows exponentially up to the cap, with jitter in the upper half", () => {
+  // It said "full jitter" and computed equal jitter; equal it is, and says so (issue 16).
+  it("grows exponentially up to the cap, with equal jitter: never under half the step", () => {
     expect(redeliveryDelay(1, 100, 1000, () => 0)).toBe(50);
     expect(redeliveryDelay(1, 100, 1000, () => 1)).toBe(100);
     expect(redeliveryDelay(3, 100, 1000, () => 1)).toBe(400);

@@ -1,3 +1,5 @@
+import { backoffDelay } from "@blessed-horizon/contracts/backoff";
+
 /** A notification is tried at most this many times, then dead-lettered. */
 export const MAX_ATTEMPTS = 8;
 
@@ -17,6 +19,5 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 3_600_000, max
  */
 export function afterFailure(attempt: number, policy: RetryPolicy = DEFAULT_RETRY, random: () => number = Math.random): { retryInMs: number } | { deadLetter: true } {
   if (attempt >= policy.maxAttempts) return { deadLetter: true };
-  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1));
-  return { retryInMs: Math.floor(random() * ceiling) };
+  return { retryInMs: backoffDelay(attempt, { jitter: "full", baseMs: policy.baseMs, capMs: policy.maxMs }, random) };
 }
