@@ -161,6 +161,17 @@ describe("horizon scan deps", { timeout: 60_000 }, () => {
     expect(await readFile(out, "utf8")).toBe(`${audit.trim()}\n`);
   });
 
+  it("refuses what npm audit printed when the gate could not read it either, instead of saving it as evidence", async () => {
+    // One reading for both (evidence/audit.ts): a count that is no number was printed here and saved, and only the gate refused it.
+    vi.stubEnv("PATH", `${await fakeNpm('{"metadata":{"vulnerabilities":{"info":0,"low":0,"moderate":0,"high":"lots","critical":0}}}', 1)}${delimiter}${process.env.PATH ?? ""}`);
+    const out = join(dir, "odd-audit.json");
+    const result = await horizon("scan", "deps", "--root", repoRoot, "--out", out);
+    vi.unstubAllEnvs();
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/npm audit printed no report \(exit 1; not an npm audit --json report: metadata\.vulnerabilities\.high: /);
+    await expect(readFile(out, "utf8")).rejects.toThrow(/ENOENT/);
+  });
+
   it("exits 3 and says the gate has no evidence when the registry does not answer", async () => {
     vi.stubEnv("npm_config_registry", "http://127.0.0.1:9/");
     vi.stubEnv("npm_config_fetch_retries", "0");
