@@ -33,8 +33,9 @@ export async function readUserFile(path: string, what: string): Promise<string> 
 /**
  * Writes a file atomically: a temporary file beside it, then a rename, so a
  * reader never sees half a file and a failed write leaves the old one intact.
- * A refused write (no such folder, permission, disk full) is the file system
- * failing, exit 3: the input was fine.
+ * A path that cannot hold a file (no such folder, a directory in the way) is
+ * the user's to fix, exit 2; a write the file system refuses or fails at a
+ * good path (permission, read-only, disk full) is an external failure, exit 3.
  */
 export async function writeFileAtomic(path: string, content: string, what: string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
@@ -43,6 +44,8 @@ export async function writeFileAtomic(path: string, content: string, what: strin
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new ExternalError(`cannot write ${what} ${path}: ${describeFsError(error)}`, { cause: error });
+    const message = `cannot write ${what} ${path}: ${describeFsError(error)}`;
+    const badPath = ["ENOENT", "ENOTDIR", "EISDIR"].includes((error as NodeJS.ErrnoException).code ?? "");
+    throw badPath ? new InputError(message, { cause: error }) : new ExternalError(message, { cause: error });
   }
 }
