@@ -39,7 +39,7 @@ export interface PaymentAppDeps {
 export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
   const { config, db, bus } = deps;
   const app = (await createServiceApp({ name: SERVICE_NAME, version: SERVICE_VERSION, config, db, migrationsDir })) as unknown as PaymentApp;
-  const relay = bus ? startOutboxRelay(db, bus, { intervalMs: config.OUTBOX_POLL_MS, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") }) : undefined;
+  const relay = bus ? startOutboxRelay(db, bus, { intervalMs: config.OUTBOX_POLL_MS, coalesceMs: config.OUTBOX_COALESCE_MS, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") }) : undefined;
   const campaigns = cachedCampaignClient(deps.campaigns ?? httpCampaignClient(config.CAMPAIGN_SERVICE_URL), config.CAMPAIGN_CACHE_TTL_MS);
   const paymentDeps = {
     db,

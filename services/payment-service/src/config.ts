@@ -20,6 +20,8 @@ export const paymentConfigSchema = baseConfigSchema.extend({
   /** How long payment-service trusts what it learnt of a campaign (active; its total raised far from 2^53); 0 asks every time (README "Campaign cache"). */
   CAMPAIGN_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** How long the relay waits after a commit that wrote the outbox, so that several commits' events share one relay transaction. */
+  OUTBOX_COALESCE_MS: z.coerce.number().int().min(0).max(1_000).default(50),
   /** The reconciler looks at start and then this often (README "Reconciler"). */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
   /** A NEW or PROCESSING donation or PENDING refund untouched this long belongs to a request that died (far longer than any provider call). */

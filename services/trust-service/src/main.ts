@@ -20,7 +20,8 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     build: async ({ config, db, bus: given }) => {
       const bus = given ?? (await createEventBus({ ...env, SERVICE_NAME }));
       const app = await buildApp({ config, db, trust, onEvent: () => relay.poke() });
-      const relay = startOutboxRelay(db, bus, { onError: (err) => app.log.error({ err }, "outbox relay failed; retrying") });
+      // A poke waits 50 ms, so the trust.decision events of the assessments committed meanwhile share one relay transaction.
+      const relay = startOutboxRelay(db, bus, { coalesceMs: 50, onError: (err) => app.log.error({ err }, "outbox relay failed; retrying") });
       const subscription = await subscribeTrustEvents(bus, { db, config: trust, writeEvent: writeOutbox, log: app.log, onEvent: () => relay.poke() });
       app.addHook("onClose", async () => {
         await subscription.unsubscribe();

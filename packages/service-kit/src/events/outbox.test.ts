@@ -58,6 +58,29 @@ describe.each(testDatabases())("outbox and inbox on $kind", (target) => {
     await expect(db.transaction((tx) => writeOutbox(tx, broken))).rejects.toThrow(/organizerId/);
   });
 
+  it("with coalesceMs publishes the events of commits poked within the window in one relay transaction, and stop publishes a waiting poke", async () => {
+    const bus = recordingBus();
+    let transactions = 0;
+    const counting: Database = { ...db, transaction: (fn) => ((transactions += 1), db.transaction(fn)) };
+    const relay = startOutboxRelay(counting, bus, { intervalMs: 60_000, coalesceMs: 1_000 });
+    await relay.flush(); // the relay's first look at start, and whatever earlier tests left
+    await new Promise((r) => setTimeout(r, 50));
+    const before = transactions;
+    const ids = () => bus.events.map((e) => String(e.data.campaignId));
+    for (const id of ["coalesced-1", "coalesced-2", "coalesced-3"]) {
+      await db.transaction((tx) => writeOutbox(tx, paused(id)));
+      relay.poke();
+    }
+    const deadline = Date.now() + 5000;
+    while (!ids().includes("coalesced-3") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(ids().filter((id) => id.startsWith("coalesced"))).toEqual(["coalesced-1", "coalesced-2", "coalesced-3"]);
+    expect(transactions - before).toBe(1);
+    await db.transaction((tx) => writeOutbox(tx, paused("poked-before-stop")));
+    relay.poke();
+    await relay.stop();
+    expect(ids()).toContain("poked-before-stop");
+  });
+
   it("keeps events while the broker is down and publishes them when it is back", async () => {
     const bus = recordingBus();
     bus.failing = true;

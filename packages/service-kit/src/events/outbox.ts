@@ -28,6 +28,12 @@ export interface OutboxRelayOptions {
   /** How often to look for unpublished events when nobody pokes the relay. */
   intervalMs?: number;
   batchSize?: number;
+  /**
+   * How long a poke waits before it publishes, so that the events of several
+   * commits in that window go out in one relay transaction instead of one
+   * each (0: at once). Stopping publishes what a waiting poke would have.
+   */
+  coalesceMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -109,14 +115,28 @@ export function startOutboxRelay(db: SqlDatabase, bus: EventBus, options: Outbox
   };
   timer = setTimeout(tick, 0);
 
+  const coalesceMs = options.coalesceMs ?? 0;
+  let wake: NodeJS.Timeout | undefined;
+  const publishNow = (): void => {
+    wake = undefined;
+    void flush().catch((error: unknown) => options.onError?.(error));
+  };
+
   return {
     poke: () => {
-      if (!stopped) void flush().catch((error: unknown) => options.onError?.(error));
+      if (stopped) return;
+      if (coalesceMs <= 0) publishNow();
+      else wake ??= setTimeout(publishNow, coalesceMs);
     },
     flush,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      if (wake) {
+        clearTimeout(wake);
+        wake = undefined;
+        await flush().catch((error: unknown) => options.onError?.(error));
+      }
       await running?.catch(() => undefined);
     },
   };
