@@ -4,6 +4,7 @@ import { delimiter, join, resolve } from "node:path";
 import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { horizonCli } from "../../../test/fixtures/cli.js";
+import { parseSecretlintOutput } from "./secrets.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../../../..");
 // Built at run time so that this file itself holds no key for scanners to find.
@@ -43,6 +44,16 @@ describe("horizon scan secrets", { timeout: 120_000 }, () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/\d+ files scanned, 0 secret\(s\) found/);
     expect(result.code).toBe(0);
+  });
+});
+
+describe("secretlint's report", () => {
+  it("is read through a schema: a report without locations is secretlint's failure (exit 3), not a TypeError", () => {
+    expect(parseSecretlintOutput('[{"filePath":"/r/a.ts","messages":[]}]')).toEqual([{ filePath: "/r/a.ts", messages: [] }]);
+    expect(() => parseSecretlintOutput('[{"filePath":"/r/a.ts","messages":[{"ruleId":"x","message":"m"}]}]')).toThrow(
+      expect.objectContaining({ exitCode: 3, message: expect.stringMatching(/^secretlint's report is not what horizon reads: .*loc/) as unknown }),
+    );
+    expect(() => parseSecretlintOutput("Error: boom")).toThrow(/secretlint printed no JSON report/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { createEngine } from "@secretlint/node";
+import { z } from "zod";
 import type { ScanFinding } from "../../core/scan-sarif.js";
 import { CheckFailedError, ExternalError } from "../../errors.js";
 import { git, GitError } from "../../io/git.js";
@@ -56,11 +57,32 @@ async function isScannable(path: string): Promise<boolean> {
   }
 }
 
-interface SecretlintMessage {
-  ruleId: string;
-  message: string;
-  docsUrl?: string;
-  loc: { start: { line: number; column: number } };
+/** What secretlint's `json` formatter prints (@secretlint/formatter, its json formatter: the results of the engine), as far as horizon reads it. */
+const SecretlintResultsSchema = z.array(
+  z.object({
+    filePath: z.string(),
+    messages: z.array(
+      z.object({
+        ruleId: z.string(),
+        message: z.string(),
+        docsUrl: z.string().optional(),
+        loc: z.object({ start: z.object({ line: z.number().int(), column: z.number().int() }) }),
+      }),
+    ),
+  }),
+);
+
+/** secretlint's JSON report; one that horizon cannot read is secretlint's failure (exit 3), never "no secrets". */
+export function parseSecretlintOutput(output: string): z.infer<typeof SecretlintResultsSchema> {
+  let data: unknown;
+  try {
+    data = JSON.parse(output);
+  } catch (error) {
+    throw new ExternalError(`secretlint printed no JSON report: ${(error as Error).message}`, { cause: error });
+  }
+  const results = SecretlintResultsSchema.safeParse(data);
+  if (!results.success) throw new ExternalError(`secretlint's report is not what horizon reads: ${z.prettifyError(results.error).replace(/\n\s*/g, " ")}`, { cause: results.error });
+  return results.data;
 }
 
 /** `horizon scan secrets`: secretlint's recommended rules over the repository; secrets are masked in every output. */
@@ -68,14 +90,14 @@ export async function runScanSecrets(options: SecretsOptions, context: ScanConte
   const root = scanRoot(context.cwd, options.root);
   const files: string[] = [];
   for (const file of await candidateFiles(root)) if (await isScannable(join(root, file))) files.push(file);
-  let results: { filePath: string; messages: SecretlintMessage[] }[];
+  let output: string;
   try {
     const engine = await createEngine({ cwd: root, formatter: "json", color: false, maskSecrets: true, configFileJSON: CONFIG });
-    const { output } = await engine.executeOnFiles({ filePathList: files.map((f) => join(root, f)) });
-    results = JSON.parse(output) as typeof results;
+    ({ output } = await engine.executeOnFiles({ filePathList: files.map((f) => join(root, f)) }));
   } catch (error) {
     throw new ExternalError(`secretlint failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  const results = parseSecretlintOutput(output);
   const findings: ScanFinding[] = results.flatMap((r) =>
     r.messages.map((m) => ({
       ruleId: m.ruleId,
