@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseAudit } from "./audit.js";
+import { parseGateReport } from "./gate-report.js";
 import { parseJunit } from "./junit.js";
 import { mergeCoverage, parseLcov } from "./lcov.js";
 
@@ -66,5 +67,21 @@ describe("npm audit", () => {
     expect(parseAudit(JSON.stringify(report), "a.json")).toMatchObject({ low: 1, moderate: 2, high: 3, critical: 4 });
     expect(() => parseAudit('{"name":"not-audit"}', "p.json")).toThrow("p.json: not an npm audit --json report: metadata");
     expect(() => parseAudit("npm ERR! oops", "e.json")).toThrow("e.json: not JSON");
+  });
+});
+
+describe("gate report", () => {
+  const check = { check: "p95_latency", status: "pass", actual: 120, threshold: 500, unit: "ms", bound: "max", message: "p95 latency 120 ms <= 500 ms" };
+  const report = { status: "pass", gates: [{ gate: "performance_tests", required: true, status: "pass", checks: [check] }] };
+
+  it("reads back what horizon gate --json wrote", () => {
+    expect(parseGateReport(JSON.stringify(report))).toEqual({ report });
+  });
+
+  it("says where a report differs from horizon gate's: an unknown gate, a unit it never writes", () => {
+    const odd = { ...report, gates: [{ ...report.gates[0], gate: "perf", checks: [{ ...check, unit: "seconds" }] }] };
+    const parsed = parseGateReport(JSON.stringify(odd));
+    expect(parsed).toEqual({ invalid: expect.stringMatching(/gates\[0\]\.gate.*gates\[0\]\.checks\[0\]\.unit/) as unknown });
+    expect(parseGateReport("not json")).toEqual({ invalid: expect.stringMatching(/^not JSON/) as unknown });
   });
 });

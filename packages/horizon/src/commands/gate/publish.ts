@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { gateStatuses, type CommitStatus, type ServiceGates } from "../../core/gate-statuses.js";
 import type { GateReport } from "../../core/gates.js";
+import { parseGateReport } from "../../evidence/gate-report.js";
 import { ExternalError, InputError } from "../../errors.js";
 import { readUserFile } from "../../io/fs.js";
 
@@ -22,12 +23,6 @@ export interface PublishContext {
   env: NodeJS.ProcessEnv;
   write: (text: string) => void;
 }
-
-const Check = z.object({ check: z.string(), status: z.enum(["pass", "fail", "warn"]), actual: z.number().nullable(), threshold: z.number(), unit: z.string(), bound: z.string(), message: z.string() });
-const Report = z.object({
-  status: z.enum(["pass", "fail"]),
-  gates: z.array(z.object({ gate: z.string(), required: z.boolean(), status: z.enum(["pass", "fail", "warn"]), checks: z.array(Check) })),
-});
 
 /** `["a","b"]` (a workflow's JSON output) or `a,b`; empty means no service was affected. */
 export function parseServiceList(value: string): string[] {
@@ -63,16 +58,9 @@ async function findReports(dir: string): Promise<Map<string, string>> {
 }
 
 async function readReport(path: string): Promise<GateReport> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readUserFile(path, "gate report"));
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`gate report ${path} is not JSON (write it with horizon gate --json-out)`);
-  }
-  const parsed = Report.safeParse(data);
-  if (!parsed.success) throw new InputError(`gate report ${path} is not horizon gate's JSON: ${z.prettifyError(parsed.error)}`);
-  return parsed.data as GateReport;
+  const parsed = parseGateReport(await readUserFile(path, "gate report"));
+  if ("invalid" in parsed) throw new InputError(`gate report ${path} is not horizon gate's JSON (write it with horizon gate --json-out): ${parsed.invalid}`);
+  return parsed.report;
 }
 
 async function post(apiUrl: string, repo: string, sha: string, token: string, status: CommitStatus): Promise<void> {

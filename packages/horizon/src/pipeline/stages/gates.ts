@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runGate } from "../../commands/gate/index.js";
 import type { GateReport } from "../../core/gates.js";
+import { parseGateReport } from "../../evidence/gate-report.js";
 import { ExitError } from "../../errors.js";
 import { type PipelineState, whenAffected } from "../state.js";
 import type { Stage } from "../types.js";
@@ -41,7 +42,11 @@ export function gateStage(state: PipelineState, service: string): Stage {
       if (output) {
         await mkdir(join(ctx.runDir, "gates"), { recursive: true });
         await writeFile(join(ctx.runDir, "gates", `${service}.json`), output);
-        report ??= JSON.parse(output) as GateReport;
+        if (!report) {
+          const parsed = parseGateReport(output);
+          if ("invalid" in parsed) return { status: "failed", summary: `horizon gate printed no report (${parsed.invalid}): ${error instanceof Error ? error.message : String(error)}` };
+          report = parsed.report;
+        }
       }
       if (!report) {
         const reason = error instanceof ExitError || error instanceof Error ? error.message : String(error);
