@@ -84,7 +84,7 @@ describe("gatherDashboard", () => {
     const summary: RunSummary = { runId: "r9", startedAt: "2026-11-26T06:00:00Z", durationMs: 5000, status: "interrupted", services: ["a"], stages: [] };
     writeFileSync(join(runDir, "summary.json"), JSON.stringify(summary));
     mkdirSync(join(runDir, "gates"));
-    const gate = { gates: [{ gate: "code_coverage", status: "pass", checks: [{ check: "line_coverage", status: "pass", actual: 91.25, threshold: 80, unit: "%", bound: "min", message: "ok" }] }] };
+    const gate = { status: "pass", gates: [{ gate: "code_coverage", required: true, status: "pass", checks: [{ check: "line_coverage", status: "pass", actual: 91.25, threshold: 80, unit: "%", bound: "min", message: "ok" }] }] };
     writeFileSync(join(runDir, "gates/a.json"), JSON.stringify(gate));
     const data = await gatherDashboard({ runDir, now: NOW });
     expect(data.run?.status).not.toBe("passed");
@@ -153,9 +153,10 @@ describe("gatherDashboard, for the people who read it (issue 14)", () => {
     writeFileSync(join(runDir, "summary.json"), JSON.stringify(summary));
     mkdirSync(join(runDir, "gates"));
     const report = (coverage: number) => ({
+      status: "pass",
       gates: [
-        { gate: "code_coverage", status: "pass", checks: [{ check: "line_coverage", status: "pass", actual: coverage, threshold: 80, unit: "%", bound: "min", message: `line coverage ${coverage}%` }] },
-        { gate: "security_vulnerabilities", status: "pass", checks: [{ check: "critical", status: "pass", actual: 0, threshold: 0, unit: "count", bound: "max", message: "0 critical" }] },
+        { gate: "code_coverage", required: true, status: "pass", checks: [{ check: "line_coverage", status: "pass", actual: coverage, threshold: 80, unit: "%", bound: "min", message: `line coverage ${coverage}%` }] },
+        { gate: "security_vulnerabilities", required: true, status: "pass", checks: [{ check: "critical", status: "pass", actual: 0, threshold: 0, unit: "count", bound: "max", message: "0 critical" }] },
       ],
     });
     writeFileSync(join(runDir, "gates/a.json"), JSON.stringify(report(91)));

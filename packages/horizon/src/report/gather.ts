@@ -4,6 +4,7 @@ import { computeDora, median, type Deployment, type DoraReport } from "../core/d
 import { count, formatDuration as formatSeconds } from "../core/dora-format.js";
 import type { GateReport } from "../core/gates.js";
 import { formatNumber } from "../core/gates.js";
+import { parseGateReport } from "../evidence/gate-report.js";
 import { historyEntries, toDeployments, type HistoryEntry } from "../core/history.js";
 import { HOLDS_FILE, parseHolds } from "../gitops/holds.js";
 import { quickImage } from "../gitops/image-read.js";
@@ -80,6 +81,16 @@ async function oldestCommitTime(root: string): Promise<number | undefined> {
     if (line !== "" && Number.isFinite(t) && (oldest === undefined || t < oldest)) oldest = t;
   }
   return oldest;
+}
+
+/** A run's gates/<service>.json; one that is unreadable or not horizon gate's report shows no rows. */
+function readGateReport(file: string): GateReport | undefined {
+  try {
+    const parsed = parseGateReport(readFileSync(file, "utf8"));
+    return "report" in parsed ? parsed.report : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readJson<T>(file: string): T | undefined {
@@ -163,7 +174,7 @@ function readGates(runDir: string): DashboardGate[] {
     .filter((f) => f.endsWith(".json"))
     .sort()
     .flatMap((file) => {
-      const report = readJson<GateReport>(join(dir, file));
+      const report = readGateReport(join(dir, file));
       const service = file.replace(/\.json$/, "");
       return (report?.gates ?? []).flatMap((gate) =>
         gate.checks.map(
