@@ -86,6 +86,17 @@ describe("lintDockerfile", () => {
     expect(messages(windows)).toEqual(["4: ENV API_TOKEN bakes a secret into the image: pass it at run time"]);
   });
 
+  // dockerfile-utils' validator (rcjsuen/dockerfile-utils, src/dockerValidator.ts): the syntax rules, as the VS Code Docker extension shows them.
+  it("reports what Docker itself would refuse or ignore: an unknown instruction, a COPY without a destination, a second CMD", () => {
+    const broken = GOOD.replace("RUN npm ci", "RUNN npm ci\nCOPY package.json").replace('CMD ["node", "server.js"]', 'CMD ["node", "server.js"]\nCMD ["node", "other.js"]');
+    expect(messages(broken)).toEqual([
+      "4: Unknown instruction: RUNN",
+      "5: COPY requires at least two arguments",
+      "13: There can only be one CMD instruction in a Dockerfile or build stage. Only the last one will have an effect.",
+    ]);
+    expect(messages("RUN echo\n")).toEqual(["1: No source image provided with `FROM`"]);
+  });
+
   it("allows a global npm install of a tool", () => {
     expect(messages(GOOD.replace("RUN npm ci", "RUN npm install -g npm@11"))).toEqual([]);
   });

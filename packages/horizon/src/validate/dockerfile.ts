@@ -1,5 +1,6 @@
 import { DockerfileParser, From, PropertyInstruction } from "dockerfile-ast";
 import type { Dockerfile, Instruction } from "dockerfile-ast";
+import { validate as dockerfileDiagnostics } from "dockerfile-utils";
 import { finding } from "./findings.js";
 import type { Finding } from "./findings.js";
 
@@ -53,13 +54,15 @@ export function isPinned(image: string): boolean {
 }
 
 /**
- * Our Dockerfile rules: every base image pinned (no `latest`, no bare name),
- * the final stage runs as a non-root USER and carries the OCI labels, no ADD
- * of a URL, no secret baked into ENV/ARG, `npm ci` rather than `npm install`.
+ * dockerfile-utils' diagnostics (what Docker would refuse or ignore: unknown
+ * instructions, missing arguments, a second CMD, bad flags), then our rules:
+ * every base image pinned (no `latest`, no bare name), the final stage runs
+ * as a non-root USER and carries the OCI labels, no ADD of a URL, no secret
+ * baked into ENV/ARG, `npm ci` rather than `npm install`.
  */
 export function lintDockerfile(text: string, file: string): Finding[] {
   const dockerfile = parseDockerfile(text);
-  const findings: Finding[] = [];
+  const findings: Finding[] = dockerfileDiagnostics(text).map((d) => finding(file, d.range.start.line + 1, "dockerfile", typeof d.message === "string" ? d.message : d.message.value));
   const add = (ins: Instruction, message: string): void => void findings.push(finding(file, lineOf(ins), "dockerfile", message));
   const globalArgs = new Map<string, string>();
   for (const arg of dockerfile.getInitialARGs()) for (const { name, value } of properties(arg)) if (value !== null) globalArgs.set(name, value);
@@ -90,7 +93,7 @@ export function lintDockerfile(text: string, file: string): Finding[] {
     }
   }
   const [finalFrom, ...finalStage] = stages.at(-1) ?? [];
-  if (!finalFrom) return [finding(file, 1, "dockerfile", "no FROM instruction")].concat(findings);
+  if (!finalFrom) return findings; // dockerfile-utils has said "No source image provided with `FROM`"
   const user = [...finalStage].reverse().find((i) => i.getKeyword() === "USER");
   const userName = user?.getArgumentsContent()?.trim() ?? "";
   if (!user) add(finalFrom, "the final stage runs as root: add USER with a non-root user (numeric uid lets Kubernetes verify runAsNonRoot)");
