@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { z } from "zod";
 import { readCoverage } from "../../evidence/lcov.js";
 import { readTests } from "../../evidence/junit.js";
 import { firstTestFailure, runLogged, runNpm, tailOfLog } from "../commands.js";
@@ -31,11 +32,14 @@ export function lintStage(state: PipelineState): Stage {
   };
 }
 
+/** What horizon reads of ESLint's `--format json` report: per file, its path and error count. */
+const EslintReportSchema = z.array(z.object({ filePath: z.string(), errorCount: z.number().int().nonnegative() }));
+
 /** Error counts per service or package from ESLint's JSON report; undefined when there is no report. */
 async function lintProblemsByService(report: string, root: string): Promise<Map<string, number> | undefined> {
-  let results: { filePath: string; errorCount: number }[];
+  let results: z.infer<typeof EslintReportSchema>;
   try {
-    results = JSON.parse(await readFile(report, "utf8")) as typeof results;
+    results = EslintReportSchema.parse(JSON.parse(await readFile(report, "utf8")));
   } catch {
     return undefined;
   }
