@@ -87,54 +87,102 @@ function splitPair(value: string): [string, string] {
   return space < 0 ? [value, ""] : [value.slice(0, space), value.slice(space + 1).trim()];
 }
 
-/** Reads trailers (`[key, value]` pairs as git prints them) back; undefined when the commit is no release record. */
-export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, string]>): ReleaseTrailers | undefined {
-  // One pass over the trailers (the audit trail parses tens of thousands of commits), keys case-insensitive.
-  const values = new Map<string, string[]>();
-  for (const [k, v] of trailers) {
-    const key = k.toLowerCase();
-    const list = values.get(key);
-    if (list) list.push(v);
-    else values.set(key, [v]);
+/** Trailer keys in lower case: the spellings horizon writes map to theirs without a new string per trailer. */
+const LOWER_KEYS: ReadonlyMap<string, string> = new Map(Object.values(KEY).map((k) => [k, k.toLowerCase()]));
+const lowerKey = (key: string): string => LOWER_KEYS.get(key) ?? key.toLowerCase();
+
+/** The per-service trailers besides Horizon-Service, by their lower-case key. */
+const PER_SERVICE = ["horizon-previous-image", "horizon-source-commit", "horizon-source-time", "horizon-gates"] as const;
+type PerServiceKey = (typeof PER_SERVICE)[number];
+const isPerService = (key: string): key is PerServiceKey => (PER_SERVICE as readonly string[]).includes(key);
+
+/**
+ * The value of one service's per-service trailer: the last one given for that service wins (as a Map of the pairs
+ * would), an empty value counting as none.
+ */
+function serviceValue(pairs: ReadonlyArray<readonly [PerServiceKey, string, string]>, key: PerServiceKey, service: string): string | undefined {
+  for (let i = pairs.length - 1; i >= 0; i--) {
+    const pair = pairs[i];
+    if (pair[0] === key && pair[1] === service) return pair[2] || undefined;
   }
-  const get = (key: string): string | undefined => values.get(key.toLowerCase())?.[0];
-  const all = (key: string): Array<[string, string]> => (values.get(key.toLowerCase()) ?? []).map(splitPair);
-  const action = get(KEY.action) as ReleaseAction | undefined;
-  const environment = get(KEY.environment);
-  // A sync names no environment: what it deploys is what its files change (readAuditTrail).
-  if (!action || !RELEASE_ACTIONS.includes(action) || (!environment && action !== "sync")) return undefined;
-  // A service's value of a per-service trailer, the last one given winning (as a Map of the pairs would), without
-  // building a Map for the one or two values a commit has.
-  const valueFor = (key: string, service: string): string | undefined => {
-    const list = values.get(key.toLowerCase()) ?? [];
-    for (let i = list.length - 1; i >= 0; i--) {
-      const [s, v] = splitPair(list[i] ?? "");
-      if (s === service) return v;
+  return undefined;
+}
+
+/**
+ * Reads trailers (`[key, value]` pairs as git prints them) back; undefined when the commit is no release record.
+ * Keys are case-insensitive; a single-valued trailer's first value counts. One pass over the pairs and no
+ * intermediate maps: the audit trail parses tens of thousands of commits.
+ */
+export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, string]>): ReleaseTrailers | undefined {
+  let action: string | undefined;
+  let environment: string | undefined;
+  let promotedFrom: string | undefined;
+  let cause: string | undefined;
+  let breakGlass: string | undefined;
+  const services: ServiceRelease[] = [];
+  const perService: Array<[PerServiceKey, string, string]> = [];
+  const rollsBack: Array<{ service: string; commit: string }> = [];
+  const flags: FlagChange[] = [];
+  // Indexed loops, no destructuring: this runs before the JIT has warmed up, where iterators cost.
+  for (let i = 0; i < trailers.length; i++) {
+    const key = lowerKey(trailers[i][0]);
+    const v = trailers[i][1];
+    if (isPerService(key)) {
+      const pair = splitPair(v);
+      perService.push([key, pair[0], pair[1]]);
+      continue;
     }
-    return undefined;
-  };
-  const services = all(KEY.service).map(([service, image]): ServiceRelease => {
-    const s: ServiceRelease = { service, image };
-    const p = valueFor(KEY.previousImage, service);
-    const c = valueFor(KEY.sourceCommit, service);
-    const t = valueFor(KEY.sourceTime, service);
-    if (p) s.previousImage = p;
-    if (c) s.sourceCommit = c;
-    if (t) s.sourceTime = t;
-    const g = valueFor(KEY.gates, service);
-    if (g && (GATE_VERDICTS as readonly string[]).includes(g)) s.gates = g as GateVerdictName;
-    return s;
-  });
-  const promotedFrom = get(KEY.promotedFrom);
-  const cause = get(KEY.cause);
-  const breakGlass = get(KEY.breakGlass);
-  const flags = all(KEY.flag).map(([key, value]) => ({ key, value }));
+    switch (key) {
+      case "horizon-action":
+        action ??= v;
+        break;
+      case "horizon-environment":
+        environment ??= v;
+        break;
+      case "horizon-promoted-from":
+        promotedFrom ??= v;
+        break;
+      case "horizon-cause":
+        cause ??= v;
+        break;
+      case "horizon-break-glass":
+        breakGlass ??= v;
+        break;
+      case "horizon-service": {
+        const pair = splitPair(v);
+        services.push({ service: pair[0], image: pair[1] });
+        break;
+      }
+      case "horizon-rolls-back": {
+        const pair = splitPair(v);
+        rollsBack.push({ service: pair[0], commit: pair[1] });
+        break;
+      }
+      case "horizon-flag": {
+        const pair = splitPair(v);
+        flags.push({ key: pair[0], value: pair[1] });
+        break;
+      }
+    }
+  }
+  // A sync names no environment: what it deploys is what its files change (readAuditTrail).
+  if (!action || !(RELEASE_ACTIONS as readonly string[]).includes(action) || (!environment && action !== "sync")) return undefined;
+  for (const s of perService.length > 0 ? services : []) {
+    const previousImage = serviceValue(perService, "horizon-previous-image", s.service);
+    const sourceCommit = serviceValue(perService, "horizon-source-commit", s.service);
+    const sourceTime = serviceValue(perService, "horizon-source-time", s.service);
+    const gates = serviceValue(perService, "horizon-gates", s.service);
+    if (previousImage) s.previousImage = previousImage;
+    if (sourceCommit) s.sourceCommit = sourceCommit;
+    if (sourceTime) s.sourceTime = sourceTime;
+    if (gates && (GATE_VERDICTS as readonly string[]).includes(gates)) s.gates = gates as GateVerdictName;
+  }
   return {
-    action,
+    action: action as ReleaseAction,
     environment: environment ?? "",
     ...(promotedFrom ? { promotedFrom } : {}),
     services,
-    rollsBack: all(KEY.rollsBack).map(([service, commit]) => ({ service, commit })),
+    rollsBack,
     ...(cause ? { cause } : {}),
     ...(breakGlass ? { breakGlass } : {}),
     ...(flags.length > 0 ? { flags } : {}),

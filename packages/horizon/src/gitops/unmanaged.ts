@@ -1,0 +1,201 @@
+/**
+ * The part of the audit trail that commits' files tell, not their trailers: hand edits (commits without Horizon
+ * trailers), syncs, and the Horizon commits a merge brought. Their files come from one `git diff-tree --stdin`
+ * and the images before and after from one `git cat-file --batch`, both for those commits only.
+ */
+import { deploymentTargets, targetKey } from "../core/history.js";
+import type { ManifestsLayout } from "../core/history.js";
+import { commitMeta, describedByFiles, isHorizonCommit, isSyncCommit } from "./commit-log.js";
+import type { CommitMeta, LoggedCommit } from "./commit-log.js";
+import type { PendingGit } from "./git-pipe.js";
+import { readImage } from "./image-read.js";
+import { LAYOUT_FILES } from "./layout.js";
+import { parseReleaseTrailers } from "./trailers.js";
+import type { ServiceRelease } from "./trailers.js";
+
+/** Files each commit changed against its first parent (a merge: all it brought), relative to the manifests root. */
+export type ChangedFiles = ReadonlyMap<string, readonly string[]>;
+
+/** A change of one service in one environment by a commit without Horizon trailers (hand edits, PRs horizon did not write). */
+export interface UnmanagedChange extends CommitMeta {
+  environment: string;
+  service: string;
+  /** The image the service runs after the commit; undefined when the commit removed its manifest. */
+  image?: string;
+  previousImage?: string;
+}
+
+/** What a sync (`Horizon-Action: sync`) deployed to one environment, read from its files. */
+export interface SyncRecord extends CommitMeta {
+  action: "sync";
+  rollsBack: [];
+  breakGlass?: string;
+  environment: string;
+  services: ServiceRelease[];
+  landedAt: string;
+  landedBy: string;
+}
+
+export type Target = { landing: LoggedCommit; environment: string; service: string };
+
+const RECORD = "\x1e";
+
+/** `git diff-tree --stdin`'s arguments for changedFiles: names only, against the first parent, no rename detection. */
+export const DIFF_TREE_ARGS = ["-c", "core.quotePath=false", "diff-tree", "--stdin", `--format=${RECORD}%H`, "--name-only", "-r", "--root", "--no-renames", "--diff-merges=first-parent", "--relative"];
+
+/** The files the given commits changed, from a `git diff-tree` started with DIFF_TREE_ARGS (no history walk: only these commits). */
+export async function changedFiles(diffTree: PendingGit, commits: readonly string[]): Promise<ChangedFiles> {
+  const files = new Map<string, string[]>();
+  if (commits.length === 0) {
+    diffTree.cancel();
+    return files;
+  }
+  const stdout = (await diffTree.run(`${commits.join("\n")}\n`)).toString("utf8");
+  for (const chunk of stdout.split(RECORD)) {
+    const [commit = "", ...paths] = chunk.split("\n").filter((l) => l.trim() !== "");
+    if (commit) files.set(commit, paths);
+  }
+  return files;
+}
+
+/**
+ * The commits whose files say what they deployed: those on main's line without Horizon trailers (a merge among
+ * them), and the Horizon commits a merge brought. A Horizon commit on main's line is described by its trailers.
+ */
+export function commitsToDiff(commits: readonly LoggedCommit[], landedBy: Map<string, LoggedCommit>): string[] {
+  const merges = new Set(commits.filter((c) => c.parents.length > 1 && landedBy.get(c.commit) === c && !isHorizonCommit(c)).map((c) => c.commit));
+  return commits
+    .filter((c) => {
+      const landing = landedBy.get(c.commit);
+      if (!landing) return false;
+      return landing === c ? describedByFiles(c) : isHorizonCommit(c) && merges.has(landing.commit);
+    })
+    .map((c) => c.commit);
+}
+
+/** What each first-parent commit without Horizon trailers changed that no Horizon commit it brought describes. Pure. */
+export function unmanagedTargets(commits: readonly LoggedCommit[], landedBy: Map<string, LoggedCommit>, files: ChangedFiles, layout: ManifestsLayout): Target[] {
+  const covered = new Map<string, Set<string>>();
+  for (const c of commits) {
+    const landing = landedBy.get(c.commit);
+    if (!landing || landing === c || !isHorizonCommit(c)) continue;
+    const keys = covered.get(landing.commit) ?? new Set<string>();
+    for (const t of deploymentTargets(files.get(c.commit) ?? [], layout)) keys.add(targetKey(t));
+    const release = parseReleaseTrailers(c.trailers);
+    for (const s of release?.services ?? []) keys.add(targetKey({ environment: release?.environment ?? "", service: s.service }));
+    covered.set(landing.commit, keys);
+  }
+  return commits
+    .filter((c) => landedBy.get(c.commit) === c && describedByFiles(c))
+    .flatMap((landing) =>
+      deploymentTargets(files.get(landing.commit) ?? [], layout)
+        .filter((t) => !covered.get(landing.commit)?.has(targetKey(t)))
+        .map((t) => ({ landing, ...t })),
+    );
+}
+
+type Objects = ReadonlyMap<string, string | undefined>;
+
+/** The object names of each target's manifest, after and before its commit, in every layout (imageAt takes the first there). */
+function manifestNames(targets: readonly Target[]): string[] {
+  const names = new Set<string>();
+  for (const t of targets) {
+    for (const rev of [t.landing.commit, t.landing.parents[0]]) {
+      if (rev === undefined) continue;
+      for (const [, file] of LAYOUT_FILES) names.add(`${rev}:./environments/${t.environment}/${t.service}/${file}`);
+    }
+  }
+  return [...names];
+}
+
+/** `git cat-file --batch` answers, by the object names asked (`<rev>:<path>`); undefined for a missing object. */
+export async function readObjects(catFile: PendingGit, names: readonly string[]): Promise<Objects> {
+  const found = new Map<string, string | undefined>();
+  if (names.length === 0) {
+    catFile.cancel();
+    return found;
+  }
+  const bytes = await catFile.run(`${names.join("\n")}\n`);
+  let at = 0;
+  for (const name of names) {
+    const eol = bytes.indexOf(10, at);
+    const header = bytes.subarray(at, eol).toString("utf8");
+    at = eol + 1;
+    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
+      found.set(name, undefined);
+      continue;
+    }
+    const size = Number(header.split(" ")[2]);
+    found.set(name, bytes.subarray(at, at + size).toString("utf8"));
+    at += size + 1;
+  }
+  return found;
+}
+
+/** The manifests the targets' images are read from, asked of `catFile` (a `git cat-file --batch` started earlier). */
+export const readTargetManifests = (catFile: PendingGit, targets: readonly Target[]): Promise<Objects> => readObjects(catFile, manifestNames(targets));
+
+/** The image a service's manifest at `rev` deploys; undefined when it has none there. */
+async function imageAt(objects: Objects, rev: string | undefined, environment: string, service: string): Promise<{ exists: boolean; image?: string }> {
+  if (rev === undefined) return { exists: false };
+  for (const [layout, name] of LAYOUT_FILES) {
+    const file = `environments/${environment}/${service}/${name}`;
+    const source = objects.get(`${rev}:./${file}`);
+    if (source === undefined) continue;
+    try {
+      return { exists: true, image: await readImage({ layout, file, source, service }) };
+    } catch {
+      return { exists: true };
+    }
+  }
+  return { exists: false };
+}
+
+/** A sync's `Horizon-Source-Commit: deploy <sha>`: the monorepo commit whose deploy/ it carried. */
+function syncSourceCommit(c: LoggedCommit): string | undefined {
+  const value = c.trailers.find(([k, v]) => k.toLowerCase() === "horizon-source-commit" && v.startsWith("deploy "))?.[1];
+  return value?.slice("deploy ".length).trim() || undefined;
+}
+
+/**
+ * The targets' changes with the image each left: a sync's as one record per environment it touched, listing the
+ * services whose files it changed; every other one as an unmanaged change. Oldest landing first.
+ */
+export async function changesOf(targets: readonly Target[], objects: Objects, line: ReadonlyMap<string, number>): Promise<{ syncs: SyncRecord[]; unmanaged: UnmanagedChange[] }> {
+  const unmanaged: UnmanagedChange[] = [];
+  const syncs = new Map<string, SyncRecord>();
+  const order = (t: Target): number => line.get(t.landing.commit) ?? 0;
+  // Oldest landing first, as the releases are; within one, the environments' and services' order.
+  for (const t of [...targets].sort((a, b) => order(a) - order(b))) {
+    const after = await imageAt(objects, t.landing.commit, t.environment, t.service);
+    const before = await imageAt(objects, t.landing.parents[0], t.environment, t.service);
+    // Neither before nor after: no such service then (an environment-wide change names today's services).
+    if (!after.exists && !before.exists) continue;
+    if (isSyncCommit(t.landing)) {
+      const key = `${t.landing.commit} ${t.environment}`;
+      const trailers = parseReleaseTrailers(t.landing.trailers);
+      const record: SyncRecord = syncs.get(key) ?? {
+        ...commitMeta(t.landing, t.landing, line),
+        action: "sync" as const,
+        rollsBack: [],
+        ...(trailers?.breakGlass ? { breakGlass: trailers.breakGlass } : {}),
+        environment: t.environment,
+        services: [],
+        landedAt: t.landing.committedAt,
+        landedBy: t.landing.commit,
+      };
+      const deployCommit = syncSourceCommit(t.landing);
+      record.services.push({ service: t.service, image: after.image ?? "", ...(before.image ? { previousImage: before.image } : {}), ...(deployCommit ? { sourceCommit: deployCommit } : {}) });
+      syncs.set(key, record);
+      continue;
+    }
+    unmanaged.push({
+      ...commitMeta(t.landing, t.landing, line),
+      environment: t.environment,
+      service: t.service,
+      ...(after.image ? { image: after.image } : {}),
+      ...(before.image ? { previousImage: before.image } : {}),
+    });
+  }
+  return { syncs: [...syncs.values()], unmanaged };
+}
