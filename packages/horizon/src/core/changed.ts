@@ -11,7 +11,7 @@ export interface Workspace {
 }
 
 /** What one changed path means for the build. */
-export type PathImpact = { kind: "none" } | { kind: "all" } | { kind: "workspace"; workspace: Workspace };
+type PathImpact = { kind: "none" } | { kind: "all" } | { kind: "workspace"; workspace: Workspace };
 
 const SERVICES_DIR = "services";
 

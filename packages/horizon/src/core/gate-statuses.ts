@@ -14,7 +14,7 @@ export interface CommitStatus {
   target_url?: string;
 }
 
-export const AGGREGATE_CONTEXT = "horizon/gates";
+const AGGREGATE_CONTEXT = "horizon/gates";
 
 /** GitHub refuses a status description longer than 140 characters. */
 const MAX_DESCRIPTION = 140;

@@ -4,7 +4,7 @@ import type { TestEvidence } from "../evidence/junit.js";
 import type { LoadTestReport } from "../evidence/load.js";
 import type { GatesConfig } from "./gates-config.js";
 
-export type CheckStatus = "pass" | "fail" | "warn";
+type CheckStatus = "pass" | "fail" | "warn";
 
 /** One threshold of one gate, e.g. `security_vulnerabilities.high`. */
 export interface CheckVerdict {
@@ -19,7 +19,7 @@ export interface CheckVerdict {
   message: string;
 }
 
-export interface GateVerdict {
+interface GateVerdict {
   gate: keyof GatesConfig;
   required: boolean;
   status: CheckStatus;

@@ -1,6 +1,6 @@
 import satisfies from "spdx-satisfies";
 
-export interface LicenseVerdict {
+interface LicenseVerdict {
   allowed: boolean;
   /** Why not, in words a reviewer can act on. */
   reason?: string;

@@ -18,14 +18,14 @@ export interface ChangePlan {
   stages: PlannedStage[];
 }
 
-export interface PlannedStage {
+interface PlannedStage {
   id: string;
   /** The service the stage is for; null for a stage of the whole repository or of a package. */
   service: string | null;
   command: string;
 }
 
-export interface PlanInput {
+interface PlanInput {
   head: string;
   workspaces: readonly Workspace[];
   /** Per service (folder name): its base commit, or null when there is none (never deployed, or unknown here). */

@@ -43,7 +43,7 @@ export function inWindow(policy: PromotionPolicy, environment: string, now: numb
 }
 
 /** When the next window opens after `now` (undefined when the environment has no windows). */
-export function nextWindowOpening(policy: PromotionPolicy, environment: string, now: number): number | undefined {
+function nextWindowOpening(policy: PromotionPolicy, environment: string, now: number): number | undefined {
   const { windows } = environmentPolicy(policy, environment);
   const today = localTimeAt(now, policy.timezone);
   for (let d = 0; d <= 7; d++) {

@@ -26,7 +26,7 @@ export function assertVersionLabel(version: string): void {
   if (problem) throw new InputError(`--version "${version}": ${problem}`);
 }
 
-export interface PromotionInput {
+interface PromotionInput {
   from: string;
   to: string;
   services: readonly PromotedService[];

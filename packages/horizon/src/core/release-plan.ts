@@ -53,7 +53,7 @@ export function parseSourceOrigin(sourceCommit: string | undefined, sourceTime: 
   return origin;
 }
 
-export interface SetImageInput {
+interface SetImageInput {
   manifest: ServiceManifest;
   image: string;
   holds: readonly Hold[];

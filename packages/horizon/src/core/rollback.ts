@@ -23,7 +23,7 @@ export interface RollbackTarget {
   files?: ReadonlyArray<ServiceFile & { version?: string | undefined }>;
 }
 
-export interface RollbackInput {
+interface RollbackInput {
   environment: string;
   targets: readonly RollbackTarget[];
   /** holds.yaml as it is now; undefined when there is none yet. */
@@ -117,7 +117,7 @@ export function planRollback(input: RollbackInput): ReleasePlan | undefined {
   return { edits, message: formatReleaseMessage(`rollback(${input.environment}): ${what}`, body, release), release };
 }
 
-export interface UnholdInput {
+interface UnholdInput {
   environment: string;
   service: string;
   image?: string;

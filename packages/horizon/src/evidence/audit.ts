@@ -23,7 +23,7 @@ const AuditFailureSchema = z.object({
 });
 
 /** What `npm audit --json` printed: the counts, npm's own failure (why it could not audit; empty when it says not), or something else. */
-export type AuditOutput = { counts: SeverityCounts } | { failed: string } | { invalid: string };
+type AuditOutput = { counts: SeverityCounts } | { failed: string } | { invalid: string };
 
 /** The one reading of `npm audit --json` output, for `horizon scan deps` (which ran it) and `horizon gate --audit` (which reads its file). */
 export function readAuditOutput(text: string): AuditOutput {

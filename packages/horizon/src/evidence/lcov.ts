@@ -3,7 +3,7 @@ import { InputError } from "../errors.js";
 import { readUserFile } from "../io/fs.js";
 
 /** One `SF:` ... `end_of_record` block of an lcov report. */
-export interface LcovRecord {
+interface LcovRecord {
   sourceFile: string;
   /** Hits per line number from `DA:` lines; empty when the report only has `LF`/`LH` totals. */
   lineHits: Map<number, number>;

@@ -23,7 +23,7 @@ export const LoadTestReportSchema = z.object({
 
 export type LoadTestReport = z.infer<typeof LoadTestReportSchema>;
 
-export function parseLoadReport(text: string, file: string): LoadTestReport {
+function parseLoadReport(text: string, file: string): LoadTestReport {
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -13,7 +13,7 @@ export const bundleFile = (name: RepositoryName): string => `${name}.bundle`;
 
 const Sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a full commit hash");
 
-export const BundleRecordSchema = z.object({
+const BundleRecordSchema = z.object({
   file: z.string().regex(/^[\w.-]+\.bundle$/, "a bundle file name in the backup folder"),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "64 hex digits"),
   size: z.number().int().nonnegative(),

@@ -10,7 +10,7 @@ import { git, gitText } from "../io/git.js";
  * read like a remote. The backup of the manifests repo and of the application repository.
  */
 
-export interface BundleFacts {
+interface BundleFacts {
   /** sha256 of the file, hex. */
   sha256: string;
   size: number;
@@ -31,7 +31,7 @@ export async function sha256File(file: string): Promise<string> {
 }
 
 /** `git bundle list-heads`: ref name to commit. */
-export async function bundleRefs(file: string, cwd: string): Promise<Record<string, string>> {
+async function bundleRefs(file: string, cwd: string): Promise<Record<string, string>> {
   const out = await gitText(["bundle", "list-heads", file], { cwd });
   return Object.fromEntries(
     out

@@ -9,7 +9,7 @@ export type JsonNode =
   | { kind: "array"; start: number; end: number; items: JsonNode[] }
   | { kind: "scalar"; start: number; end: number; value: unknown };
 
-export interface JsonMember {
+interface JsonMember {
   key: string;
   keyStart: number;
   value: JsonNode;
@@ -104,7 +104,7 @@ export function lineOf(text: string, offset: number): number {
 }
 
 /** The node at `path` (object keys, array indices as strings); undefined when it does not exist. */
-export function nodeAt(root: JsonNode, path: readonly string[]): JsonNode | undefined {
+function nodeAt(root: JsonNode, path: readonly string[]): JsonNode | undefined {
   let node: JsonNode | undefined = root;
   for (const step of path) {
     if (node?.kind === "object") node = node.members.find((m) => m.key === step)?.value;
@@ -116,7 +116,7 @@ export function nodeAt(root: JsonNode, path: readonly string[]): JsonNode | unde
 
 /** RFC 6901 pointer of a path, and back. */
 export const toPointer = (path: readonly string[]): string => path.map((p) => `/${p.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
-export const fromPointer = (pointer: string): string[] =>
+const fromPointer = (pointer: string): string[] =>
   pointer === "" ? [] : pointer.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
 
 /** The line of the deepest node of `pointer` that exists: what a finding points at. */
@@ -152,7 +152,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** The plain value of a node. */
-export function valueOf(node: JsonNode): unknown {
+function valueOf(node: JsonNode): unknown {
   if (node.kind === "scalar") return node.value;
   if (node.kind === "array") return node.items.map(valueOf);
   return Object.fromEntries(node.members.map((m) => [m.key, valueOf(m.value)]));

@@ -2,7 +2,7 @@ import { MemoryStorage } from "@openfeature/flagd-core";
 import { JsonSyntaxError, lineOf, lineOfPointer, parseJsonTree, toPointer, type JsonNode } from "./flags-json.js";
 
 /** One thing wrong with a flag file: where (JSON pointer, line) and what. */
-export interface FlagProblem {
+interface FlagProblem {
   pointer: string;
   line: number;
   message: string;

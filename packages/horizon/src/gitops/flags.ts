@@ -15,7 +15,7 @@ export interface FlagDefinition {
   metadata?: Record<string, unknown>;
 }
 
-export interface FlagFile {
+interface FlagFile {
   path: string;
   text: string;
   flags: Record<string, FlagDefinition>;
@@ -39,7 +39,7 @@ export function readFlagFile(root: string, environment: string): FlagFile {
 }
 
 /** A `fractional` rollout as `flags set --rollout` writes it: buckets with literal variants and weights, no bucketing expression. */
-export function rolloutOf(flag: FlagDefinition | undefined): Array<{ variant: string; percent: number }> | undefined {
+function rolloutOf(flag: FlagDefinition | undefined): Array<{ variant: string; percent: number }> | undefined {
   const targeting = flag?.targeting as { fractional?: unknown } | undefined;
   if (!targeting || typeof targeting !== "object" || Object.keys(targeting).length !== 1 || !Array.isArray(targeting.fractional)) return undefined;
   const buckets = targeting.fractional as unknown[];
@@ -72,7 +72,7 @@ export function parseRollout(value: string | undefined): number | undefined {
   return percent;
 }
 
-export interface FlagSetResult {
+interface FlagSetResult {
   text: string;
   before: string;
   after: string;

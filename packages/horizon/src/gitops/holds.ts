@@ -5,7 +5,7 @@ import { InputError } from "../errors.js";
 /** Holds live at the root of the manifests repository, so every clone and every CI run sees them. */
 export const HOLDS_FILE = "holds.yaml";
 
-export const HoldSchema = z.object({
+const HoldSchema = z.object({
   environment: z.string().min(1),
   service: z.string().min(1),
   image: z.string().min(1),

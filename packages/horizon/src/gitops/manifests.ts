@@ -6,10 +6,9 @@ import type { ServiceManifest } from "./service-manifest.js";
 import type { ServiceFile } from "./version-labels.js";
 
 // The reader of a manifests repository: files in, the pure model of service-manifest.ts out.
-// The listing of environments and services lives in layout.ts (no YAML parser); the model and the listing are re-exported here for the shell.
+// The listing of environments and services lives in layout.ts (no YAML parser); the listing and imageOf are re-exported here for the shell.
 export { assertEnvironment, listEnvironments, listServices, manifestPath } from "./layout.js";
-export { imageOf, withImage } from "./service-manifest.js";
-export type { ServiceManifest } from "./service-manifest.js";
+export { imageOf } from "./service-manifest.js";
 
 export function readServiceManifest(root: string, environment: string, service: string): ServiceManifest {
   const services = listServices(root, environment);

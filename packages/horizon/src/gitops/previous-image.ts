@@ -4,7 +4,7 @@ import type { ServiceManifest } from "./service-manifest.js";
 import type { ReleaseRecord } from "./release-log.js";
 import { showFileAt } from "./repo.js";
 
-export interface RestorePoint {
+interface RestorePoint {
   /** The newest earlier image that is not held. */
   image: string;
   /** The deployments between it and now that this rollback undoes (not rollbacks, not deployments already undone). */
@@ -13,7 +13,7 @@ export interface RestorePoint {
   commit: string;
 }
 
-export interface RestoreSearch {
+interface RestoreSearch {
   /** Undefined when no earlier image may be restored. */
   restore?: RestorePoint;
   /** Earlier images passed over because they are held, newest first. */

@@ -12,7 +12,7 @@ import { runTool, toolMessage } from "../io/process.js";
  * before and after the plan's edits, and a unified diff of only the objects that differ.
  */
 
-export interface ObjectChange {
+interface ObjectChange {
   /** `Kind/namespace/name` (namespace omitted for cluster-scoped objects). */
   object: string;
   change: "added" | "removed" | "changed";

@@ -13,14 +13,14 @@ import { readVersionLabels, setVersionLabels } from "./version-labels.js";
  * `promotion-policy.yaml` and the flag files. Those keep the manifests
  * repo's values; `deploy/` only gives their first copy.
  */
-export interface SyncPlan {
+interface SyncPlan {
   edits: FileEdit[];
   /** Files the manifests repo has and `deploy/` no longer does. */
   deletions: string[];
 }
 
 /** Whole files the manifests repo owns once they exist there. */
-export function ownedByManifests(path: string): boolean {
+function ownedByManifests(path: string): boolean {
   return path === "holds.yaml" || path === "promotion-policy.yaml" || /^environments\/[^/]+\/flags\.flagd\.json$/.test(path);
 }
 

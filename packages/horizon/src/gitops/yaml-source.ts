@@ -46,7 +46,7 @@ export function findPair(map: YAMLMap, key: string): Pair<Node, Node> | undefine
 }
 
 /** Renders `value` as a YAML scalar in the quoting style of the scalar it replaces. */
-export function renderScalar(value: string, like?: Scalar): string {
+function renderScalar(value: string, like?: Scalar): string {
   if (like?.type === "QUOTE_SINGLE") return `'${value.replaceAll("'", "''")}'`;
   if (like?.type === "QUOTE_DOUBLE") return JSON.stringify(value);
   return isSafePlain(value) ? value : JSON.stringify(value);

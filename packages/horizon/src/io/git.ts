@@ -16,7 +16,7 @@ export interface GitOptions {
   okExitCodes?: readonly number[];
 }
 
-export interface GitResult {
+interface GitResult {
   stdout: string;
   stderr: string;
 }

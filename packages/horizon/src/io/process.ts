@@ -7,7 +7,7 @@ import { ExternalError } from "../errors.js";
 // Every process horizon starts, but git (io/git.ts): pipeline steps and the platform (runProcess, startBackground)
 // stream their output; tools whose output is read (kubectl, promtool, npm) run to completion (runTool).
 
-export interface RunOptions {
+interface RunOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
   /** Everything the process prints (stdout and stderr) is appended here. */
@@ -109,7 +109,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export interface ToolResult {
+interface ToolResult {
   exitCode: number;
   stdout: string;
   stderr: string;

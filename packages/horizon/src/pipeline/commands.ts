@@ -44,7 +44,7 @@ export async function tailOfLog(ctx: StageContext, lines = 1): Promise<string> {
 }
 
 /** The log's first line matching `pattern` (colour codes removed), else its last line. */
-export async function firstLogLine(ctx: StageContext, pattern: RegExp): Promise<string> {
+async function firstLogLine(ctx: StageContext, pattern: RegExp): Promise<string> {
   const text = await readFile(ctx.logFile, "utf8").catch(() => "");
   // eslint-disable-next-line no-control-regex -- colour codes, should a tool print them anyway
   const line = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((l) => pattern.test(l));

@@ -20,7 +20,7 @@ export function parseLoadSettings(loadDuration = "10s", connections = "100"): Pi
   return { loadDuration, connections: parsePositive(connections, "--connections", true) };
 }
 
-export interface PipelineSettings {
+interface PipelineSettings {
   root: string;
   runDir: string;
   runId: string;

@@ -22,7 +22,7 @@ import { runRestore } from "../commands/restore/restore.js";
  * before and after, byte for byte. Needs git and kubectl; nothing else (it runs on a clean clone).
  */
 
-export interface DrillOptions {
+interface DrillOptions {
   /** The application repository (its deploy/ seeds the manifests repo). */
   repoRoot: string;
   /** Where to work; default a new temporary folder, removed afterwards. */
@@ -31,7 +31,7 @@ export interface DrillOptions {
   write: (text: string) => void;
 }
 
-export interface DrillResult {
+interface DrillResult {
   releases: string[];
   backupMs: number;
   backupBytes: number;

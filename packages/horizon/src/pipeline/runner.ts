@@ -4,7 +4,7 @@ import { writeFileAtomic } from "../io/fs.js";
 import type { ProgressPrinter } from "./progress.js";
 import { stageLabel, type RunSummary, type Stage, type StageRecord } from "./types.js";
 
-export interface ExecuteOptions {
+interface ExecuteOptions {
   summary: RunSummary;
   runDir: string;
   root: string;

@@ -1,5 +1,5 @@
 /** The outcome of one pipeline stage. `warning` passed with something to say (e.g. no network for the audit). */
-export type StageStatus = "passed" | "failed" | "skipped" | "warning";
+type StageStatus = "passed" | "failed" | "skipped" | "warning";
 
 export interface StageOutcome {
   status: StageStatus;

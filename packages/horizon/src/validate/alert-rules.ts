@@ -15,7 +15,7 @@ const MATCHER = /([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g
  * histogram_quantile(0.99, ... istio_request_duration_milliseconds_bucket)),
  * in milliseconds.
  */
-export const FLAGGER_REQUEST_DURATION_QUANTILE = 0.99;
+const FLAGGER_REQUEST_DURATION_QUANTILE = 0.99;
 
 interface Matcher {
   label: string;
@@ -24,7 +24,7 @@ interface Matcher {
 }
 
 /** The vector selectors of the service-kit's request metrics in a PromQL expression, with their label matchers. */
-export function requestSelectors(expr: string): { text: string; matchers: Matcher[] }[] {
+function requestSelectors(expr: string): { text: string; matchers: Matcher[] }[] {
   const out: { text: string; matchers: Matcher[] }[] = [];
   for (const m of expr.matchAll(SELECTOR)) {
     const [text, name = "", braces = ""] = m;
@@ -45,7 +45,7 @@ function fullMatch(pattern: string, value: string): boolean | undefined {
 }
 
 /** Whether a selector leaves out every series of `route`. */
-export function excludesRoute(matchers: readonly Matcher[], route: string): boolean {
+function excludesRoute(matchers: readonly Matcher[], route: string): boolean {
   return matchers
     .filter((m) => m.label === "route")
     .some((m) => (m.op === "=" ? m.value !== route : m.op === "!=" ? m.value === route : m.op === "=~" ? fullMatch(m.value, route) === false : fullMatch(m.value, route) === true));
@@ -58,7 +58,7 @@ const matchesLabels = (selector: Record<string, string>, labels: Record<string, 
  * PodMonitor scrapes (livenessProbe, readinessProbe, startupProbe), and the
  * PodMonitor's own scrape paths (default /metrics). Each with why.
  */
-export function probeRoutes(view: ClusterView): Map<string, string> {
+function probeRoutes(view: ClusterView): Map<string, string> {
   const routes = new Map<string, string>();
   const add = (route: unknown, why: string): void => {
     if (typeof route === "string" && !routes.has(route)) routes.set(route, why);

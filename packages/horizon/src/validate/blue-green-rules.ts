@@ -19,11 +19,11 @@ import { objectLabel } from "./source-index.js";
  * is carried out twice against the database both versions share. So a Canary may mirror only when it says,
  * in the annotation below, that its service has no side effects, and never payment- or notification-service.
  */
-export const SIDE_EFFECTS_ANNOTATION = "blessedhorizon.org/side-effects";
+const SIDE_EFFECTS_ANNOTATION = "blessedhorizon.org/side-effects";
 /** The annotation's value for a service whose requests change nothing (reads only). */
-export const NO_SIDE_EFFECTS = "none";
+const NO_SIDE_EFFECTS = "none";
 /** Services that charge money or send messages: never mirrored, whatever their annotation says. */
-export const NEVER_MIRRORED: ReadonlySet<string> = new Set(["payment-service", "notification-service"]);
+const NEVER_MIRRORED: ReadonlySet<string> = new Set(["payment-service", "notification-service"]);
 
 /**
  * Weights that a blue/green analysis carries without complaint and Flagger ignores. stepWeight and stepWeights

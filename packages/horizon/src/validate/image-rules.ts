@@ -13,7 +13,7 @@ import type { RenderedTarget } from "./kustomize.js";
 import { objectLabel } from "./source-index.js";
 
 /** One tag a workflow pushes, as written there (`${{ github.sha }}`, `latest`), and what it can expand to. */
-export interface PushedTag {
+interface PushedTag {
   /** `.github/workflows/ci.yml:243` */
   where: string;
   template: string;

@@ -22,10 +22,10 @@ import { crdValidators, SchemaRegistry } from "./schemas.js";
 import type { ObjectValidator } from "./schemas.js";
 import { checkWorkflows } from "./workflows.js";
 
-export type { Finding, ValidationReport } from "./findings.js";
+export type { ValidationReport } from "./findings.js";
 export { formatFinding } from "./findings.js";
 
-export interface ValidateOptions {
+interface ValidateOptions {
   /** The manifests folder inside the repository. */
   deployDir?: string;
   /** Paths of kubectl and promtool; undefined skips what needs them (and the report says so). */

@@ -28,7 +28,7 @@ export interface WebhookRequest {
   body: string;
 }
 
-export interface WebhookService {
+interface WebhookService {
   url: string;
   headers: Array<{ name: string; value: string }>;
 }

@@ -12,7 +12,7 @@ import type { RenderedTarget } from "./kustomize.js";
 import { objectLabel, SourceIndex } from "./source-index.js";
 
 /** What rollback.yml needs from the dispatch's client_payload to run `horizon release rollback --env --service --cause`. */
-export const PAYLOAD_FIELDS = ["environment", "service", "cause"] as const;
+const PAYLOAD_FIELDS = ["environment", "service", "cause"] as const;
 const EVENT = "deployment-failed";
 /** Reasons that say only that a subscription's trigger is about another Canary. */
 const SHALLOW = /^trigger \S+ has no condition on Canary /;

@@ -14,7 +14,7 @@ interface RuleGroup {
 }
 
 /** promtool's `file: line:col: message` and `line N: message` errors as findings on `file`. */
-export function parsePromtoolErrors(output: string, file: string, lineOffset = 0): Finding[] {
+function parsePromtoolErrors(output: string, file: string, lineOffset = 0): Finding[] {
   const seen = new Set<string>();
   const findings: Finding[] = [];
   for (const raw of output.split("\n")) {

@@ -5,7 +5,7 @@ import type { Finding } from "./findings.js";
 import { objectLabel } from "./source-index.js";
 
 /** The VirtualService Flagger's Istio router makes of a Canary: its hosts, gateways and the match of its one HTTP route. */
-export interface GeneratedVirtualService {
+interface GeneratedVirtualService {
   canary: RenderedObject;
   apex: string;
   hosts: string[];
@@ -24,7 +24,7 @@ const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filt
  * hosts nor gateways. The apex name is spec.service.name, else the target's
  * (pkg/apis/flagger/v1beta1/canary.go GetServiceNames).
  */
-export function generatedVirtualService(canary: RenderedObject): GeneratedVirtualService | undefined {
+function generatedVirtualService(canary: RenderedObject): GeneratedVirtualService | undefined {
   const provider = at(canary.object, ["spec", "provider"]);
   if (provider !== undefined && provider !== "istio") return undefined;
   if (at(canary.object, ["spec", "service", "delegation"]) === true) return undefined;

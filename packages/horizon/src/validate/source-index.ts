@@ -5,7 +5,7 @@ import { parseYamlWithLines } from "./yaml-locate.js";
 import type { LocatedDocument } from "./yaml-locate.js";
 
 /** Where a rendered object came from: its file, and the line of a field inside it. */
-export interface SourceLocation {
+interface SourceLocation {
   file: string;
   lineOf: (path: readonly (string | number)[]) => number;
 }

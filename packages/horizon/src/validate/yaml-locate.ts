@@ -10,7 +10,7 @@ export interface LocatedDocument {
   line: number;
 }
 
-export interface ParsedYaml {
+interface ParsedYaml {
   documents: LocatedDocument[];
   /** Syntax errors, each with its line. */
   errors: { line: number; message: string }[];

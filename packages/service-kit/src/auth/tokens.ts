@@ -5,8 +5,7 @@ import type { BaseConfig } from "../config/config.js";
 import type { TokenPolicy } from "./policy.js";
 import { checkLifetime, explain, resolvePolicy, TokenError, verifyOptions } from "./policy.js";
 
-export { DEFAULT_TOKEN_POLICY, TokenError } from "./policy.js";
-export type { TokenPolicy } from "./policy.js";
+export { TokenError } from "./policy.js";
 
 export const ROLES = ["organizer", "donor", "trust", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -90,7 +89,7 @@ export function createVerifier(config: TokenSettings & Pick<BaseConfig, "JWKS_UR
 }
 
 /** `iss` and `aud` for a signed token: what the receiving services' JWT_ISSUER and JWT_AUDIENCE expect. */
-export interface TokenAddress {
+interface TokenAddress {
   issuer?: string | undefined;
   audience?: string | undefined;
 }

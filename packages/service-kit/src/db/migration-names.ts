@@ -3,7 +3,7 @@
  * db-migrate Job) and the service's own. `horizon validate` applies the same
  * rule to every migrations folder.
  */
-export type MigrationName =
+type MigrationName =
   | { kind: "migration"; version: number; name: string; direction: "up" | "down" }
   /** golang-migrate reads it (and would run it) but the service migrator would not. */
   | { kind: "refused"; reason: string }
@@ -15,7 +15,7 @@ const GOLANG_MIGRATE = /^([0-9]+)_(.*)\.(down|up)\.(.*)$/;
 /** What both accept: a plain title and `.sql`, so the two never disagree on which files exist. */
 const BOTH = /^([0-9]+)_([A-Za-z0-9_-]+)\.(up|down)\.sql$/;
 
-export const MIGRATION_NAME_RULE = "NNNN_name.up.sql / NNNN_name.down.sql, the name of letters, digits, _ and -";
+const MIGRATION_NAME_RULE = "NNNN_name.up.sql / NNNN_name.down.sql, the name of letters, digits, _ and -";
 
 export function parseMigrationName(fileName: string): MigrationName {
   const match = BOTH.exec(fileName);

@@ -71,7 +71,7 @@ export async function openPostgres(url: string, max: number): Promise<Database> 
 }
 
 /** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";

@@ -23,9 +23,9 @@ import { DatabaseError } from "./database.js";
  * `disable` (TLS to the same machine protects nothing, and local and CI
  * PostgreSQL servers have none; a db-migrate Job never connects to loopback).
  */
-export type SslMode = "disable" | "require" | "verify-ca" | "verify-full";
+type SslMode = "disable" | "require" | "verify-ca" | "verify-full";
 
-export const SSL_MODES: readonly SslMode[] = ["disable", "require", "verify-ca", "verify-full"];
+const SSL_MODES: readonly SslMode[] = ["disable", "require", "verify-ca", "verify-full"];
 
 /** lib/pq's TLS parameters (conn.go isDriverSetting); the kit reads them, pg-connection-string never sees them. */
 const TLS_PARAMETERS = ["sslmode", "sslrootcert", "sslcert", "sslkey", "sslinline", "sslsni"];
@@ -38,7 +38,7 @@ const TLS_PARAMETERS = ["sslmode", "sslrootcert", "sslcert", "sslkey", "sslinlin
 const NODE_ONLY_PARAMETERS = ["ssl", "uselibpqcompat", "sslnegotiation", "sslpassword"];
 
 /** What `openPostgres` gives `pg.Pool`: the URL without its TLS parameters, and the TLS it means. */
-export interface PgConnection {
+interface PgConnection {
   connectionString: string;
   ssl: false | ConnectionOptions;
   /** The mode in effect, after the default. */

@@ -1,5 +1,5 @@
 import { createEvent, type EventEnvelope } from "@blessed-horizon/contracts";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createEventBus } from "./factory.js";
 import { InProcessEventBus } from "./in-process.js";
 import { redeliveryDelay } from "./backoff.js";
@@ -20,13 +20,8 @@ function into(list: string[], pick: (e: EventEnvelope) => string = (e) => e.even
 const donationId = (e: EventEnvelope) => e.data.donationId as string;
 const noop = () => Promise.resolve();
 
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** How long a test waits for the bus to deliver (vi.waitFor's default of 1 s is short for a loaded machine). */
+const DELIVERY = { timeout: 3_000, interval: 5 };
 
 describe("InProcessEventBus", () => {
   let bus: InProcessEventBus;
@@ -41,7 +36,7 @@ describe("InProcessEventBus", () => {
     await bus.subscribe({ consumer: "other", types: ["campaign.published"], handler: () => Promise.reject(new Error("must not be called")) });
     const events = [succeeded("d1"), succeeded("d2"), succeeded("d3")];
     for (const e of events) await bus.publish(e);
-    await until(() => totals.length === 3 && receipts.length === 3);
+    await vi.waitFor(() => expect([totals.length, receipts.length]).toEqual([3, 3]), DELIVERY);
     expect(totals).toEqual(events.map((e) => e.eventId));
     expect(receipts).toEqual(totals);
   });
@@ -62,7 +57,7 @@ describe("InProcessEventBus", () => {
     });
     const event = succeeded("d1");
     await bus.publish(event);
-    await until(() => handled.length === 1);
+    await vi.waitFor(() => expect(handled).toHaveLength(1), DELIVERY);
     expect(errors).toEqual([1, 2, 3]);
     expect(handled[0]).toEqual(event);
     expect(bus.pending("flaky")).toBe(0);
@@ -73,17 +68,17 @@ describe("InProcessEventBus", () => {
     const seen: string[] = [];
     const sub = await bus.subscribe({ consumer: "c", types: ["donation.succeeded"], handler: into(seen, donationId) });
     await bus.publish(succeeded("d1"));
-    await until(() => seen.length === 1);
+    await vi.waitFor(() => expect(seen).toHaveLength(1), DELIVERY);
     await sub.unsubscribe();
     await bus.publish(succeeded("d2"));
     expect(bus.pending("c")).toBe(1);
     await bus.subscribe({ consumer: "c", types: ["donation.succeeded"], handler: into(seen, donationId) });
-    await until(() => seen.length === 2);
+    await vi.waitFor(() => expect(seen).toHaveLength(2), DELIVERY);
     expect(seen).toEqual(["d1", "d2"]);
 
     const late: string[] = [];
     await bus.subscribe({ consumer: "late", types: ["donation.succeeded"], handler: into(late, donationId) });
-    await until(() => late.length === 2);
+    await vi.waitFor(() => expect(late).toHaveLength(2), DELIVERY);
     expect(late).toEqual(["d1", "d2"]);
   });
 
@@ -104,7 +99,7 @@ describe("createEventBus without NATS_URL", () => {
     await b.subscribe({ consumer: "b", types: ["donation.succeeded"], handler: into(seen) });
     const event = succeeded("d1");
     await a.publish(event);
-    await until(() => seen.length === 1);
+    await vi.waitFor(() => expect(seen).toHaveLength(1), DELIVERY);
     await b.close();
     await a.publish(succeeded("d2"));
     await new Promise((r) => setTimeout(r, 20));

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type EventEnvelope } from "@blessed-horizon/contracts";
 import { connect } from "nats";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { durableName, NatsEventBus } from "./nats.js";
 import type { EventBus } from "./bus.js";
 import { createEventBus } from "./factory.js";
@@ -11,13 +11,8 @@ const url = process.env.TEST_NATS_URL;
 const published = (campaignId: string) =>
   createEvent("campaign.published", { campaignId, organizerId: "o1", title: "Wells", goal: { amount: 100_000, currency: "EUR" } });
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** How long a test waits for the bus to deliver (vi.waitFor's default of 1 s is short for a loaded machine). */
+const DELIVERY = { timeout: 10_000, interval: 10 };
 
 describe("durableName", () => {
   it("turns consumer names into names NATS accepts", () => {
@@ -51,7 +46,7 @@ describe.skipIf(!url)("NatsEventBus on a real NATS JetStream server (TEST_NATS_U
     await bus.publish(createEvent("donation.failed", { donationId: "d", campaignId: "c1", amount: { amount: 1, currency: "EUR" }, reason: "card_declined" }));
     const b = published("c2");
     await bus.publish(b);
-    await until(() => seen.length === 2);
+    await vi.waitFor(() => expect(seen).toHaveLength(2), DELIVERY);
     expect(seen.map((e) => e.eventId)).toEqual([a.eventId, b.eventId]);
     await sub.unsubscribe();
   });
@@ -60,12 +55,12 @@ describe.skipIf(!url)("NatsEventBus on a real NATS JetStream server (TEST_NATS_U
     const seen: string[] = [];
     const handler = (e: EventEnvelope) => { seen.push(e.data.campaignId as string); return Promise.resolve(); };
     const sub = await bus.subscribe({ consumer: "test.cursor", types: ["campaign.published"], handler });
-    await until(() => seen.length === 2); // c1, c2 from the first test: a new durable consumer starts at the beginning
+    await vi.waitFor(() => expect(seen).toHaveLength(2), DELIVERY); // c1, c2 from the first test: a new durable consumer starts at the beginning
     await sub.unsubscribe();
     await bus.publish(published("c3"));
     const other = await NatsEventBus.connect(options);
     const again = await other.subscribe({ consumer: "test.cursor", types: ["campaign.published"], handler });
-    await until(() => seen.length === 3);
+    await vi.waitFor(() => expect(seen).toHaveLength(3), DELIVERY);
     expect(seen).toEqual(["c1", "c2", "c3"]);
     await again.unsubscribe();
     await other.close();
@@ -88,7 +83,7 @@ describe.skipIf(!url)("NatsEventBus on a real NATS JetStream server (TEST_NATS_U
       },
     });
     await failing.publish(event);
-    await until(() => done.length === 1);
+    await vi.waitFor(() => expect(done).toHaveLength(1), DELIVERY);
     expect(errors).toEqual([1, 2]);
     await sub.unsubscribe();
     await failing.close();
@@ -100,7 +95,7 @@ describe.skipIf(!url)("NatsEventBus on a real NATS JetStream server (TEST_NATS_U
     await bus.publish(event);
     await bus.publish(event);
     const sub = await bus.subscribe({ consumer: "test.dup", types: ["campaign.published"], handler: (e) => { seen.push(e.eventId); return Promise.resolve(); } });
-    await until(() => seen.includes(event.eventId));
+    await vi.waitFor(() => expect(seen).toContain(event.eventId), DELIVERY);
     await new Promise((r) => setTimeout(r, 200));
     expect(seen.filter((id) => id === event.eventId)).toHaveLength(1);
     await sub.unsubscribe();
@@ -120,7 +115,7 @@ describe.skipIf(!url)("NatsEventBus on a real NATS JetStream server (TEST_NATS_U
         ),
       );
       for (const [i, { env }] of environments.entries()) for (const n of [1, 2, 3]) await (buses[i] as NatsEventBus).publish(published(`${env}-${n}`));
-      await until(() => environments.every(({ seen }) => seen.length >= 3));
+      await vi.waitFor(() => expect(environments.map(({ seen }) => seen.length >= 3)).toEqual([true, true]), DELIVERY);
       await new Promise((r) => setTimeout(r, 200));
       expect(environments[0]?.seen).toEqual(["staging-1", "staging-2", "staging-3"]);
       expect(environments[1]?.seen).toEqual(["production-1", "production-2", "production-3"]);

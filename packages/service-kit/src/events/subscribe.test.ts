@@ -1,18 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type DomainEvent } from "@blessed-horizon/contracts";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { InProcessEventBus } from "./in-process.js";
 import { subscribeDomainEvents } from "./subscribe.js";
 
 const usd = (amount: number) => ({ amount, currency: "USD" });
 
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** How long a test waits for the bus to deliver (vi.waitFor's default of 1 s is short for a loaded machine). */
+const DELIVERY = { timeout: 3_000, interval: 5 };
 
 describe("subscribeDomainEvents", () => {
   let bus: InProcessEventBus;
@@ -40,7 +35,7 @@ describe("subscribeDomainEvents", () => {
     await bus.publish({ eventId: randomUUID(), type: "donation.succeeded", occurredAt: new Date().toISOString(), data: { donationId: "d0", amount: 1.5 } });
     const good = createEvent("donation.succeeded", { donationId: "d1", campaignId: "c1", amount: usd(500), tip: usd(0), fee: usd(45) });
     await bus.publish(good);
-    await until(() => handled.length === 1);
+    await vi.waitFor(() => expect(handled).toHaveLength(1), DELIVERY);
     expect(handled[0]?.data.amount).toEqual(usd(500));
     expect(logged).toEqual(["skipping an event that breaks its contract"]);
   });

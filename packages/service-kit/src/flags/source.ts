@@ -5,7 +5,7 @@ import type { Logger as OpenFeatureLogger } from "@openfeature/server-sdk";
 import { NOOP_PROVIDER, OpenFeature, ProviderEvents } from "@openfeature/server-sdk";
 
 /** What a flags file gives right now: its flags, or nothing (every flag at its coded default) and why. */
-export type SourceState = { status: "ready" } | { status: "fallback"; reason: string };
+type SourceState = { status: "ready" } | { status: "fallback"; reason: string };
 
 export type SourceEvent = SourceState | { status: "changed"; flags: readonly string[] };
 

@@ -33,14 +33,14 @@ function bothLengths(reason: string | undefined): boolean {
 }
 
 /** Pure: a Node HTTP parser error -> the problem a client sees (never a 5xx, never internals). */
-export function clientErrorProblem(error: { code?: string | undefined; reason?: string | undefined }, requestId: string): Problem {
+function clientErrorProblem(error: { code?: string | undefined; reason?: string | undefined }, requestId: string): Problem {
   const { status, code, detail } = bothLengths(error.reason) ? BOTH_LENGTHS : (PARSER_ERRORS[error.code ?? ""] ?? MALFORMED);
   // No URL was parsed, so the occurrence is named by its request id.
   return { type: typeFor(code), title: STATUS_CODES[status] ?? "Bad Request", status, detail, instance: `urn:uuid:${requestId}`, code, requestId };
 }
 
 /** The HTTP/1.1 response for a problem, written by hand: there is no request or reply object yet. */
-export function rawProblemResponse(problem: Problem): string {
+function rawProblemResponse(problem: Problem): string {
   const body = JSON.stringify(problem);
   return (
     `HTTP/1.1 ${problem.status} ${problem.title}\r\n` +

@@ -16,7 +16,7 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /** Pure: the deepest nesting in JSON text, counting only brackets outside strings; stops once past `limit`. */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
+function jsonDepthExceeds(text: string, limit: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i += 1) {
@@ -67,7 +67,7 @@ function refusePoisoning(key: string, value: unknown): unknown {
 }
 
 /** Pure: a JSON request body (bytes) -> its value, or the InputError a client sees. */
-export function parseJsonBody(body: Buffer, maxDepth = MAX_JSON_DEPTH): unknown {
+function parseJsonBody(body: Buffer, maxDepth = MAX_JSON_DEPTH): unknown {
   if (body.length === 0) throw malformed("the request body is empty but its Content-Type is JSON");
   return parseJsonText(decodeUtf8(body), maxDepth);
 }

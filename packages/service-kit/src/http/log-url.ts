@@ -5,7 +5,7 @@ export const MAX_LOGGED_QUERY_LENGTH = 256;
  * Query parameters whose values never reach the logs (case-insensitive), besides
  * any name ending in "token". Services add their own with `redactQueryParams`.
  */
-export const REDACTED_QUERY_PARAMS: readonly string[] = [
+const REDACTED_QUERY_PARAMS: readonly string[] = [
   "token",
   "access_token",
   "refresh_token",

@@ -18,7 +18,7 @@ interface HeadersSchema {
 }
 
 /** Pure: a route's headers JSON Schema with Idempotency-Key added (required or not), unless it already declares it. */
-export function withIdempotencyKey(headers: HeadersSchema | undefined, mode: "required" | "optional"): HeadersSchema {
+function withIdempotencyKey(headers: HeadersSchema | undefined, mode: "required" | "optional"): HeadersSchema {
   const properties = headers?.properties ?? {};
   if (Object.keys(properties).some((name) => name.toLowerCase() === IDEMPOTENCY_KEY_HEADER.toLowerCase())) return headers ?? {};
   const required = headers?.required ?? [];

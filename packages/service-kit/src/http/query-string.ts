@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { InputError } from "../errors.js";
 
-export type ParsedQuery = Record<string, string | string[]>;
+type ParsedQuery = Record<string, string | string[]>;
 
 /** The parameters of a parsed query whose percent-escapes were not UTF-8, by the query object. */
 const undecodable = new WeakMap<ParsedQuery, string[]>();

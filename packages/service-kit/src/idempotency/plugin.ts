@@ -40,7 +40,7 @@ const CLAIM_ATTEMPTS = 3;
  * JSON with object keys sorted (UTF-16 order, as RFC 8785) and undefined
  * members left out, so the same body in another key order is the same text.
  */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(",")}]`;
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
@@ -48,7 +48,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** Whose keys a request uses: the token's subject, or `guest` for unauthenticated calls (Stripe scopes keys per account). */
-export function idempotencyScope(request: Pick<FastifyRequest, "user">): string {
+function idempotencyScope(request: Pick<FastifyRequest, "user">): string {
   return request.user?.sub ?? "guest";
 }
 
@@ -56,7 +56,7 @@ export function idempotencyScope(request: Pick<FastifyRequest, "user">): string 
  * The stored key: scope and key. Keys never contain a space, so the last
  * space splits them again and two callers' keys never meet.
  */
-export function scopedKey(scope: string, key: string): string {
+function scopedKey(scope: string, key: string): string {
   return `${scope} ${key}`;
 }
 

@@ -1,7 +1,7 @@
 import type { Queryable } from "../db/database.js";
 
 /** What a stored key holds; `response` is undefined while the first request is still running. */
-export interface StoredKey {
+interface StoredKey {
   fingerprint: string;
   expired: boolean;
   abandoned: boolean;
@@ -15,9 +15,9 @@ export interface StoredResponse {
 }
 
 /** Keys are kept this long (Stripe keeps them at least 24 h). */
-export const IDEMPOTENCY_TTL_HOURS = 24;
+const IDEMPOTENCY_TTL_HOURS = 24;
 /** A claim still in flight after this long belongs to a request that died with its process. */
-export const ABANDONED_AFTER_SECONDS = 300;
+const ABANDONED_AFTER_SECONDS = 300;
 
 /** Claims `key` for a new request; false when a row for it already exists. */
 export async function claimKey(db: Queryable, key: string, fingerprint: string): Promise<boolean> {

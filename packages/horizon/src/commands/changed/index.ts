@@ -8,7 +8,7 @@ export interface ChangedOptions {
   json?: boolean;
 }
 
-export interface ChangedContext {
+interface ChangedContext {
   cwd: string;
   write: (text: string) => void;
   warn: (text: string) => void;

@@ -5,7 +5,7 @@ import { enforcePolicy, parseBreakGlass, policyBlockers } from "../shared/policy
 import { applyPlan, withBreakGlass, type ApplyOptions, type ReleaseOutcome } from "../shared/apply-plan.js";
 import type { CommandContext } from "../cli-support.js";
 
-export interface FlagCommit {
+interface FlagCommit {
   environment: string;
   before: string;
   after: string;

@@ -22,7 +22,7 @@ export interface GateOptions {
   jsonOut?: string;
 }
 
-export interface GateContext {
+interface GateContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
   write: (text: string) => void;

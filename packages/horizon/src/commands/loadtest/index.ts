@@ -17,14 +17,14 @@ export interface LoadtestOptions {
   allowRemote?: boolean;
 }
 
-export interface LoadtestContext {
+interface LoadtestContext {
   cwd: string;
   write: (text: string) => void;
   progress: (text: string) => void;
   signal?: AbortSignal;
 }
 
-export function formatLoadSummary(report: LoadTestReport): string {
+function formatLoadSummary(report: LoadTestReport): string {
   const { latencyMs: l, errors: e, requests: r } = report;
   const target = report.targetRps === null ? "" : `, target ${String(report.targetRps)} req/s`;
   return [

@@ -3,7 +3,7 @@ import { build } from "hdr-histogram-js";
 import { ExternalError } from "../../errors.js";
 import type { LoadTestReport } from "../../evidence/load.js";
 
-export interface LoadTestPlan {
+interface LoadTestPlan {
   url: URL;
   connections: number;
   durationSeconds: number;

@@ -33,7 +33,7 @@ export interface PipelineOptions {
   json?: boolean;
 }
 
-export interface PipelineContext {
+interface PipelineContext {
   cwd: string;
   write: (text: string) => void;
   printer?: ProgressPrinter;

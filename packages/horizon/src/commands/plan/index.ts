@@ -75,7 +75,7 @@ export async function runPlan(options: PlanOptions, context: ProcessIo): Promise
   return plan;
 }
 
-export function formatPlan(plan: ChangePlan): string {
+function formatPlan(plan: ChangePlan): string {
   const lines = [`head ${plan.head.slice(0, 12)}`];
   for (const [service, base] of Object.entries(plan.base)) {
     const verdict = plan.services.includes(service) ? "affected" : "unchanged";

@@ -17,7 +17,7 @@ export interface PolicyOptions {
   json?: boolean;
 }
 
-export interface SoakingImage {
+interface SoakingImage {
   service: string;
   image: string;
   /** Since when it has run in the source environment, ISO 8601; null when no deployment of it is recorded there. */
@@ -27,7 +27,7 @@ export interface SoakingImage {
   eligibleAt: string | null;
 }
 
-export interface PolicyState {
+interface PolicyState {
   environment: string;
   from: string | null;
   timezone: string;
@@ -88,7 +88,7 @@ export async function runPolicy(options: PolicyOptions, context: CommandContext)
   return state;
 }
 
-export function formatPolicyState(s: PolicyState): string {
+function formatPolicyState(s: PolicyState): string {
   const at = (t: string): string => formatInstant(Date.parse(t), s.timezone);
   const lines = [`${s.environment} (time zone ${s.timezone})`];
   if (s.frozen) lines.push(`  frozen ${s.frozen.until ? `until ${at(s.frozen.until)}` : "until it is lifted (horizon release unfreeze)"}: ${s.frozen.reason}`);

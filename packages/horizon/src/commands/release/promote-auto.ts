@@ -12,11 +12,11 @@ import { runPromote } from "./promote.js";
 import { manifestsRoot, type CommandContext } from "../cli-support.js";
 import type { ApplyOptions } from "../shared/apply-plan.js";
 
-export interface AutoPromoteOptions extends ApplyOptions {
+interface AutoPromoteOptions extends ApplyOptions {
   manifests: string;
 }
 
-export interface AutoPromotion {
+interface AutoPromotion {
   environment: string;
   from: string;
   promoted: string[];

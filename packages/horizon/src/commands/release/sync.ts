@@ -17,7 +17,7 @@ export interface SyncOptions {
   json?: boolean;
 }
 
-export interface SyncOutcome extends SyncResult {
+interface SyncOutcome extends SyncResult {
   status: "committed" | "unchanged";
   sourceCommit: string;
   push?: PushResult;

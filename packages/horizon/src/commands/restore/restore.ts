@@ -22,7 +22,7 @@ export interface RestoreOptions {
   kubectl?: string | null;
 }
 
-export interface RestoredRepository {
+interface RestoredRepository {
   name: RepositoryName;
   dir: string;
   head: string;
@@ -30,13 +30,13 @@ export interface RestoredRepository {
   commits: number;
 }
 
-export interface EnvironmentRender {
+interface EnvironmentRender {
   environment: string;
   /** Rendered objects (`kubectl kustomize environments/<env>`); null when kubectl is absent. */
   objects: number | null;
 }
 
-export interface RestoreVerification {
+interface RestoreVerification {
   signatures: { checked: number; mismatches: SignatureMismatch[] };
   environments: EnvironmentRender[];
   /** `horizon validate` of the restored manifests repo: its findings. */
@@ -45,7 +45,7 @@ export interface RestoreVerification {
   running: RunningImage[];
 }
 
-export interface RestoreOutcome {
+interface RestoreOutcome {
   into: string;
   createdAt: string;
   repositories: RestoredRepository[];

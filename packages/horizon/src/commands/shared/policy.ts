@@ -11,7 +11,7 @@ export function readPolicy(root: string): PromotionPolicy {
   return parsePolicy(readRepoFile(root, POLICY_FILE), POLICY_FILE);
 }
 
-export interface PolicyMove {
+interface PolicyMove {
   /** Where the images come from (soak is measured there); undefined for set-image, which has no source environment. */
   from?: string;
   to: string;

@@ -10,7 +10,7 @@ export interface ValidateCommandOptions {
   json?: boolean;
 }
 
-export interface ValidateContext {
+interface ValidateContext {
   cwd: string;
   write: (text: string) => void;
   warn: (text: string) => void;

@@ -6,7 +6,7 @@ import { changedPaths, snapshotWorkingTree } from "../snapshot.js";
 import type { PipelineState } from "../state.js";
 import type { Stage } from "../types.js";
 
-export interface ChangedStageOptions {
+interface ChangedStageOptions {
   /** `--all`: every service, whatever changed. */
   all: boolean;
   previous: PipelineHistoryState;

@@ -12,7 +12,7 @@ const SERVICES = ["campaign-service", "payment-service", "notification-service",
 /** The launcher's variable prefix: CAMPAIGN_SERVICE for campaign-service (scripts/start.ts). */
 const prefix = (service: string) => service.toUpperCase().replaceAll("-", "_");
 
-export interface Platform {
+interface Platform {
   process: BackgroundProcess;
   urls: Record<string, string>;
 }

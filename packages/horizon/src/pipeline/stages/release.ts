@@ -10,9 +10,9 @@ import { ensureManifestsRepo, syncManifestsRepo } from "../manifests-repo.js";
 import type { PipelineState } from "../state.js";
 import { stageLabel, type Stage, type StageContext, type StageOutcome, type StageRecord } from "../types.js";
 
-export const RELEASE_ENVIRONMENT = "development";
+const RELEASE_ENVIRONMENT = "development";
 
-export interface ReleaseStageOptions {
+interface ReleaseStageOptions {
   manifestsDir: string;
   runId: string;
 }
@@ -22,7 +22,7 @@ export interface ReleaseStageOptions {
  * failed. A warning never blocks by itself; the gates turn into failures
  * the warnings the gate policy makes required.
  */
-export function releaseBlocker(done: readonly StageRecord[]): string | undefined {
+function releaseBlocker(done: readonly StageRecord[]): string | undefined {
   const failed = done.filter((s) => s.status === "failed");
   if (failed.length === 0) return undefined;
   return `blocked: ${failed.map((s) => `${stageLabel(s)} failed (${s.summary})`).join("; ")}`;

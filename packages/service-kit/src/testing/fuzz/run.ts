@@ -61,7 +61,7 @@ export interface FuzzReport {
 const clip = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}... (${text.length} chars)` : text);
 
 /** A request as a person would type it again (a long or binary body is cut and shown as hex). */
-export function describeRequest(request: FuzzRequest): string {
+function describeRequest(request: FuzzRequest): string {
   const body = request.payload;
   const shown = body === undefined ? "" : body.toString("utf8").includes("\ufffd") ? ` body(hex)=${clip(body.toString("hex"), 200)}` : ` body=${clip(body.toString("utf8"))}`;
   return `${request.method} ${clip(request.url, 200)} headers=${clip(JSON.stringify(request.headers))}${shown}`;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { Arbitrary } from "fast-check";
-import { deepArrays, INVALID_UTF8_STRINGS, ODD_NUMBERS, RawJson } from "./raw-json.js";
+import { deepArrays, INVALID_UTF8_STRINGS, ODD_NUMBERS } from "./raw-json.js";
 
 /** The part of JSON Schema (2020-12, as @fastify/swagger writes it from the zod schemas) the generator reads. */
 export interface JsonSchema {
@@ -158,4 +158,3 @@ export function malformed(schema: JsonSchema, known: KnownValues = {}): Arbitrar
   return fc.oneof(...options);
 }
 
-export { RawJson };
