@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { runProcess, startBackground, stopAllProcesses } from "./process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "horizon-process-"));
@@ -33,13 +33,17 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** Polls until the shell has written the grandchild's pid (and, with `parentGone`, has itself exited). */
+const grandchildStarted = (pidFile: string, parentGone?: number) =>
+  vi.waitFor(
+    () => {
+      expect(grandchildPid(pidFile)).toBeGreaterThan(0);
+      if (parentGone !== undefined) expect(alive(parentGone)).toBe(false);
+    },
+    { timeout: 10_000, interval: 25 },
+  );
+
+const exits = (pid: number) => vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 5_000, interval: 25 });
 
 /** A shell that starts `sleep 60` in the background (a grandchild), writes its pid, then waits for it. */
 function parentWithGrandchild(pidFile: string, ignoreTerm = false): [string, string[]] {
@@ -86,19 +90,13 @@ describe("startBackground", () => {
     const [command, args] = parentWithGrandchild(pidFile);
     const proc = startBackground(command, args, { cwd: dir });
     started.push(proc.pid);
-    await until(() => {
-      try {
-        return grandchildPid(pidFile) > 0;
-      } catch {
-        return false;
-      }
-    }, "the grandchild's pid");
+    await grandchildStarted(pidFile);
     const grandchild = grandchildPid(pidFile);
     started.push(grandchild);
     expect(alive(proc.pid)).toBe(true);
     expect(alive(grandchild)).toBe(true);
     await proc.stop();
-    await until(() => !alive(grandchild), "the grandchild to exit", 5_000);
+    await exits(grandchild);
     expect(alive(proc.pid)).toBe(false);
     expect(alive(grandchild)).toBe(false);
     const result = await proc.exited;
@@ -110,18 +108,12 @@ describe("startBackground", () => {
     // The shell exits at once; the sleep it started stays in its process group (like a daemonising start script).
     const proc = startBackground("sh", ["-c", `sleep 60 & echo $! > ${pidFile}`], { cwd: dir });
     started.push(proc.pid);
-    await until(() => {
-      try {
-        return grandchildPid(pidFile) > 0 && !alive(proc.pid);
-      } catch {
-        return false;
-      }
-    }, "the shell to exit, leaving its grandchild");
+    await grandchildStarted(pidFile, proc.pid);
     const grandchild = grandchildPid(pidFile);
     started.push(grandchild);
     expect(alive(grandchild)).toBe(true);
     await proc.stop(1_000);
-    await until(() => !alive(grandchild), "the grandchild to exit", 5_000);
+    await exits(grandchild);
     expect(alive(grandchild)).toBe(false);
   });
 
@@ -130,17 +122,11 @@ describe("startBackground", () => {
     const [command, args] = parentWithGrandchild(pidFile, true);
     const proc = startBackground(command, args, { cwd: dir });
     started.push(proc.pid);
-    await until(() => {
-      try {
-        return grandchildPid(pidFile) > 0;
-      } catch {
-        return false;
-      }
-    }, "the grandchild's pid");
+    await grandchildStarted(pidFile);
     const grandchild = grandchildPid(pidFile);
     started.push(grandchild);
     await proc.stop(300);
-    await until(() => !alive(grandchild), "the grandchild to exit", 5_000);
+    await exits(grandchild);
     expect(alive(proc.pid)).toBe(false);
     expect((await proc.exited).signal).toBe("SIGKILL");
   });

@@ -1,5 +1,5 @@
 import { createEvent, type EventEnvelope } from "@blessed-horizon/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database, Queryable } from "../db/database.js";
 import { migrate } from "../db/migrations.js";
 import { kitMigrationsDir, KIT_MIGRATIONS_TABLE } from "../db/service-migrations.js";
@@ -8,6 +8,9 @@ import { InProcessEventBus } from "./in-process.js";
 import { processOnce } from "./inbox.js";
 import { startOutboxRelay, writeOutbox } from "./outbox.js";
 import type { EventBus } from "./bus.js";
+
+/** How long a test waits for the relay to publish. */
+const RELAYED = { timeout: 5_000, interval: 10 };
 
 const paused = (campaignId: string) => createEvent("campaign.paused", { campaignId, organizerId: "o1" });
 
@@ -71,8 +74,7 @@ describe.each(testDatabases())("outbox and inbox on $kind", (target) => {
       await db.transaction((tx) => writeOutbox(tx, paused(id)));
       relay.poke();
     }
-    const deadline = Date.now() + 5000;
-    while (!ids().includes("coalesced-3") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(ids()).toContain("coalesced-3"), RELAYED);
     expect(ids().filter((id) => id.startsWith("coalesced"))).toEqual(["coalesced-1", "coalesced-2", "coalesced-3"]);
     expect(transactions - before).toBe(1);
     await db.transaction((tx) => writeOutbox(tx, paused("poked-before-stop")));
@@ -91,8 +93,7 @@ describe.each(testDatabases())("outbox and inbox on $kind", (target) => {
     await new Promise((r) => setTimeout(r, 100));
     expect(errors.length).toBeGreaterThan(0);
     bus.failing = false;
-    const deadline = Date.now() + 5000;
-    while (!bus.events.some((e) => e.data.campaignId === "while-down") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(bus.events.map((e) => e.data.campaignId)).toContain("while-down"), RELAYED);
     await relay.stop();
     expect(bus.events.filter((e) => e.data.campaignId === "while-down")).toHaveLength(1);
   });
@@ -119,8 +120,7 @@ describe.each(testDatabases())("outbox and inbox on $kind", (target) => {
     await bus.subscribe({ consumer: "e2e", types: ["campaign.paused"], handler: (e) => { seen.push(e.data.campaignId as string); return Promise.resolve(); } });
     const relay = startOutboxRelay(db, bus, { intervalMs: 10 });
     await db.transaction((tx) => writeOutbox(tx, paused("relayed")));
-    const deadline = Date.now() + 5000;
-    while (!seen.includes("relayed") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(seen).toContain("relayed"), RELAYED);
     await relay.stop();
     await bus.close();
     expect(seen).toContain("relayed");
