@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { runRollback } from "../../src/commands/release/rollback.js";
 import { runSetImage } from "../../src/commands/release/set-image.js";
-import type { CommandContext } from "../../src/commands/release/shared.js";
+import type { CommandContext } from "../../src/commands/cli-support.js";
 import { runProcess } from "../../src/io/process.js";
 import { ensureManifestsRepo } from "../../src/pipeline/manifests-repo.js";
 import { ProgressPrinter } from "../../src/pipeline/progress.js";
