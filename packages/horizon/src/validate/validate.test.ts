@@ -174,8 +174,8 @@ describe("horizon validate", { timeout: 180_000 }, () => {
         "services/ledger-service/package.json:1: [delivery] service ledger-service is not deployed to staging (no deploy/environments/staging/ledger-service/kustomization.yaml)",
       ]);
       const matrix = await lineOf(dir, ".github/workflows/bootstrap-images.yml", "matrix:");
-      expect(findings.filter((f) => f.check === "images").map(formatFinding)).toEqual([
-        `.github/workflows/bootstrap-images.yml:${matrix}: [images] job image builds service images but not ledger-service`,
+      expect(findings.filter((f) => f.check === "image-build").map(formatFinding)).toEqual([
+        `.github/workflows/bootstrap-images.yml:${matrix}: [image-build] job image builds service images but not ledger-service`,
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -100,27 +100,27 @@ export function checkImageBuilds(root: string, file: string, source: string, ser
         for (const combo of combos) {
           const dockerfile = resolve(rawFile, combo);
           if (dockerfile === undefined) {
-            findings.push(finding(file, at("file"), "images", `cannot tell which Dockerfile ${rawFile} is: name it, or take it from the matrix`));
+            findings.push(finding(file, at("file"), "image-build", `cannot tell which Dockerfile ${rawFile} is: name it, or take it from the matrix`));
             return;
           }
           if (!existsSync(join(root, dockerfile))) {
-            findings.push(finding(file, at("file"), "images", `${dockerfile} does not exist (every service is built from one Dockerfile with --build-arg ${SERVICE_BUILD_ARG}=<service>)`));
+            findings.push(finding(file, at("file"), "image-build", `${dockerfile} does not exist (every service is built from one Dockerfile with --build-arg ${SERVICE_BUILD_ARG}=<service>)`));
             return;
           }
           if (!serviceDockerfile(dockerfile)) continue;
           const rawService = args.get(SERVICE_BUILD_ARG);
           if (rawService === undefined) {
-            findings.push(finding(file, at("build-args"), "images", `builds ${dockerfile} without ${SERVICE_BUILD_ARG}: add ${SERVICE_BUILD_ARG}=<a folder under services/> to build-args`));
+            findings.push(finding(file, at("build-args"), "image-build", `builds ${dockerfile} without ${SERVICE_BUILD_ARG}: add ${SERVICE_BUILD_ARG}=<a folder under services/> to build-args`));
             return;
           }
           const service = resolve(rawService, combo);
           if (service === undefined) partial = false; // known at run time only (horizon plan's list)
-          else if (!services.includes(service)) findings.push(finding(file, at("build-args"), "images", `${SERVICE_BUILD_ARG}=${service} is not a service workspace (no services/${service}/package.json)`));
+          else if (!services.includes(service)) findings.push(finding(file, at("build-args"), "image-build", `${SERVICE_BUILD_ARG}=${service} is not a service workspace (no services/${service}/package.json)`));
           else built.add(service);
         }
         const missing = services.filter((name) => !built.has(name));
         if (partial && built.size > 0 && missing.length > 0) {
-          findings.push(finding(file, doc.lineOf(["jobs", jobId, "strategy", "matrix"]), "images", `job ${jobId} builds service images but not ${missing.join(", ")}`));
+          findings.push(finding(file, doc.lineOf(["jobs", jobId, "strategy", "matrix"]), "image-build", `job ${jobId} builds service images but not ${missing.join(", ")}`));
         }
       });
     }
