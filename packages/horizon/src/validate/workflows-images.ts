@@ -74,56 +74,61 @@ const buildArgs = (text: string): Map<string, string> =>
  * matrix lists the services builds them all.
  */
 export function checkImageBuilds(root: string, file: string, source: string, services: readonly string[]): Finding[] {
-  const findings: Finding[] = [];
   const takesService = new Map<string, boolean>();
   const serviceDockerfile = (path: string): boolean => {
-    const known = takesService.get(path);
-    if (known !== undefined) return known;
-    const takes = takesServiceArg(parseDockerfile(readFileSync(join(root, path), "utf8")));
+    const takes = takesService.get(path) ?? takesServiceArg(parseDockerfile(readFileSync(join(root, path), "utf8")));
     takesService.set(path, takes);
     return takes;
   };
+  const findings: Finding[] = [];
   for (const doc of parseYamlWithLines(source).documents) {
     for (const [jobId, job] of Object.entries(record(record(doc.value).jobs))) {
       const steps = record(job).steps;
       const combos = matrixCombinations(record(record(job).strategy).matrix);
       (Array.isArray(steps) ? steps : []).forEach((step, index) => {
-        const s = record(step);
-        if (!(scalar(s.uses) ?? "").startsWith(BUILD_ACTION)) return;
+        if (!(scalar(record(step).uses) ?? "").startsWith(BUILD_ACTION)) return;
         const at = (key: string) => doc.lineOf(["jobs", jobId, "steps", index, "with", key]);
-        const inputs = record(s.with);
-        const context = scalar(inputs.context) ?? ".";
-        const rawFile = scalar(inputs.file) ?? posix.join(context, "Dockerfile");
-        const args = buildArgs(scalar(inputs["build-args"]) ?? "");
-        const built = new Set<string>();
-        let partial = true;
-        for (const combo of combos) {
-          const dockerfile = resolve(rawFile, combo);
-          if (dockerfile === undefined) {
-            findings.push(finding(file, at("file"), "image-build", `cannot tell which Dockerfile ${rawFile} is: name it, or take it from the matrix`));
-            return;
-          }
-          if (!existsSync(join(root, dockerfile))) {
-            findings.push(finding(file, at("file"), "image-build", `${dockerfile} does not exist (every service is built from one Dockerfile with --build-arg ${SERVICE_BUILD_ARG}=<service>)`));
-            return;
-          }
-          if (!serviceDockerfile(dockerfile)) continue;
-          const rawService = args.get(SERVICE_BUILD_ARG);
-          if (rawService === undefined) {
-            findings.push(finding(file, at("build-args"), "image-build", `builds ${dockerfile} without ${SERVICE_BUILD_ARG}: add ${SERVICE_BUILD_ARG}=<a folder under services/> to build-args`));
-            return;
-          }
-          const service = resolve(rawService, combo);
-          if (service === undefined) partial = false; // known at run time only (horizon plan's list)
-          else if (!services.includes(service)) findings.push(finding(file, at("build-args"), "image-build", `${SERVICE_BUILD_ARG}=${service} is not a service workspace (no services/${service}/package.json)`));
-          else built.add(service);
-        }
-        const missing = services.filter((name) => !built.has(name));
-        if (partial && built.size > 0 && missing.length > 0) {
+        const add = (key: string, message: string) => void findings.push(finding(file, at(key), "image-build", message));
+        const built = checkBuildStep(record(record(step).with), combos, { root, services, serviceDockerfile, add });
+        const missing = services.filter((name) => !built?.has(name));
+        if (built && built.size > 0 && missing.length > 0) {
           findings.push(finding(file, doc.lineOf(["jobs", jobId, "strategy", "matrix"]), "image-build", `job ${jobId} builds service images but not ${missing.join(", ")}`));
         }
       });
     }
   }
   return findings;
+}
+
+interface StepContext {
+  root: string;
+  services: readonly string[];
+  serviceDockerfile: (path: string) => boolean;
+  add: (input: string, message: string) => void;
+}
+
+/**
+ * One build-push-action step over the job's matrix: the first problem it
+ * has, and the services it builds; undefined for the services when they are
+ * known only at run time (horizon plan's list) or the step is wrong.
+ */
+function checkBuildStep(inputs: Record<string, unknown>, combos: readonly Combination[], ctx: StepContext): Set<string> | undefined {
+  const rawFile = scalar(inputs.file) ?? posix.join(scalar(inputs.context) ?? ".", "Dockerfile");
+  const rawService = buildArgs(scalar(inputs["build-args"]) ?? "").get(SERVICE_BUILD_ARG);
+  const built = new Set<string>();
+  let allKnown = true;
+  for (const combo of combos) {
+    const dockerfile = resolve(rawFile, combo);
+    if (dockerfile === undefined) return void ctx.add("file", `cannot tell which Dockerfile ${rawFile} is: name it, or take it from the matrix`);
+    if (!existsSync(join(ctx.root, dockerfile))) {
+      return void ctx.add("file", `${dockerfile} does not exist (every service is built from one Dockerfile with --build-arg ${SERVICE_BUILD_ARG}=<service>)`);
+    }
+    if (!ctx.serviceDockerfile(dockerfile)) continue;
+    if (rawService === undefined) return void ctx.add("build-args", `builds ${dockerfile} without ${SERVICE_BUILD_ARG}: add ${SERVICE_BUILD_ARG}=<a folder under services/> to build-args`);
+    const service = resolve(rawService, combo);
+    if (service === undefined) allKnown = false;
+    else if (ctx.services.includes(service)) built.add(service);
+    else ctx.add("build-args", `${SERVICE_BUILD_ARG}=${service} is not a service workspace (no services/${service}/package.json)`);
+  }
+  return allKnown ? built : undefined;
 }
