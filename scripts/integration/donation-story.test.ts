@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { signToken, type Role } from "@blessed-horizon/service-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { INTEGRATION_JWT_SECRET, startPlatform, type Platform } from "./platform.js";
 import { startSmtp } from "./smtp.js";
 
@@ -11,15 +11,16 @@ const transports = [
   { name: "NATS JetStream (TEST_NATS_URL unset: skipped)", env: { NATS_URL: natsUrl ?? "", NATS_STREAM: `BH_IT_${run}`, NATS_SUBJECT_PREFIX: `bhit_${run}` }, skip: !natsUrl },
 ];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** Events travel through outboxes and a bus: each step of the story is polled, for 20 s at most. */
+const STORY = { timeout: 20_000, interval: 100 };
+
+/** What `probe` finds once it finds something: vi.waitFor polls while the callback throws. */
+const found = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+  vi.waitFor(async () => {
     const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+    if (value === undefined) throw new Error(`still waiting for ${what}`);
+    return value;
+  }, STORY);
 
 const auth = async (sub: string, roles: Role[]) => ({ authorization: `Bearer ${await signToken({ sub, roles }, INTEGRATION_JWT_SECRET)}` });
 
@@ -72,13 +73,13 @@ describe.each(transports)("the donation story over the $name", (transport) => {
     expect(donation.status, JSON.stringify(donation.body)).toBe(201);
     expect(donation.body.status).toBe("PAID");
     state.donationId = donation.body.id as string;
-    await until("totals to rise to 2500", async () => ((await raised()) === 2500 ? true : undefined));
+    await vi.waitFor(async () => expect(await raised(), "the campaign's total").toBe(2500), STORY);
   });
 
   it.skipIf(transport.skip)("the donor receives an email receipt and the organizer an in-app notice", async () => {
-    const receipt = await until("the receipt email", () => Promise.resolve(smtp.mails.find((m) => m.to.includes(donorEmail))));
+    const receipt = await found("the receipt email", () => Promise.resolve(smtp.mails.find((m) => m.to.includes(donorEmail))));
     expect(receipt.raw).toContain("25.00 USD");
-    const feed = await until("the organizer's notice", async () => {
+    const feed = await found("the organizer's notice", async () => {
       const { items } = (await call<{ items: { category: string }[] }>("notification-service", `/api/v1/recipients/${organizer}/feed`, { headers: await auth("admin", ["admin"]) })).body;
       return items.some((n) => n.category === "organizer_notice") ? items : undefined;
     });
@@ -90,8 +91,8 @@ describe.each(transports)("the donation story over the $name", (transport) => {
       method: "POST", headers: await auth("admin", ["admin"]), body: { amount: { amount: 1000, currency: "USD" }, reason: "asked by donor" },
     });
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
-    await until("totals to fall to 1500", async () => ((await raised()) === 1500 ? true : undefined));
-    const notice = await until("the refund receipt", () => Promise.resolve(smtp.mails.filter((m) => m.to.includes(donorEmail)).find((m) => m.raw.includes("10.00 USD"))));
+    await vi.waitFor(async () => expect(await raised(), "the campaign's total").toBe(1500), STORY);
+    const notice = await found("the refund receipt", () => Promise.resolve(smtp.mails.filter((m) => m.to.includes(donorEmail)).find((m) => m.raw.includes("10.00 USD"))));
     expect(notice).toBeDefined();
   });
 

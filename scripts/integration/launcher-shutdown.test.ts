@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { signToken } from "@blessed-horizon/service-kit";
 import { freePort } from "@blessed-horizon/service-kit/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const SECRET = "blessed-horizon-launcher-test-secret-0123456789";
@@ -66,13 +66,8 @@ async function watchFirstDonation(): Promise<string> {
   return "payment-service never answered";
 }
 
-async function untilReady(url: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while ((await answer(`${url}/readyz`)) !== 200) {
-    if (Date.now() > deadline) throw new Error(`${url} not ready:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const untilReady = (url: string) =>
+  vi.waitFor(async () => expect(await answer(`${url}/readyz`), `${url} not ready:\n${output}`).toBe(200), { timeout: 90_000, interval: 100 });
 
 async function post(url: string, token: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, {

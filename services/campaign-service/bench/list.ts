@@ -9,14 +9,13 @@
  * (apt-get install hey) against the same service afterwards.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { signToken } from "@blessed-horizon/service-kit";
+import { freePort } from "@blessed-horizon/service-kit/testing";
 import autocannon from "autocannon";
 import * as hdr from "hdr-histogram-js";
 
@@ -32,14 +31,6 @@ const { values } = parseArgs({
     hey: { type: "boolean", default: false },
   },
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startService(): Promise<{ url: string; stop: () => void }> {
   const dir = fileURLToPath(new URL("..", import.meta.url));

@@ -21,9 +21,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
-import { createServer, type AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { freePort } from "@blessed-horizon/service-kit/testing";
 import pg from "pg";
 import { seedCampaigns } from "../../../scripts/seed.ts";
 
@@ -103,14 +103,6 @@ async function dropDatabases(names: readonly string[]): Promise<void> {
   await admin(async (c) => {
     for (const name of names) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const prefix = (name: string) => name.toUpperCase().replaceAll("-", "_");

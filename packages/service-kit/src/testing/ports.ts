@@ -1,13 +1,10 @@
-import { createServer } from "node:net";
+import getPort from "get-port";
 
-/** A loopback port the OS says is free right now, for a server a test starts. */
+/**
+ * A loopback port that is free right now, for a server a test starts
+ * (get-port: a port it returned is not returned again for a while, so
+ * parallel callers get different ones).
+ */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-      .listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      })
-      .on("error", reject);
-  });
+  return getPort({ host: "127.0.0.1" });
 }

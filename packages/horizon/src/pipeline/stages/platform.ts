@@ -1,5 +1,5 @@
-import { createServer } from "node:net";
 import { join } from "node:path";
+import getPort from "get-port";
 import { startBackground, type BackgroundProcess } from "../../io/process.js";
 import { readLoadReport } from "../../evidence/load.js";
 import { readTests } from "../../evidence/junit.js";
@@ -19,19 +19,6 @@ interface Platform {
 
 export interface PlatformHandle {
   current?: Platform;
-}
-
-/** A port the OS says is free now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(url: string, deadline: number, exited: () => boolean): Promise<boolean> {
@@ -58,7 +45,7 @@ export function startPlatformStage(state: PipelineState, handle: PlatformHandle)
     when: whenAnyAffected(state),
     async run(ctx) {
       const ports: Record<string, number> = {};
-      for (const service of SERVICES) ports[service] = await freePort();
+      for (const service of SERVICES) ports[service] = await getPort({ host: "127.0.0.1" });
       const env: NodeJS.ProcessEnv = { NODE_ENV: "development", LOG_LEVEL: "warn", HOST: "127.0.0.1", FORCE_COLOR: "0" };
       for (const service of SERVICES) {
         env[`${prefix(service)}_PORT`] = String(ports[service]);
