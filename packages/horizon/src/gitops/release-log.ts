@@ -111,6 +111,30 @@ function layoutOf(root: string): ManifestsLayout {
   return new Map(listEnvironments(root).map((env) => [env, new Set(listServices(root, env))]));
 }
 
+export interface AuditTrailOptions {
+  /** Only this environment's records and unmanaged changes (the others' trailers are not parsed, their images not read). */
+  environment?: string;
+  /** Also the committer time of the oldest commit read (without `since`: the repository's first). */
+  oldest?: boolean;
+}
+
+export interface AuditTrail {
+  releases: ReleaseRecord[];
+  unmanaged: UnmanagedChange[];
+  /** With `oldest`: the oldest committer time among the commits read, epoch ms; undefined for none. */
+  oldestCommitTime?: number;
+}
+
+/** The oldest committer time of `commits`, epoch ms. */
+function oldestTime(commits: readonly LoggedCommit[]): number | undefined {
+  let oldest: number | undefined;
+  for (let i = 0; i < commits.length; i++) {
+    const t = Date.parse(commits[i].committedAt);
+    if (!Number.isNaN(t) && (oldest === undefined || t < oldest)) oldest = t;
+  }
+  return oldest;
+}
+
 /**
  * The audit trail from ONE `git log` (the only walk of the history): the release records, and every change of
  * an environment's files that no Horizon commit describes, with the image it left. Their files come from one
@@ -118,8 +142,8 @@ function layoutOf(root: string): ManifestsLayout {
  */
 export async function readAuditTrail(
   root: string,
-  options: ReadHistoryOptions & { /** Only this environment's records and unmanaged changes (the others' trailers are not parsed, their images not read). */ environment?: string } = {},
-): Promise<{ releases: ReleaseRecord[]; unmanaged: UnmanagedChange[] }> {
+  options: ReadHistoryOptions & AuditTrailOptions = {},
+): Promise<AuditTrail> {
   // Started before the history is in memory, and fed once it says what to ask (see startGit).
   const diffTree = startGit(DIFF_TREE_ARGS, { cwd: root });
   const catFile = startGit(["cat-file", "--batch"], { cwd: root });
@@ -134,8 +158,9 @@ export async function readAuditTrail(
       return changesOf(targets, await readTargetManifests(catFile, targets), landed.line);
     });
     const [releases, { syncs, unmanaged }] = await Promise.all([releasesWhileGitWorks(windowed, landed, options.environment), changes]);
-    if (syncs.length === 0) return { releases, unmanaged };
-    return { releases: [...releases, ...syncs].sort((a, b) => a.landingOrder - b.landingOrder), unmanaged };
+    const oldest = options.oldest ? { oldestCommitTime: oldestTime(commits) } : {};
+    if (syncs.length === 0) return { releases, unmanaged, ...oldest };
+    return { releases: [...releases, ...syncs].sort((a, b) => a.landingOrder - b.landingOrder), unmanaged, ...oldest };
   } finally {
     diffTree.cancel();
     catFile.cancel();

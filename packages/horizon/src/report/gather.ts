@@ -11,7 +11,6 @@ import { quickImage } from "../gitops/image-read.js";
 import { imageOf, listEnvironments, listServices, manifestPath } from "../gitops/manifests.js";
 import { readAuditTrail } from "../gitops/release-log.js";
 import { readRepoFile } from "../gitops/repo.js";
-import { git } from "../io/git.js";
 import type { RunSummary, StageRecord } from "../pipeline/types.js";
 import { environmentPolicies } from "./gather-policy.js";
 import { isWipImage } from "./model.js";
@@ -45,8 +44,8 @@ export async function gatherDashboard(options: GatherOptions): Promise<Dashboard
   }
   if (options.runsDir) data.runs = listRuns(options.runsDir, options.runDir, pageDir ?? options.runsDir);
   if (options.manifestsDir && existsSync(join(options.manifestsDir, ".git"))) {
-    // One walk of the history for everything below, and the oldest commit's time beside it.
-    const [{ releases, unmanaged }, firstCommit] = await Promise.all([readAuditTrail(options.manifestsDir, { signatures: true }), oldestCommitTime(options.manifestsDir)]);
+    // One walk of the history for everything below, the oldest commit's time with it.
+    const { releases, unmanaged, oldestCommitTime: firstCommit } = await readAuditTrail(options.manifestsDir, { signatures: true, oldest: true });
     const entries = historyEntries(releases, unmanaged);
     data.deployments = currentDeployments(options.manifestsDir, entries);
     data.history = recentHistory(entries);
@@ -70,17 +69,6 @@ function clipToRepository(window: Omit<Window, "label">, firstCommit: number | u
   if (firstCommit === undefined || firstCommit <= window.start) return { ...window, label: `last ${days} days` };
   const day = new Date(firstCommit).toISOString().slice(0, 10);
   return { start: firstCommit, end: window.end, label: `since ${day}, the repository's first commit (asked: last ${days} days)` };
-}
-
-/** The committer time of the repository's oldest commit (ms), or undefined for an empty history. */
-async function oldestCommitTime(root: string): Promise<number | undefined> {
-  const { stdout } = await git(["log", "--format=%ct"], { cwd: root }).catch(() => ({ stdout: "" }));
-  let oldest: number | undefined;
-  for (const line of stdout.split("\n")) {
-    const t = Number(line) * 1000;
-    if (line !== "" && Number.isFinite(t) && (oldest === undefined || t < oldest)) oldest = t;
-  }
-  return oldest;
 }
 
 /** A run's gates/<service>.json; one that is unreadable or not horizon gate's report shows no rows. */

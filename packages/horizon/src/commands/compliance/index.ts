@@ -7,7 +7,8 @@ import { listEnvironments } from "../../gitops/layout.js";
 import { isVerifiedSignature, readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { manifestsRoot } from "../cli-support.js";
-import type { CommandContext } from "../release/shared.js";
+import { readIncidents } from "../shared/incidents.js";
+import type { CommandContext } from "../cli-support.js";
 
 export interface ComplianceOptions {
   manifests: string;
@@ -58,8 +59,7 @@ export function monthWindow(month: string): { start: Date; end: Date } {
 export async function runCompliance(options: ComplianceOptions, context: CommandContext): Promise<ComplianceReport> {
   const root = manifestsRoot(context.cwd, options.manifests);
   const { start, end } = monthWindow(options.month);
-  // The dora command's modules (incident schema, source repositories) load only when there is an incidents file.
-  const incidents = options.incidents ? await (await import("../dora/index.js")).readIncidents(context.cwd, options.incidents) : [];
+  const incidents = await readIncidents(context.cwd, options.incidents);
   await assertGitRepository(root);
   const environments = listEnvironments(root);
   // Later commits count too: a rollback next month still fails this month's deployment.

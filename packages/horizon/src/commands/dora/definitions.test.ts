@@ -5,7 +5,7 @@ import { atTime } from "../../../test/fixtures/manifests-helpers/dora-repos.js";
 import { createManifestsRepo, removeAll, run, tempDir, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { runRollback } from "../release/rollback.js";
 import { runSetImage } from "../release/set-image.js";
-import type { CommandContext } from "../release/shared.js";
+import type { CommandContext } from "../cli-support.js";
 import { runDora } from "./index.js";
 
 // Issue 14: DORA's published definitions by default (change failure rate from rollbacks, canary failures that reached

@@ -8,7 +8,7 @@ import { runCompliance } from "../compliance/index.js";
 import { runHistory } from "../release/history.js";
 import { runRollback } from "../release/rollback.js";
 import { runSetImage } from "../release/set-image.js";
-import type { CommandContext } from "../release/shared.js";
+import type { CommandContext } from "../cli-support.js";
 import { runDora } from "./index.js";
 
 const HOUR = 3600;

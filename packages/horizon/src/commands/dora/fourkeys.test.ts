@@ -5,7 +5,7 @@ import { createManifestsRepo, removeAll, tempDir, useTestGitEnv } from "../../..
 import { atTime, createSourceRepo } from "../../../test/fixtures/manifests-helpers/dora-repos.js";
 import { runRollback } from "../release/rollback.js";
 import { runSetImage } from "../release/set-image.js";
-import type { CommandContext } from "../release/shared.js";
+import type { CommandContext } from "../cli-support.js";
 import { runDora } from "./index.js";
 
 /*

@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { computeDora } from "../../core/dora.js";
 import { parseDuration } from "../../core/duration.js";
-import type { Deployment, DoraReport, Incident } from "../../core/dora.js";
+import type { Deployment, DoraReport } from "../../core/dora.js";
 import { formatDora, formatFourKeys } from "../../core/dora-format.js";
 import { computeFourKeys } from "../../core/dora-fourkeys.js";
 import type { FourKeysReport } from "../../core/dora-fourkeys.js";
@@ -12,7 +10,8 @@ import { assertEnvironment } from "../../gitops/layout.js";
 import { readAuditTrail, readReleaseHistory } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { manifestsRoot } from "../cli-support.js";
-import type { CommandContext } from "../release/shared.js";
+import type { CommandContext } from "../cli-support.js";
+import { readIncidents } from "../shared/incidents.js";
 import { findSourceRepository, readReleaseCommits } from "./source.js";
 import type { SourceUse } from "./source.js";
 
@@ -31,19 +30,6 @@ export interface DoraOptions {
 }
 
 export const DEFINITIONS = ["dora", "fourkeys"] as const;
-
-/** The incidents file; its schema (zod) loads only when there is one, so `horizon dora` starts without it. */
-export async function readIncidents(cwd: string, file: string | undefined): Promise<Incident[]> {
-  if (file === undefined) return [];
-  let text: string;
-  try {
-    text = readFileSync(resolve(cwd, file), "utf8");
-  } catch (error) {
-    throw new InputError(`cannot read incidents file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
-  const { parseIncidents } = await import("../../core/dora-incidents.js");
-  return parseIncidents(text, file);
-}
 
 /** `--rework-window`: `24h`, `90m`, `2d`, in milliseconds. */
 export function parseWindow(value: string): number {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitAllAt } from "../../../test/fixtures/manifests-helpers/dora-repos.js";
 import { createManifestsRepo, removeAll, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { runHistory } from "../release/history.js";
-import type { CommandContext } from "../release/shared.js";
+import type { CommandContext } from "../cli-support.js";
 import { runDora } from "./index.js";
 
 // Issue 14, item 5: the actions of CONTRACTS.md's trailer list (sync, flag, hold, freeze, unfreeze, break-glass) are

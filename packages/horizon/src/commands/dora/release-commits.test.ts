@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManifestsRepo, rejection, removeAll, useTestGitEnv } from "../../../test/fixtures/manifests-helpers/repo.js";
 import { ExitCode } from "../../errors.js";
 import { runSetImage } from "../release/set-image.js";
-import type { CommandContext } from "../release/shared.js";
+import type { CommandContext } from "../cli-support.js";
 import { runDora } from "./index.js";
 import { atTime, createSourceRepo, MONOREPO_FILES } from "../../../test/fixtures/manifests-helpers/dora-repos.js";
 

@@ -6,7 +6,6 @@ import type { PathRule } from "../../core/dora-source.js";
 import { InputError } from "../../errors.js";
 import { git } from "../../io/git.js";
 import { assertGitRepository } from "../../gitops/repo.js";
-import { readWorkspaces } from "../changed/workspaces.js";
 
 /** Where the release commits came from, for the output. */
 export interface SourceUse {
@@ -52,6 +51,8 @@ export async function findSourceRepository(explicit: string | undefined, cwd: st
 
 /** The path rule from the source repository's workspaces at `ref`: horizon's changed-only build rule when they name the services. */
 async function pathRule(dir: string, ref: string, services: ReadonlySet<string>): Promise<PathRule> {
+  // Loaded here: only a source repository that is read needs it (and its glob matcher), not every `horizon dora`.
+  const { readWorkspaces } = await import("../shared/workspaces.js");
   try {
     const workspaces = await readWorkspaces(ref, dir);
     if (workspaces.some((w) => isService(w) && services.has(serviceName(w)))) return { kind: "affected", workspaces };

@@ -5,7 +5,7 @@ import { assertEnvironment, listEnvironments, listServices } from "../../gitops/
 import { readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { manifestsRoot } from "../cli-support.js";
-import type { CommandContext } from "./shared.js";
+import type { CommandContext } from "../cli-support.js";
 
 export interface HistoryOptions {
   manifests: string;
