@@ -81,8 +81,14 @@ export async function productionBom(root: string, lock: Lockfile, workspaces: re
   const args = [cycloneDxNpm(), "--omit", "dev", "--flatten-components", "--spec-version", SPEC_VERSION, "--output-format", "JSON", "--mc-type", "application", "--no-validate", ...workspaces.flatMap((w) => ["--workspace", w])];
   const result = await runTool(process.execPath, args, root);
   if (result.exitCode !== 0) throw new ExternalError(`cyclonedx-npm could not list the production dependencies (exit ${result.exitCode}; run npm ci first): ${toolMessage(result.stderr)}`);
-  const parsed = bomSchema.safeParse(JSON.parse(result.stdout));
-  if (!parsed.success) throw new ExternalError(`cyclonedx-npm printed no CycloneDX components: ${z.prettifyError(parsed.error)}`);
+  let data: unknown;
+  try {
+    data = JSON.parse(result.stdout);
+  } catch (error) {
+    throw new ExternalError(`cyclonedx-npm printed no JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = bomSchema.safeParse(data);
+  if (!parsed.success) throw new ExternalError(`cyclonedx-npm printed no CycloneDX components: ${z.prettifyError(parsed.error).replace(/\n\s*/g, " ")}`);
   const bom = { ...parsed.data, components: parsed.data.components.map((c) => withLockfileHash(c, lock)) };
   const json = `${JSON.stringify(bom, null, 2)}\n`;
   const invalid: unknown = await new Validation.JsonStrictValidator(SPEC_VERSION).validate(json);
