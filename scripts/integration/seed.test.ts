@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { seedCampaigns } from "../seed.js";
 import { INTEGRATION_JWT_SECRET, startPlatform, type Platform } from "./platform.js";
 
@@ -23,12 +23,11 @@ describe("npm run seed", () => {
       const page = (await (await fetch(`${platform.urls["campaign-service"]}/api/v1/campaigns?limit=100`)).json()) as { data?: { id: string; status?: string }[] };
       return (page.data ?? []).filter((c) => ids.includes(c.id));
     };
-    let shown = await listed();
-    for (let i = 0; i < 30 && shown.length < ids.length; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      shown = await listed();
-    }
-    expect(shown.map((c) => c.id).sort()).toEqual([...ids].sort());
+    const shown = await vi.waitFor(async () => {
+      const page = await listed();
+      expect(page.map((c) => c.id).sort()).toEqual([...ids].sort());
+      return page;
+    }, { timeout: 3_000, interval: 100 });
     expect(new Set(shown.map((c) => c.status))).toEqual(new Set(["active"]));
   });
 
