@@ -12,7 +12,7 @@ import type { PaymentApp } from "./routes/types.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 import { armCrashPoint } from "./service/crash-point.js";
 import { startReconciler } from "./service/reconcile.js";
-import { applyTrustDecision, REVIEW_CONSUMER } from "./service/reviews.js";
+import { applyTrustDecision, DecidedAtOnce, REVIEW_CONSUMER } from "./service/reviews.js";
 
 export const migrationsDir = fileURLToPath(new URL("../migrations", import.meta.url));
 export const SERVICE_NAME = "payment-service";
@@ -48,6 +48,7 @@ export async function buildApp(deps: PaymentAppDeps): Promise<FastifyInstance> {
     trust: deps.trust ?? httpTrustClient(config.TRUST_SERVICE_URL, config.JWT_SECRET, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
     cardSecret: config.CARD_FINGERPRINT_SECRET,
     outboxWritten: () => relay?.poke(),
+    decidedAtOnce: new DecidedAtOnce(),
     ...(deps.now ? { now: deps.now } : {}),
   };
   registerDonationRoutes(app, { ...paymentDeps, maxDonationMinor: config.MAX_DONATION_MINOR, campaignCacheTtlMs: config.CAMPAIGN_CACHE_TTL_MS });

@@ -81,6 +81,7 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
     ip: request.ip, cardFingerprint: summary.fingerprint,
   });
   const trust = { trust_score: verdict.score, trust_decision: verdict.decision, trust_reasons: verdict.reasons };
+  if (verdict.decision !== "review") deps.decidedAtOnce?.add(row.id);
   if (verdict.decision === "block") {
     await deps.db.transaction(async (tx) => settleFailed(tx, await insertDonation(tx, row), "NEW", "blocked", trust));
     deps.outboxWritten();
@@ -98,12 +99,20 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
     throw new PaymentDeclinedError(authorization.code, donation.id);
   }
   if (verdict.decision === "review") {
-    return (await transitionDonation(deps.db, donation.id, "PROCESSING", "IN_REVIEW", { authorization_id: authorization.authorizationId }))!;
+    const held = await transitionDonation(deps.db, donation.id, "PROCESSING", "IN_REVIEW", { authorization_id: authorization.authorizationId });
+    return held ?? currentState(deps, donation.id);
   }
   await recordProviderAnswer(deps.db, donation.id, { authorization_id: authorization.authorizationId });
   const paid = await captureAndSettle(deps, donation, "PROCESSING", authorization.authorizationId);
   // Someone else settled it (a provider webhook raced us): answer the current state.
-  return paid ?? (await findDonation(deps.db, donation.id))!;
+  return paid ?? currentState(deps, donation.id);
+}
+
+/** A donation someone else moved meanwhile (a webhook, the reconciler), as it is now. */
+async function currentState(deps: PaymentDeps, id: string): Promise<DonationRow> {
+  const donation = await findDonation(deps.db, id);
+  if (!donation) throw new Error(`donation ${id} is gone`);
+  return donation;
 }
 
 async function failAndNotify(deps: PaymentDeps, donation: DonationRow, reason: string): Promise<void> {

@@ -5,6 +5,28 @@ import { captureAndSettle, releaseAndFail } from "./settle.js";
 
 export const REVIEW_CONSUMER = "payment-service.reviews";
 
+/**
+ * Donations this process saw trust-service allow or block at once. Trust opens
+ * a review only for a review verdict, so no `trust.decision` can change such
+ * a donation: the event of its own assessment is skipped without a lookup
+ * (one read fewer per donation). Bounded; an id forgotten, or an event
+ * handled by another replica, only costs the lookup.
+ */
+export class DecidedAtOnce {
+  readonly #ids = new Set<string>();
+  constructor(private readonly max = 10_000) {}
+
+  add(donationId: string): void {
+    if (this.#ids.size >= this.max) this.#ids.clear();
+    this.#ids.add(donationId);
+  }
+
+  /** True (once) when the donation was decided at once. */
+  take(donationId: string): boolean {
+    return this.#ids.delete(donationId);
+  }
+}
+
 export class NotYetHeldError extends Error {
   override readonly name = "NotYetHeldError";
 }
@@ -15,9 +37,9 @@ export class NotYetHeldError extends Error {
  * authorization, block releases it. A repeated event finds the donation
  * settled and changes nothing.
  */
-export async function applyTrustDecision(deps: Pick<PaymentDeps, "db" | "provider" | "outboxWritten">, event: DomainEvent<"trust.decision">): Promise<void> {
+export async function applyTrustDecision(deps: Pick<PaymentDeps, "db" | "provider" | "outboxWritten" | "decidedAtOnce">, event: DomainEvent<"trust.decision">): Promise<void> {
   const { kind, subjectId, decision } = event.data;
-  if (kind !== "donation" || decision === "review") return;
+  if (kind !== "donation" || decision === "review" || deps.decidedAtOnce?.take(subjectId)) return;
   const donation = await findDonation(deps.db, subjectId);
   if (!donation) return;
   // The first decision may arrive while the request is still running: ask for it again later.
