@@ -82,10 +82,15 @@ export function formatReleaseMessage(subject: string, body: readonly string[], r
   return [subject, "", ...(body.length > 0 ? [...body, ""] : []), ...lines, ""].join("\n");
 }
 
-function splitPair(value: string): [string, string] {
+/** The first word of a per-service or per-flag value (`<service> <image>`), and what follows it. */
+const firstWord = (value: string): string => {
   const space = value.indexOf(" ");
-  return space < 0 ? [value, ""] : [value.slice(0, space), value.slice(space + 1).trim()];
-}
+  return space < 0 ? value : value.slice(0, space);
+};
+const afterFirstWord = (value: string): string => {
+  const space = value.indexOf(" ");
+  return space < 0 ? "" : value.slice(space + 1).trim();
+};
 
 /** Trailer keys in lower case: the spellings horizon writes map to theirs without a new string per trailer. */
 const LOWER_KEYS: ReadonlyMap<string, string> = new Map(Object.values(KEY).map((k) => [k, k.toLowerCase()]));
@@ -96,15 +101,19 @@ const PER_SERVICE = ["horizon-previous-image", "horizon-source-commit", "horizon
 type PerServiceKey = (typeof PER_SERVICE)[number];
 const isPerService = (key: string): key is PerServiceKey => (PER_SERVICE as readonly string[]).includes(key);
 
+/** The per-service trailers of one commit, in order, as parallel lists (no object per trailer). */
+interface PerServiceTrailers {
+  keys: PerServiceKey[];
+  services: string[];
+  values: string[];
+}
+
 /**
  * The value of one service's per-service trailer: the last one given for that service wins (as a Map of the pairs
  * would), an empty value counting as none.
  */
-function serviceValue(pairs: ReadonlyArray<readonly [PerServiceKey, string, string]>, key: PerServiceKey, service: string): string | undefined {
-  for (let i = pairs.length - 1; i >= 0; i--) {
-    const pair = pairs[i];
-    if (pair[0] === key && pair[1] === service) return pair[2] || undefined;
-  }
+function serviceValue(given: PerServiceTrailers, key: PerServiceKey, service: string): string | undefined {
+  for (let i = given.keys.length - 1; i >= 0; i--) if (given.keys[i] === key && given.services[i] === service) return given.values[i] || undefined;
   return undefined;
 }
 
@@ -120,16 +129,18 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
   let cause: string | undefined;
   let breakGlass: string | undefined;
   const services: ServiceRelease[] = [];
-  const perService: Array<[PerServiceKey, string, string]> = [];
+  let perService: PerServiceTrailers | undefined;
   const rollsBack: Array<{ service: string; commit: string }> = [];
-  const flags: FlagChange[] = [];
+  let flags: FlagChange[] | undefined;
   // Indexed loops, no destructuring: this runs before the JIT has warmed up, where iterators cost.
   for (let i = 0; i < trailers.length; i++) {
     const key = lowerKey(trailers[i][0]);
     const v = trailers[i][1];
     if (isPerService(key)) {
-      const pair = splitPair(v);
-      perService.push([key, pair[0], pair[1]]);
+      perService ??= { keys: [], services: [], values: [] };
+      perService.keys.push(key);
+      perService.services.push(firstWord(v));
+      perService.values.push(afterFirstWord(v));
       continue;
     }
     switch (key) {
@@ -148,34 +159,31 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
       case "horizon-break-glass":
         breakGlass ??= v;
         break;
-      case "horizon-service": {
-        const pair = splitPair(v);
-        services.push({ service: pair[0], image: pair[1] });
+      case "horizon-service":
+        services.push({ service: firstWord(v), image: afterFirstWord(v) });
         break;
-      }
-      case "horizon-rolls-back": {
-        const pair = splitPair(v);
-        rollsBack.push({ service: pair[0], commit: pair[1] });
+      case "horizon-rolls-back":
+        rollsBack.push({ service: firstWord(v), commit: afterFirstWord(v) });
         break;
-      }
-      case "horizon-flag": {
-        const pair = splitPair(v);
-        flags.push({ key: pair[0], value: pair[1] });
+      case "horizon-flag":
+        (flags ??= []).push({ key: firstWord(v), value: afterFirstWord(v) });
         break;
-      }
     }
   }
   // A sync names no environment: what it deploys is what its files change (readAuditTrail).
   if (!action || !(RELEASE_ACTIONS as readonly string[]).includes(action) || (!environment && action !== "sync")) return undefined;
-  for (const s of perService.length > 0 ? services : []) {
-    const previousImage = serviceValue(perService, "horizon-previous-image", s.service);
-    const sourceCommit = serviceValue(perService, "horizon-source-commit", s.service);
-    const sourceTime = serviceValue(perService, "horizon-source-time", s.service);
-    const gates = serviceValue(perService, "horizon-gates", s.service);
-    if (previousImage) s.previousImage = previousImage;
-    if (sourceCommit) s.sourceCommit = sourceCommit;
-    if (sourceTime) s.sourceTime = sourceTime;
-    if (gates && (GATE_VERDICTS as readonly string[]).includes(gates)) s.gates = gates as GateVerdictName;
+  const given = perService;
+  if (given) {
+    for (const s of services) {
+      const previousImage = serviceValue(given, "horizon-previous-image", s.service);
+      const sourceCommit = serviceValue(given, "horizon-source-commit", s.service);
+      const sourceTime = serviceValue(given, "horizon-source-time", s.service);
+      const gates = serviceValue(given, "horizon-gates", s.service);
+      if (previousImage) s.previousImage = previousImage;
+      if (sourceCommit) s.sourceCommit = sourceCommit;
+      if (sourceTime) s.sourceTime = sourceTime;
+      if (gates && (GATE_VERDICTS as readonly string[]).includes(gates)) s.gates = gates as GateVerdictName;
+    }
   }
   return {
     action: action as ReleaseAction,
@@ -185,6 +193,6 @@ export function parseReleaseTrailers(trailers: ReadonlyArray<readonly [string, s
     rollsBack,
     ...(cause ? { cause } : {}),
     ...(breakGlass ? { breakGlass } : {}),
-    ...(flags.length > 0 ? { flags } : {}),
+    ...(flags ? { flags } : {}),
   };
 }
