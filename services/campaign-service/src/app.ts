@@ -49,7 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventsPlugin, {
     db: deps.db,
     bus: deps.bus,
-    relayIntervalMs: 100,
+    relay: { intervalMs: 100 },
     consumers: [totalsConsumer(deps.db, forgetPages), trustDecisionConsumer(deps.db, forgetPages)],
   });
   return base;

@@ -25,7 +25,7 @@ describe.each(testDatabases())("events plugin on $kind", (target) => {
   async function appWith(bus: InProcessEventBus | undefined, consumers: EventConsumer[]): Promise<FastifyInstance> {
     const app = Fastify({ logger: false });
     // A relay that never polls on its own: what reaches the bus quickly was poked.
-    await app.register(eventsPlugin, { db, bus, consumers, relayIntervalMs: 60_000 });
+    await app.register(eventsPlugin, { db, bus, consumers, relay: { intervalMs: 60_000 } });
     return app;
   }
 

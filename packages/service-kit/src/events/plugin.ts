@@ -2,7 +2,7 @@ import type { DomainEvent, EventType } from "@blessed-horizon/contracts";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { EventBus, Subscription } from "./bus.js";
-import { startOutboxRelay, type OutboxRelay } from "./outbox.js";
+import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outbox.js";
 import type { SqlDatabase, SqlQueryable } from "./sql.js";
 import { subscribeDomainEvents } from "./subscribe.js";
 
@@ -39,8 +39,8 @@ export interface EventsPluginOptions {
   /** Without a bus nothing is relayed or consumed: events wait in the outbox (tests that only inject HTTP). */
   bus: EventBus | undefined;
   consumers?: readonly EventConsumer[];
-  /** How often the relay looks for unpublished events when nobody pokes it (default 250 ms). */
-  relayIntervalMs?: number;
+  /** The relay's polling interval, batch size and poke coalescing (`startOutboxRelay`'s options; errors go to the app's log). */
+  relay?: Omit<OutboxRelayOptions, "onError">;
 }
 
 /**
@@ -57,8 +57,7 @@ export const eventsPlugin = fp(
     app.decorate("events", { poke: () => relay?.poke() } satisfies ServiceEvents);
     app.addHook("onReady", async () => {
       if (!bus) return;
-      const intervalMs = options.relayIntervalMs;
-      relay = startOutboxRelay(db, bus, { ...(intervalMs ? { intervalMs } : {}), onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") });
+      relay = startOutboxRelay(db, bus, { ...options.relay, onError: (err) => app.log.warn({ err }, "outbox relay failed; retrying") });
       for (const consumer of options.consumers ?? []) {
         subscriptions.push(
           await subscribeDomainEvents(bus, {
