@@ -8,8 +8,8 @@
 import { parseArgs } from "node:util";
 import { baseConfigSchema, DEVELOPMENT_JWT_SECRET, ROLES, signToken } from "@blessed-horizon/service-kit";
 import type { Role } from "@blessed-horizon/service-kit";
+import { parseDuration } from "../packages/horizon/src/core/duration.js";
 
-const SECONDS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
 
 const tokenSettings = baseConfigSchema.pick({ JWT_ISSUER: true, JWT_AUDIENCE: true, JWT_MAX_LIFETIME_SECONDS: true });
 
@@ -49,13 +49,14 @@ export async function tokenCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const roles = values.roles.split(",").map((r) => r.trim()).filter((r) => r !== "");
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) return { code: 2, out: `token: unknown role ${unknown.join(", ")}; roles are ${ROLES.join(", ")}` };
-  const ttl = /^(\d+)([smhdw])$/.exec(values.ttl);
-  if (ttl === null) return { code: 2, out: `token: --ttl must look like 30m, 1h or 12h, got "${values.ttl}"` };
+  // At least a second: a token that expires as it is made is no token.
+  const ttlMs = parseDuration(values.ttl, ["s", "m", "h", "d", "w"]);
+  if (ttlMs === undefined || ttlMs < 1000) return { code: 2, out: `token: --ttl must look like 30m, 1h or 12h, got "${values.ttl}"` };
   const settings = tokenSettings.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")));
   if (!settings.success) {
     return { code: 2, out: `token: ${settings.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}` };
   }
-  const seconds = Number(ttl[1]) * SECONDS[ttl[2] as keyof typeof SECONDS];
+  const seconds = Math.floor(ttlMs / 1000);
   const max = settings.data.JWT_MAX_LIFETIME_SECONDS;
   if (seconds > max) {
     return { code: 2, out: `token: --ttl ${values.ttl} is longer than the services accept (JWT_MAX_LIFETIME_SECONDS = ${max} s)` };

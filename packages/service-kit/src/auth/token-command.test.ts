@@ -45,6 +45,14 @@ describe("npm run token", () => {
     expect(short.stderr).toContain("JWT_MAX_LIFETIME_SECONDS = 3600 s");
   }, 30_000);
 
+  it("refuses a --ttl of nothing, which printed a token that had expired when it was made", async () => {
+    const [zero, odd, compound] = await Promise.all([token(["--sub", "alice", "--ttl", "0m"]), token(["--sub", "alice", "--ttl", "1 day"]), token(["--sub", "alice", "--ttl", "1h30m"])]);
+    expect(zero).toMatchObject({ code: 2, stdout: "", stderr: 'token: --ttl must look like 30m, 1h or 12h, got "0m"' });
+    expect(odd).toMatchObject({ code: 2, stderr: 'token: --ttl must look like 30m, 1h or 12h, got "1 day"' });
+    const claims = decodeJwt(compound.stdout);
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(5400);
+  }, 30_000);
+
   it("carries the JWT_ISSUER and JWT_AUDIENCE the services are configured with", async () => {
     const env = { JWT_ISSUER: "https://id.blessed-horizon.example", JWT_AUDIENCE: "campaign-service" };
     const minted = await token(["--sub", "alice", "--roles", "donor"], env);
