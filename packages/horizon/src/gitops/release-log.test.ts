@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManifestsRepo, removeAll, run, useTestGitEnv } from "../../test/fixtures/manifests-helpers/repo.js";
 import type { FixtureLayout } from "../../test/fixtures/manifests-helpers/repo.js";
 import { readAuditTrail } from "./release-log.js";
+import { formatReleaseMessage } from "./trailers.js";
 
 const dirs: string[] = [];
 beforeAll(() => useTestGitEnv());
@@ -27,5 +28,25 @@ describe("readAuditTrail: the image a hand edit left", () => {
     expect(hand[0]).toMatchObject({ environment: "production", service: "payment-service", image: "ghcr.io/blessed-horizon/payment-service:hotfix-by-hand" });
     expect(hand[0]?.previousImage).toMatch(/^ghcr\.io\/blessed-horizon\/payment-service:/);
     expect(hand[0]?.previousImage).not.toBe(hand[0]?.image);
+  });
+});
+
+describe("readAuditTrail for one environment (dora --env, history --env, promotion's source)", () => {
+  it("gives that environment's records and hand edits exactly as the whole trail has them, and no other's", async () => {
+    const repo = await createManifestsRepo("kustomize");
+    dirs.push(repo);
+    for (const environment of ["staging", "production"]) {
+      const release = { action: "hold" as const, environment, services: [{ service: "payment-service", image: "ghcr.io/blessed-horizon/payment-service:sha-0000000" }], rollsBack: [] };
+      await run(repo, "commit", "--quiet", "--allow-empty", "-m", formatReleaseMessage(`hold(${environment})`, [], release));
+      const file = join(repo, "environments", environment, "payment-service", "kustomization.yaml");
+      writeFileSync(file, readFileSync(file, "utf8").replace(/newTag: .*/, `newTag: by-hand-${environment}`));
+      await run(repo, "commit", "--quiet", "-am", `hand edit of ${environment}`);
+    }
+    const whole = await readAuditTrail(repo);
+    const production = await readAuditTrail(repo, { environment: "production" });
+    expect(whole.releases.map((r) => r.environment).sort()).toEqual(["production", "staging"]);
+    expect(production.releases).toEqual(whole.releases.filter((r) => r.environment === "production"));
+    expect(production.unmanaged).toEqual(whole.unmanaged.filter((u) => u.environment === "production"));
+    expect(production.unmanaged.map((u) => u.subject)).toContain("hand edit of production");
   });
 });
