@@ -9,7 +9,7 @@ import { git, spawnGit } from "../src/io/git.js";
 
 const ENVIRONMENTS = ["development", "staging", "production"] as const;
 
-export interface GeneratedRepo {
+interface GeneratedRepo {
   dir: string;
   deploys: number;
 }

@@ -5,7 +5,7 @@ import { runProcess, type RunResult } from "../io/process.js";
 import type { StageContext } from "./types.js";
 
 /** The horizon CLI itself, so pipeline stages run exactly what CI runs. */
-export const HORIZON_BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "horizon.js");
+const HORIZON_BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "horizon.js");
 
 /** Runs a command for a stage: output to the stage's log, its last line as live progress. */
 export function runLogged(ctx: StageContext, command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {

@@ -3,7 +3,7 @@
  * `JSON.stringify` cannot write (invalid UTF-8, 10,000 levels of nesting
  * without building them, numbers past the double range).
  */
-export class RawJson {
+class RawJson {
   constructor(
     readonly bytes: Buffer,
     readonly label: string,
