@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GatesFileSchema } from "../core/gates-config.js";
 import type { GateReport } from "../core/gates.js";
+import { parseJsonAs } from "../core/json.js";
 
 const status = z.enum(["pass", "fail", "warn"]);
 const CheckSchema = z.object({
@@ -21,12 +22,6 @@ const GateReportSchema = z.object({
 
 /** A gate report from its JSON text, or why it is none (not JSON, or not this shape). */
 export function parseGateReport(text: string): { report: GateReport } | { invalid: string } {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    return { invalid: `not JSON: ${(error as Error).message}` };
-  }
-  const parsed = GateReportSchema.safeParse(data);
-  return parsed.success ? { report: parsed.data } : { invalid: z.prettifyError(parsed.error).replace(/\n\s*/g, " ") };
+  const parsed = parseJsonAs(GateReportSchema, text);
+  return "data" in parsed ? { report: parsed.data } : parsed;
 }

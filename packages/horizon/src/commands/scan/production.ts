@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
 import { Utils as PackageJsonUtils } from "@cyclonedx/cyclonedx-library/Contrib/FromNodePackageJson";
 import { z } from "zod";
+import { parseJsonAs } from "../../core/json.js";
 import { ExternalError, InputError } from "../../errors.js";
 import { runTool, toolMessage } from "../../io/process.js";
 import type { Lockfile } from "./shared.js";
@@ -81,14 +82,8 @@ export async function productionBom(root: string, lock: Lockfile, workspaces: re
   const args = [cycloneDxNpm(), "--omit", "dev", "--flatten-components", "--spec-version", SPEC_VERSION, "--output-format", "JSON", "--mc-type", "application", "--no-validate", ...workspaces.flatMap((w) => ["--workspace", w])];
   const result = await runTool(process.execPath, args, root);
   if (result.exitCode !== 0) throw new ExternalError(`cyclonedx-npm could not list the production dependencies (exit ${result.exitCode}; run npm ci first): ${toolMessage(result.stderr)}`);
-  let data: unknown;
-  try {
-    data = JSON.parse(result.stdout);
-  } catch (error) {
-    throw new ExternalError(`cyclonedx-npm printed no JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = bomSchema.safeParse(data);
-  if (!parsed.success) throw new ExternalError(`cyclonedx-npm printed no CycloneDX components: ${z.prettifyError(parsed.error).replace(/\n\s*/g, " ")}`);
+  const parsed = parseJsonAs(bomSchema, result.stdout);
+  if ("invalid" in parsed) throw new ExternalError(`cyclonedx-npm printed no CycloneDX SBOM: ${parsed.invalid}`);
   const bom = { ...parsed.data, components: parsed.data.components.map((c) => withLockfileHash(c, lock)) };
   const json = `${JSON.stringify(bom, null, 2)}\n`;
   const invalid: unknown = await new Validation.JsonStrictValidator(SPEC_VERSION).validate(json);

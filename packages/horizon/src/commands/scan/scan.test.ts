@@ -53,7 +53,7 @@ describe("secretlint's report", () => {
     expect(() => parseSecretlintOutput('[{"filePath":"/r/a.ts","messages":[{"ruleId":"x","message":"m"}]}]')).toThrow(
       expect.objectContaining({ exitCode: 3, message: expect.stringMatching(/^secretlint's report is not what horizon reads: .*loc/) as unknown }),
     );
-    expect(() => parseSecretlintOutput("Error: boom")).toThrow(/secretlint printed no JSON report/);
+    expect(() => parseSecretlintOutput("Error: boom")).toThrow(/secretlint's report is not what horizon reads: not JSON/);
   });
 });
 

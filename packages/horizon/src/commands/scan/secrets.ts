@@ -2,6 +2,7 @@ import { open } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { createEngine } from "@secretlint/node";
 import { z } from "zod";
+import { parseJsonAs } from "../../core/json.js";
 import type { ScanFinding } from "../../core/scan-sarif.js";
 import { CheckFailedError, ExternalError } from "../../errors.js";
 import { git, GitError } from "../../io/git.js";
@@ -74,14 +75,8 @@ const SecretlintResultsSchema = z.array(
 
 /** secretlint's JSON report; one that horizon cannot read is secretlint's failure (exit 3), never "no secrets". */
 export function parseSecretlintOutput(output: string): z.infer<typeof SecretlintResultsSchema> {
-  let data: unknown;
-  try {
-    data = JSON.parse(output);
-  } catch (error) {
-    throw new ExternalError(`secretlint printed no JSON report: ${(error as Error).message}`, { cause: error });
-  }
-  const results = SecretlintResultsSchema.safeParse(data);
-  if (!results.success) throw new ExternalError(`secretlint's report is not what horizon reads: ${z.prettifyError(results.error).replace(/\n\s*/g, " ")}`, { cause: results.error });
+  const results = parseJsonAs(SecretlintResultsSchema, output);
+  if ("invalid" in results) throw new ExternalError(`secretlint's report is not what horizon reads: ${results.invalid}`);
   return results.data;
 }
 

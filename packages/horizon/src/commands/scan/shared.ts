@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { parseJsonAs } from "../../core/json.js";
 import { toSarif } from "../../core/scan-sarif.js";
 import type { ScanFinding } from "../../core/scan-sarif.js";
 import { InputError } from "../../errors.js";
@@ -41,14 +42,8 @@ export async function readLockfile(root: string): Promise<{ lock: Lockfile; text
   } catch (error) {
     throw new InputError(`${file}: cannot read it (run npm install to create it)`, { cause: error });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const lock = lockfileSchema.safeParse(json);
-  if (!lock.success) throw new InputError(`${file}: ${z.prettifyError(lock.error).replace(/\n\s*/g, " ")}`, { cause: lock.error });
+  const lock = parseJsonAs(lockfileSchema, text);
+  if ("invalid" in lock) throw new InputError(`${file}: ${lock.invalid}`);
   return { lock: lock.data, text };
 }
 
