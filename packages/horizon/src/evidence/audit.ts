@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseJsonAs } from "../core/json.js";
 import { InputError } from "../errors.js";
 import { readUserFile } from "../io/fs.js";
 
@@ -27,12 +28,9 @@ type AuditOutput = { counts: SeverityCounts } | { failed: string } | { invalid: 
 
 /** The one reading of `npm audit --json` output, for `horizon scan deps` (which ran it) and `horizon gate --audit` (which reads its file). */
 export function readAuditOutput(text: string): AuditOutput {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    return { invalid: `not JSON: ${(error as Error).message}` };
-  }
+  const json = parseJsonAs(z.unknown(), text);
+  if ("invalid" in json) return json;
+  const data = json.data;
   const failure = AuditFailureSchema.safeParse(data);
   if (failure.success) {
     const { code, summary } = failure.data.error;
