@@ -18,14 +18,14 @@ export interface PublishOptions {
   json?: boolean;
 }
 
-export interface PublishContext {
+interface PublishContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
   write: (text: string) => void;
 }
 
 /** `["a","b"]` (a workflow's JSON output) or `a,b`; empty means no service was affected. */
-export function parseServiceList(value: string): string[] {
+function parseServiceList(value: string): string[] {
   const text = value.trim();
   if (text === "" || text === "[]") return [];
   let names: unknown = text.split(",").map((s) => s.trim());
