@@ -88,7 +88,7 @@ describe("the horizon bin", () => {
       expect(run.code, command).toBe(0);
       expect(run.stdout, command).toContain(command === "backup" ? "--manifests <dir>" : "--into <dir>");
       expect(packagesOf(loaded), command).toEqual(["commander"]);
-      expect(loaded.filter((url) => /\/(commands\/(backup\/backup|restore\/(restore|drill))|gitops\/bundle[^/]*)\.js$/.test(url)), command).toEqual([]);
+      expect(loaded.filter((url) => /\/(commands\/(backup\/backup|restore\/restore)|pipeline\/recovery-drill|gitops\/bundle[^/]*)\.js$/.test(url)), command).toEqual([]);
     }
   });
 
