@@ -1,6 +1,6 @@
 /** The units horizon's durations are written in, and their length in milliseconds. */
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-export type DurationUnit = keyof typeof UNIT_MS;
+type DurationUnit = keyof typeof UNIT_MS;
 
 const TERM = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/gy;
 

@@ -51,7 +51,7 @@ function withLockfileHash(component: Component, lock: Lockfile): Component {
 }
 
 /** One installed production package, as the SBOM describes it. */
-export interface ProductionPackage {
+interface ProductionPackage {
   name: string;
   version: string;
   /** Its folder from the root, `node_modules/a/node_modules/b` (cyclonedx-npm's `cdx:npm:package:path`). */
