@@ -22,7 +22,14 @@ export interface CommitMeta {
 /** One commit as `git log` printed it. */
 export interface LoggedCommit extends Omit<CommitMeta, "landingOrder"> {
   parents: string[];
-  trailers: Array<[string, string]>;
+  /** `[key, value]` as git printed them. parseLog's commits parse them again on each read: see ParsedCommit. */
+  readonly trailers: Array<[string, string]>;
+  /** Worked out by parseLog; from `trailers` where not given. It has a `Horizon-Action` trailer: horizon wrote it. */
+  readonly horizon?: boolean;
+  /** It has `Horizon-Action: sync`. */
+  readonly sync?: boolean;
+  /** Its first `Horizon-Environment`, null for none. */
+  readonly environment?: string | null;
 }
 
 const FIELD = "\x1f";
@@ -49,6 +56,58 @@ function parseTrailers(text: string): Array<[string, string]> {
   return trailers;
 }
 
+/** A trailer key in lower case (git's keys are case-insensitive) compared without a new string for the usual spelling. */
+const sameKey = (key: string, canonical: string, lower: string): boolean => key === canonical || (key.length === lower.length && key.toLowerCase() === lower);
+
+/**
+ * A commit of parseLog: its trailers kept as git's text and parsed when read (once, for the commits that become
+ * records), what the audit trail asks of every commit worked out while parsing. The trailer pairs of 10,000
+ * commits, kept, were most of what the garbage collector copied while the history was read.
+ */
+class ParsedCommit implements LoggedCommit {
+  readonly commit: string;
+  readonly parents: string[];
+  readonly committedAt: string;
+  readonly author: string;
+  readonly authorEmail: string;
+  readonly signature: string;
+  readonly subject: string;
+  readonly horizon: boolean = false;
+  readonly sync: boolean = false;
+  readonly environment: string | null = null;
+  readonly #trailerText: string;
+
+  constructor(fields: readonly string[]) {
+    const parents = fields[1] ?? "";
+    this.commit = (fields[0] ?? "").trim();
+    this.parents = parents === "" ? [] : parents.includes(" ") ? parents.split(" ").filter(Boolean) : [parents];
+    this.committedAt = fields[2] ?? "";
+    this.author = fields[3] ?? "";
+    this.authorEmail = fields[4] ?? "";
+    this.signature = fields[5] ?? "?";
+    this.subject = fields[6] ?? "";
+    this.#trailerText = fields[7] ?? "";
+    // The same reading of each line as parseTrailers, keeping nothing but the answers.
+    const block = this.#trailerText.trim();
+    const lines = block === "" ? [] : block.split(TRAILER);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const colon = line.indexOf(":");
+      const key = line.slice(0, colon).trim();
+      if (sameKey(key, "Horizon-Action", "horizon-action")) {
+        this.horizon = true;
+        if (line.slice(colon + 1).trim() === "sync") this.sync = true;
+      } else if (this.environment === null && sameKey(key, "Horizon-Environment", "horizon-environment")) {
+        this.environment = line.slice(colon + 1).trim();
+      }
+    }
+  }
+
+  get trailers(): Array<[string, string]> {
+    return parseTrailers(this.#trailerText);
+  }
+}
+
 /** Parses the output of `git log --format=<logFormat()>`. Pure. */
 export function parseLog(stdout: string): LoggedCommit[] {
   const commits: LoggedCommit[] = [];
@@ -57,19 +116,7 @@ export function parseLog(stdout: string): LoggedCommit[] {
   // iterators cost (a few ms per pass over 10,000 commits).
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i];
-    if (/^\s*$/.test(chunk)) continue;
-    const f = chunk.split(FIELD);
-    const parents = f[1] ?? "";
-    commits.push({
-      commit: (f[0] ?? "").trim(),
-      parents: parents === "" ? [] : parents.includes(" ") ? parents.split(" ").filter(Boolean) : [parents],
-      committedAt: f[2] ?? "",
-      author: f[3] ?? "",
-      authorEmail: f[4] ?? "",
-      signature: f[5] ?? "?",
-      subject: f[6] ?? "",
-      trailers: parseTrailers(f[7] ?? ""),
-    });
+    if (!/^\s*$/.test(chunk)) commits.push(new ParsedCommit(chunk.split(FIELD)));
   }
   return commits;
 }
@@ -127,26 +174,22 @@ export const commitMeta = (c: LoggedCommit, landing: LoggedCommit, line: Readonl
   subject: c.subject,
 });
 
-/** A trailer key in lower case (git's keys are case-insensitive) compared without a new string for the usual spelling. */
-const sameKey = (key: string, canonical: string, lower: string): boolean => key === canonical || (key.length === lower.length && key.toLowerCase() === lower);
-
-/** The first value of a trailer (`Horizon-Environment`), keys compared case-insensitively; undefined without one. */
-export function firstTrailer(c: LoggedCommit, canonical: string): string | undefined {
-  const lower = canonical.toLowerCase();
-  for (let i = 0; i < c.trailers.length; i++) if (sameKey(c.trailers[i][0], canonical, lower)) return c.trailers[i][1];
+/** A commit's first `Horizon-Environment`; undefined without one. */
+export function environmentOf(c: LoggedCommit): string | undefined {
+  if (c.environment !== undefined) return c.environment ?? undefined;
+  const trailers = c.trailers;
+  for (let i = 0; i < trailers.length; i++) if (sameKey(trailers[i][0], "Horizon-Environment", "horizon-environment")) return trailers[i][1];
   return undefined;
 }
 
 /** A commit with a `Horizon-Action` trailer: horizon wrote it. */
 export function isHorizonCommit(c: LoggedCommit): boolean {
-  for (let i = 0; i < c.trailers.length; i++) if (sameKey(c.trailers[i][0], "Horizon-Action", "horizon-action")) return true;
-  return false;
+  return c.horizon ?? c.trailers.some(([k]) => sameKey(k, "Horizon-Action", "horizon-action"));
 }
 
 /** A sync (`Horizon-Action: sync`) names no services: its files say what it deployed, as a hand edit's do. */
 export function isSyncCommit(c: LoggedCommit): boolean {
-  for (let i = 0; i < c.trailers.length; i++) if (sameKey(c.trailers[i][0], "Horizon-Action", "horizon-action") && c.trailers[i][1].trim() === "sync") return true;
-  return false;
+  return c.sync ?? c.trailers.some(([k, v]) => sameKey(k, "Horizon-Action", "horizon-action") && v.trim() === "sync");
 }
 
 /** A commit whose changed files, not its trailers, say what it deployed: a hand edit or a sync. */

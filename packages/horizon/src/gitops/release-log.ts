@@ -1,6 +1,6 @@
 import type { ManifestsLayout } from "../core/history.js";
 import { gitOutput } from "../io/git.js";
-import { commitMeta, firstTrailer, isHorizonCommit, landings, logFormat, parseLog } from "./commit-log.js";
+import { commitMeta, environmentOf, isHorizonCommit, landings, logFormat, parseLog } from "./commit-log.js";
 import type { CommitMeta, Landings, LoggedCommit } from "./commit-log.js";
 import { startGit } from "./git-pipe.js";
 import { listEnvironments, listServices } from "./layout.js";
@@ -74,7 +74,7 @@ function inWindow(commits: readonly LoggedCommit[], { landedBy }: Landings, opti
 function collectReleases(records: ReleaseRecord[], commits: readonly LoggedCommit[], { landedBy, line }: Landings, environment?: string): void {
   for (const c of commits) {
     const landing = landedBy.get(c.commit);
-    if (!landing || !isHorizonCommit(c) || (environment !== undefined && firstTrailer(c, "Horizon-Environment") !== environment)) continue;
+    if (!landing || !isHorizonCommit(c) || (environment !== undefined && environmentOf(c) !== environment)) continue;
     const release = parseReleaseTrailers(c.trailers);
     if (!release || release.action === "sync") continue;
     records.push(Object.assign(commitMeta(c, landing, line), release, { landedAt: landing.committedAt, landedBy: landing.commit }));
