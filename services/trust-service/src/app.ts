@@ -1,36 +1,38 @@
 import { fileURLToPath } from "node:url";
-import { createServiceApp, writeOutbox, type BaseConfig, type Database, type ZodTypeProvider } from "@blessed-horizon/service-kit";
+import { createServiceApp, eventsPlugin, writeOutbox, type Database, type EventBus, type ZodTypeProvider } from "@blessed-horizon/service-kit";
 import type { FastifyInstance } from "fastify";
 import { Counter } from "prom-client";
-import type { TrustConfig } from "./domain/config.js";
+import { SERVICE_NAME, SERVICE_VERSION, trustRules, type TrustServiceConfig } from "./config.js";
+import { trustSignalsConsumer } from "./consumers/trust-signals.js";
 import { trustFlags } from "./flags.js";
 import { registerAssessmentRoutes } from "./routes/assessments.js";
 import { registerReviewRoutes } from "./routes/reviews.js";
 import { registerSuspendedAssetRoutes } from "./routes/suspended-assets.js";
 
-export const SERVICE_NAME = "trust-service";
-export const SERVICE_VERSION = "0.1.0";
 export const migrationsDir = fileURLToPath(new URL("../migrations", import.meta.url));
 
 export interface TrustAppDeps {
-  config: BaseConfig;
+  /** The kit's settings and the rules' `TRUST_*` thresholds and weights. */
+  config: TrustServiceConfig;
   db: Database;
-  /** Rule thresholds and weights (`trustConfigFromEnv`). */
-  trust: TrustConfig;
-  /** Called after a commit that wrote an event, so the outbox relay publishes it now rather than at its next poll. */
+  /** With a bus (the running service): the outbox relay publishing `trust.decision` and the consumer of donation outcomes and published campaigns. */
+  bus?: EventBus | undefined;
+  /** Called after a commit that wrote an event; by default the outbox relay publishes it now rather than at its next poll. */
   onEvent?: () => void;
   now?: () => Date;
 }
 
-/** The trust-service HTTP app: assessments, the review queue and suspended assets on top of the kit. */
+/** trust-service as a Fastify app: assessments, the review queue and suspended assets on top of the kit, and with a bus its events. */
 export async function buildApp(deps: TrustAppDeps): Promise<FastifyInstance> {
+  const { config, db } = deps;
+  const rules = trustRules(config);
   const base = await createServiceApp({
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
-    config: deps.config,
-    db: deps.db,
+    config,
+    db,
     migrationsDir,
-    description: "Risk assessment of donations and campaigns (score 0-100; review from 65, block from 75), review queue, suspended assets.",
+    description: `Risk assessment of donations and campaigns (score 0-100; review from ${rules.reviewFrom}, block from ${rules.blockFrom}), review queue, suspended assets.`,
   });
   const app = base.withTypeProvider<ZodTypeProvider>();
   const decisions = new Counter({
@@ -39,10 +41,10 @@ export async function buildApp(deps: TrustAppDeps): Promise<FastifyInstance> {
     labelNames: ["kind", "decision"] as const,
     registers: [app.metrics.registry],
   });
-  const onEvent = deps.onEvent ?? (() => undefined);
-  const common = { db: deps.db, writeEvent: writeOutbox, onEvent, ...(deps.now ? { now: deps.now } : {}) };
-  registerAssessmentRoutes(app, { ...common, config: deps.trust, decisions, flags: trustFlags(deps.trust) });
+  const common = { db, writeEvent: writeOutbox, onEvent: deps.onEvent ?? (() => app.events.poke()), ...(deps.now ? { now: deps.now } : {}) };
+  registerAssessmentRoutes(app, { ...common, config: rules, decisions, flags: trustFlags(rules) });
   registerReviewRoutes(app, common);
-  registerSuspendedAssetRoutes(app, { db: deps.db });
+  registerSuspendedAssetRoutes(app, { db });
+  await app.register(eventsPlugin, { db, bus: deps.bus, consumers: [trustSignalsConsumer({ db, config: rules, writeEvent: writeOutbox })] });
   return base;
 }

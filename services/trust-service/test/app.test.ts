@@ -1,10 +1,11 @@
 import { createEvent } from "@blessed-horizon/contracts";
 import { migrateService, writeOutbox, type Database } from "@blessed-horizon/service-kit";
-import { bearer, testConfig, testDatabases } from "@blessed-horizon/service-kit/testing";
+import { bearer, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
-import { handleEvent } from "../src/consumers.js";
+import { trustTestConfig } from "./helpers.js";
+import { handleEvent } from "../src/consumers/trust-signals.js";
 import { DEFAULT_TRUST_CONFIG } from "../src/domain/config.js";
 
 const usd = (amount: number) => ({ amount, currency: "USD" });
@@ -35,7 +36,7 @@ describe.each(testDatabases())("trust-service HTTP on $kind", (target) => {
   beforeAll(async () => {
     db = await target.open();
     await migrateService(db, migrationsDir);
-    app = await buildApp({ config: testConfig(), db, trust: DEFAULT_TRUST_CONFIG, onEvent: () => void pokes++ });
+    app = await buildApp({ config: trustTestConfig(), db, onEvent: () => void pokes++ });
     analyst = await bearer({ sub: "analyst-1", roles: ["trust"] });
     payment = await bearer({ sub: "payment-service", roles: ["admin"] });
   });

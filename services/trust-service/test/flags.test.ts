@@ -1,9 +1,9 @@
 import { migrateService, type Database } from "@blessed-horizon/service-kit";
-import { bearer, flag, flagsDir, flagsDocument, testConfig, testDatabases } from "@blessed-horizon/service-kit/testing";
+import { bearer, flag, flagsDir, flagsDocument, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
-import { DEFAULT_TRUST_CONFIG } from "../src/domain/config.js";
+import { trustTestConfig } from "./helpers.js";
 
 const pglite = testDatabases().find((database) => database.kind === "pglite")!;
 
@@ -28,7 +28,7 @@ describe("trust-service: donor_campaign_velocity's limit by campaign from the fl
     await migrateService(db, migrationsDir);
     flags = await flagsDir();
     await flags.write(limitFlag(["camp-telethon"]));
-    app = await buildApp({ config: testConfig({ FLAGS_FILE: flags.path }), db, trust: DEFAULT_TRUST_CONFIG });
+    app = await buildApp({ config: trustTestConfig({ FLAGS_FILE: flags.path }), db });
     payment = await bearer({ sub: "payment-service", roles: ["admin"] });
   });
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { migrateService, type Database } from "@blessed-horizon/service-kit";
-import { bearer, describeFailures, fuzzOpenApi, fuzzSettings, testConfig, testDatabases } from "@blessed-horizon/service-kit/testing";
+import { bearer, describeFailures, fuzzOpenApi, fuzzSettings, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
-import { DEFAULT_TRUST_CONFIG } from "../src/domain/config.js";
+import { trustTestConfig } from "./helpers.js";
 
 // Issue 13 "done when": requests generated from /openapi.json, conforming and malformed; FUZZ_RUNS and FUZZ_SEED
 // run it longer or elsewhere (packages/service-kit/README.md, "Fuzzing from the OpenAPI document").
@@ -15,7 +15,7 @@ describe.each(testDatabases())("trust-service under requests generated from its 
   beforeAll(async () => {
     db = await target.open();
     await migrateService(db, migrationsDir);
-    app = await buildApp({ config: testConfig(), db, trust: DEFAULT_TRUST_CONFIG });
+    app = await buildApp({ config: trustTestConfig(), db });
   });
   afterAll(async () => {
     await app?.close();

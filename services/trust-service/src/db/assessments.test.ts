@@ -29,7 +29,7 @@ describe.each(testDatabases())("trust-service database on $kind", (target) => {
       return Promise.resolve();
     },
   });
-  const donation = (over: Partial<DonationAssessmentInput> = {}): DonationAssessmentInput => ({
+  const donation = (over: Partial<DonationAssessmentInput> = {}): DonationAssessmentInput & { donationId: string } => ({
     kind: "donation",
     donationId: unique("don"),
     campaignId: unique("camp"),
@@ -95,7 +95,7 @@ describe.each(testDatabases())("trust-service database on $kind", (target) => {
     for (let i = 0; i < 9; i++) {
       const input = donation({ cardFingerprint, ip: `192.0.2.${100 + i}` });
       await createAssessment(deps(), input);
-      await recordOutcome(db, "failed", { ...input, donationId: input.donationId!, reason: "card_declined" }, clock.toISOString());
+      await recordOutcome(db, "failed", { ...input, donationId: input.donationId, reason: "card_declined" }, clock.toISOString());
     }
     const tenth = await createAssessment(deps(), donation({ cardFingerprint, ip: "192.0.2.200" }));
     expect(tenth.assessment).toMatchObject({ decision: "block", score: 90 });
@@ -133,11 +133,13 @@ describe.each(testDatabases())("trust-service database on $kind", (target) => {
     const ip = "192.0.2.50";
     for (let i = 0; i < 5; i++) await createAssessment(deps(), donation({ ip }));
     const last = (await createAssessment(deps(), donation({ ip }))).assessment;
+    const reviewId = last.reviewId;
+    if (reviewId === null) throw new Error(`expected a review, got ${last.decision}`);
     events = [];
-    const review = await decideReview(deps(), last.reviewId!, { decision: "approve", note: "known donor", decidedBy: "analyst" });
+    const review = await decideReview(deps(), reviewId, { decision: "approve", note: "known donor", decidedBy: "analyst" });
     expect(review).toMatchObject({ status: "approved", note: "known donor", decidedBy: "analyst" });
     expect(events[0]).toMatchObject({ type: "trust.decision", data: { assessmentId: last.id, decision: "allow", reasons: ["ip_velocity"] } });
-    await expect(decideReview(deps(), last.reviewId!, { decision: "reject", decidedBy: "analyst" })).rejects.toThrow(ReviewAlreadyDecidedError);
+    await expect(decideReview(deps(), reviewId, { decision: "reject", decidedBy: "analyst" })).rejects.toThrow(ReviewAlreadyDecidedError);
     await expect(decideReview(deps(), "00000000-0000-4000-8000-000000000000", { decision: "reject", decidedBy: "a" })).rejects.toThrow(ReviewNotFoundError);
   });
 

@@ -4,7 +4,7 @@ import type { TrustConfig } from "../domain/config.js";
 import type { AssessmentRequest } from "../domain/input.js";
 import { donorKey } from "../domain/input.js";
 import { assess, type Decision, type Reason, type Verdict } from "../domain/rules.js";
-import type { Queryable, Transactor, WriteEvent } from "./queryable.js";
+import type { SqlDatabase, SqlQueryable, WriteEvent } from "@blessed-horizon/service-kit";
 import { campaignSignals, recordDonationAttempt } from "./signals.js";
 
 /** What `POST /api/v1/assessments` answers. */
@@ -19,7 +19,7 @@ export interface Assessment extends Verdict {
 }
 
 export interface AssessDeps {
-  db: Transactor;
+  db: SqlDatabase;
   config: TrustConfig;
   writeEvent: WriteEvent;
   now?: () => Date;
@@ -104,7 +104,7 @@ export function toAssessment(row: AssessmentRow): Assessment {
   };
 }
 
-export async function findAssessment(q: Queryable, id: string): Promise<Assessment | undefined> {
+export async function findAssessment(q: SqlQueryable, id: string): Promise<Assessment | undefined> {
   const { rows } = await q.query<AssessmentRow>(
     `SELECT ${ASSESSMENT_COLUMNS} FROM trust_assessments a LEFT JOIN trust_reviews r ON r.assessment_id = a.id WHERE a.id = $1`,
     [id],
@@ -113,13 +113,13 @@ export async function findAssessment(q: Queryable, id: string): Promise<Assessme
 }
 
 /** The first assessment of a donation that has one (a repeat, or a concurrent call that won). */
-async function earlierAssessment(q: Queryable, donationId: string): Promise<{ assessment: Assessment; created: false }> {
+async function earlierAssessment(q: SqlQueryable, donationId: string): Promise<{ assessment: Assessment; created: false }> {
   const assessment = await findDonationAssessment(q, donationId);
   if (!assessment) throw new Error(`donation ${donationId} is assessed, yet its assessment was not found`);
   return { assessment, created: false };
 }
 
-async function findDonationAssessment(q: Queryable, donationId: string): Promise<Assessment | undefined> {
+async function findDonationAssessment(q: SqlQueryable, donationId: string): Promise<Assessment | undefined> {
   const { rows } = await q.query<AssessmentRow>(
     `SELECT ${ASSESSMENT_COLUMNS} FROM trust_assessments a LEFT JOIN trust_reviews r ON r.assessment_id = a.id
       WHERE a.kind = 'donation' AND a.subject_id = $1`,

@@ -1,7 +1,7 @@
 import type { DonationFailed, DonationSucceeded } from "@blessed-horizon/contracts";
 import { randomUUID } from "node:crypto";
 import { donorKey } from "../domain/input.js";
-import type { Queryable } from "./queryable.js";
+import type { SqlQueryable } from "@blessed-horizon/service-kit";
 
 /**
  * Settles the attempt of a donation from `donation.succeeded` / `donation.failed`,
@@ -9,7 +9,7 @@ import type { Queryable } from "./queryable.js";
  * A donation trust-service never assessed is recorded as a new attempt.
  */
 export async function recordOutcome(
-  q: Queryable,
+  q: SqlQueryable,
   outcome: "succeeded" | "failed",
   data: DonationSucceeded | DonationFailed,
   occurredAt: string,

@@ -1,6 +1,6 @@
 import type { Reason } from "../domain/rules.js";
 import { ASSESSMENT_COLUMNS, decisionEvent, toAssessment, type Assessment } from "./assessments.js";
-import type { Queryable, Transactor, WriteEvent } from "./queryable.js";
+import type { SqlDatabase, SqlQueryable, WriteEvent } from "@blessed-horizon/service-kit";
 
 export type ReviewStatus = "open" | "approved" | "rejected";
 
@@ -47,7 +47,7 @@ function toReview(row: ReviewRow): Review {
 }
 
 /** Reviews, oldest first (a queue), optionally of one status. */
-export async function listReviews(q: Queryable, filter: { status?: ReviewStatus | undefined; limit: number }): Promise<Review[]> {
+export async function listReviews(q: SqlQueryable, filter: { status?: ReviewStatus | undefined; limit: number }): Promise<Review[]> {
   const { rows } = await q.query<ReviewRow>(
     `${SELECT_REVIEWS} WHERE ($1::text IS NULL OR r.status = $1) ORDER BY r.created_at, r.id LIMIT $2`,
     [filter.status ?? null, filter.limit],
@@ -55,7 +55,7 @@ export async function listReviews(q: Queryable, filter: { status?: ReviewStatus 
   return rows.map(toReview);
 }
 
-export async function findReview(q: Queryable, id: string): Promise<Review | undefined> {
+export async function findReview(q: SqlQueryable, id: string): Promise<Review | undefined> {
   const { rows } = await q.query<ReviewRow>(`${SELECT_REVIEWS} WHERE r.id = $1`, [id]);
   return rows[0] && toReview(rows[0]);
 }
@@ -72,7 +72,7 @@ export class ReviewAlreadyDecidedError extends Error {
  * allow), reject blocks it (trust.decision block). A review is decided once.
  */
 export async function decideReview(
-  deps: { db: Transactor; writeEvent: WriteEvent; now?: () => Date },
+  deps: { db: SqlDatabase; writeEvent: WriteEvent; now?: () => Date },
   id: string,
   input: { decision: "approve" | "reject"; note?: string | undefined; decidedBy: string },
 ): Promise<Review> {

@@ -2,7 +2,7 @@ import type { TrustConfig } from "../domain/config.js";
 import type { CampaignAssessmentInput, DonationAssessmentInput } from "../domain/input.js";
 import { donorKey } from "../domain/input.js";
 import type { CampaignSignals, DonationSignals, SuspendedHits } from "../domain/rules.js";
-import type { Queryable } from "./queryable.js";
+import type { SqlQueryable } from "@blessed-horizon/service-kit";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -17,7 +17,7 @@ function hits(kinds: readonly string[]): SuspendedHits {
 }
 
 /** Which of these assets are suspended. */
-export async function suspendedHits(q: Queryable, assets: { card?: string | undefined; email?: string | undefined; ip?: string | undefined }): Promise<SuspendedHits> {
+export async function suspendedHits(q: SqlQueryable, assets: { card?: string | undefined; email?: string | undefined; ip?: string | undefined }): Promise<SuspendedHits> {
   const { rows } = await q.query<{ kind: string }>(`SELECT kind FROM trust_suspended_assets WHERE ${suspendedWhere(1, 2, 3)}`, [
     assets.card ?? null, assets.email ?? null, assets.ip ?? null,
   ]);
@@ -33,7 +33,7 @@ export async function suspendedHits(q: Queryable, assets: { card?: string | unde
  * donor and its card, and has no outcome yet) is added here.
  */
 export async function recordDonationAttempt(
-  q: Queryable,
+  q: SqlQueryable,
   attempt: { id: string; input: DonationAssessmentInput },
   config: TrustConfig,
   now: Date,
@@ -90,7 +90,7 @@ export async function recordDonationAttempt(
 }
 
 /** Counts for a campaign; this campaign counts once however often it is assessed. */
-export async function campaignSignals(q: Queryable, input: CampaignAssessmentInput, now: Date): Promise<CampaignSignals> {
+export async function campaignSignals(q: SqlQueryable, input: CampaignAssessmentInput, now: Date): Promise<CampaignSignals> {
   const dayAgo = new Date(now.getTime() - DAY_MS).toISOString();
   const { rows } = await q.query<{ n: number }>(
     `SELECT count(DISTINCT subject_id)::int AS n FROM trust_assessments

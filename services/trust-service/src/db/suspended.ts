@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AssetKind } from "../domain/input.js";
-import type { Queryable } from "./queryable.js";
+import type { SqlQueryable } from "@blessed-horizon/service-kit";
 
 export interface SuspendedAsset {
   id: string;
@@ -31,7 +31,7 @@ const toAsset = (r: Row): SuspendedAsset => ({
 
 /** Suspends an asset; suspending one that already is returns the existing entry (`created` false). */
 export async function suspendAsset(
-  q: Queryable,
+  q: SqlQueryable,
   input: { kind: AssetKind; value: string; reason?: string | undefined; createdBy: string },
 ): Promise<{ asset: SuspendedAsset; created: boolean }> {
   const inserted = await q.query<Row>(
@@ -44,7 +44,7 @@ export async function suspendAsset(
   return { asset: toAsset(rows[0]), created: false };
 }
 
-export async function listSuspendedAssets(q: Queryable, kind?: AssetKind): Promise<SuspendedAsset[]> {
+export async function listSuspendedAssets(q: SqlQueryable, kind?: AssetKind): Promise<SuspendedAsset[]> {
   const { rows } = await q.query<Row>(
     `SELECT * FROM trust_suspended_assets WHERE ($1::text IS NULL OR kind = $1) ORDER BY created_at, id`,
     [kind ?? null],
@@ -53,7 +53,7 @@ export async function listSuspendedAssets(q: Queryable, kind?: AssetKind): Promi
 }
 
 /** Lifts a suspension; false when there was none. */
-export async function liftSuspension(q: Queryable, where: { id: string } | { kind: AssetKind; value: string }): Promise<boolean> {
+export async function liftSuspension(q: SqlQueryable, where: { id: string } | { kind: AssetKind; value: string }): Promise<boolean> {
   const { rows } =
     "id" in where
       ? await q.query(`DELETE FROM trust_suspended_assets WHERE id = $1 RETURNING id`, [where.id])

@@ -1,9 +1,7 @@
-import { z } from "zod";
-
 /**
  * Every threshold of the risk rules. Defaults follow issue 5 (and Stripe
- * Radar's review/block scores); each can be overridden through the
- * environment (`TRUST_*`, see README), so operators tune without a release.
+ * Radar's review/block scores); each is a `TRUST_*` setting of the service's
+ * config schema (`src/config.ts`, README), so operators tune without a release.
  */
 export interface TrustConfig {
   /** A score at or above this puts the subject in review. */
@@ -72,53 +70,3 @@ export const DEFAULT_TRUST_CONFIG: TrustConfig = {
   organizerCampaignsPerDay: 3,
   weights: DEFAULT_WEIGHTS,
 };
-
-export class TrustConfigError extends Error {
-  override readonly name = "TrustConfigError";
-}
-
-const count = z.coerce.number().int().min(0);
-const score = z.coerce.number().int().min(0).max(100);
-const ratio = z.coerce.number().gt(0).lte(1);
-
-const ENV_KEYS = {
-  reviewFrom: ["TRUST_REVIEW_FROM", score],
-  blockFrom: ["TRUST_BLOCK_FROM", score],
-  ipPerHour: ["TRUST_IP_PER_HOUR", count],
-  donorPerHour: ["TRUST_DONOR_PER_HOUR", count],
-  donorCampaignPerHour: ["TRUST_DONOR_CAMPAIGN_PER_HOUR", count],
-  cardTestingDays: ["TRUST_CARD_TESTING_DAYS", count.min(1)],
-  cardTestingMinAttempts: ["TRUST_CARD_TESTING_MIN_ATTEMPTS", count.min(1)],
-  cardTestingFailureRatio: ["TRUST_CARD_TESTING_FAILURE_RATIO", ratio],
-  amountPercentile: ["TRUST_AMOUNT_PERCENTILE", ratio],
-  amountMinSamples: ["TRUST_AMOUNT_MIN_SAMPLES", count.min(1)],
-  organizerCampaignsPerDay: ["TRUST_ORGANIZER_CAMPAIGNS_PER_DAY", count],
-} as const satisfies Record<Exclude<keyof TrustConfig, "weights">, readonly [string, z.ZodType<number>]>;
-
-/**
- * Reads `TRUST_*` variables over the defaults. Weights: `TRUST_WEIGHT_<CODE>`,
- * e.g. `TRUST_WEIGHT_IP_VELOCITY=80`. A bad value is an error naming the variable.
- */
-export function trustConfigFromEnv(env: Record<string, string | undefined>): TrustConfig {
-  const config: TrustConfig = { ...DEFAULT_TRUST_CONFIG, weights: { ...DEFAULT_WEIGHTS } };
-  for (const [field, [name, schema]] of Object.entries(ENV_KEYS)) {
-    const raw = env[name];
-    if (raw === undefined || raw === "") continue;
-    config[field as keyof typeof ENV_KEYS] = parseValue(name, raw, schema);
-  }
-  for (const code of REASON_CODES) {
-    const name = `TRUST_WEIGHT_${code.toUpperCase()}`;
-    const raw = env[name];
-    if (raw !== undefined && raw !== "") config.weights[code] = parseValue(name, raw, score);
-  }
-  if (config.blockFrom < config.reviewFrom) {
-    throw new TrustConfigError(`TRUST_BLOCK_FROM (${config.blockFrom}) must not be below TRUST_REVIEW_FROM (${config.reviewFrom})`);
-  }
-  return config;
-}
-
-function parseValue(name: string, raw: string, schema: z.ZodType<number>): number {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new TrustConfigError(`${name}=${raw}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-  return parsed.data;
-}

@@ -7,19 +7,19 @@ import { AssessmentRequestSchema, donorKey } from "../domain/input.js";
 import type { TrustFlags } from "../flags.js";
 import type { FastifyRequest } from "fastify";
 import type { Counter } from "prom-client";
-import type { TrustApp } from "./types.js";
+import type { ServiceApp } from "@blessed-horizon/service-kit";
 
 const IdParams = z.object({ id: z.uuid("must be a UUID") });
 
 /** The rule thresholds for this request: the configured ones, with the flags' variants for its campaign and donor. */
-async function configFor(app: TrustApp, flags: TrustFlags, config: TrustConfig, request: FastifyRequest, body: AssessmentRequest): Promise<TrustConfig> {
+async function configFor(app: ServiceApp, flags: TrustFlags, config: TrustConfig, request: FastifyRequest, body: AssessmentRequest): Promise<TrustConfig> {
   if (body.kind !== "donation") return config;
   const context = flagContext(request, { targetingKey: donorKey(body) ?? body.campaignId, campaignId: body.campaignId });
   return { ...config, donorCampaignPerHour: await app.flags.get(flags.donorCampaignPerHour, context) };
 }
 
 export function registerAssessmentRoutes(
-  app: TrustApp,
+  app: ServiceApp,
   deps: AssessDeps & { onEvent: () => void; decisions: Counter<"kind" | "decision">; flags: TrustFlags },
 ): void {
   app.post(

@@ -1,9 +1,8 @@
 import { ConflictError, NotFoundError } from "@blessed-horizon/service-kit";
 import { z } from "zod";
-import type { Transactor, WriteEvent } from "../db/queryable.js";
+import type { ServiceApp, SqlDatabase, WriteEvent } from "@blessed-horizon/service-kit";
 import { decideReview, findReview, listReviews, ReviewAlreadyDecidedError, ReviewNotFoundError } from "../db/reviews.js";
 import { ReviewDecisionSchema } from "../domain/input.js";
-import type { TrustApp } from "./types.js";
 
 const IdParams = z.object({ id: z.uuid("must be a UUID") });
 const ListQuery = z.object({
@@ -11,7 +10,7 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export function registerReviewRoutes(app: TrustApp, deps: { db: Transactor; writeEvent: WriteEvent; onEvent: () => void }): void {
+export function registerReviewRoutes(app: ServiceApp, deps: { db: SqlDatabase; writeEvent: WriteEvent; onEvent: () => void }): void {
   const guard = app.requireRole("trust");
 
   app.get("/api/v1/reviews", { schema: { querystring: ListQuery, tags: ["reviews"], summary: "The review queue, oldest first" }, onRequest: guard }, async (request) => ({

@@ -1,15 +1,14 @@
 import { NotFoundError, storableText } from "@blessed-horizon/service-kit";
 import { z } from "zod";
-import type { Queryable } from "../db/queryable.js";
+import type { ServiceApp, SqlQueryable } from "@blessed-horizon/service-kit";
 import { liftSuspension, listSuspendedAssets, suspendAsset } from "../db/suspended.js";
 import { ASSET_KINDS, normalizeAsset, SuspendAssetSchema } from "../domain/input.js";
-import type { TrustApp } from "./types.js";
 
 const IdParams = z.object({ id: z.uuid("must be a UUID") });
 const KindQuery = z.object({ kind: z.enum(ASSET_KINDS).optional() });
 const AssetQuery = z.object({ kind: z.enum(ASSET_KINDS), value: storableText(1, 320) });
 
-export function registerSuspendedAssetRoutes(app: TrustApp, deps: { db: Queryable }): void {
+export function registerSuspendedAssetRoutes(app: ServiceApp, deps: { db: SqlQueryable }): void {
   const guard = app.requireRole("trust");
 
   app.get("/api/v1/suspended-assets", { schema: { querystring: KindQuery, tags: ["suspended assets"] }, onRequest: guard }, async (request) => ({

@@ -1,8 +1,7 @@
 import type { DomainEvent } from "@blessed-horizon/contracts";
-import { processOnce, subscribeDomainEvents, type Database, type EventBus, type Subscription } from "@blessed-horizon/service-kit";
-import type { FastifyBaseLogger } from "fastify";
-import { createAssessment, type AssessDeps } from "./db/assessments.js";
-import { recordOutcome } from "./db/outcomes.js";
+import { processOnce, type Database, type EventConsumer } from "@blessed-horizon/service-kit";
+import { createAssessment, type AssessDeps } from "../db/assessments.js";
+import { recordOutcome } from "../db/outcomes.js";
 
 export const CONSUMER = "trust-service";
 
@@ -35,14 +34,11 @@ export async function handleEvent(deps: AssessDeps & { db: Database }, event: Do
   });
 }
 
-/** Subscribes the consumer; an event that breaks its contract is logged and skipped, never retried forever. */
-export async function subscribeTrustEvents(bus: EventBus, deps: AssessDeps & { db: Database; log: FastifyBaseLogger; onEvent: () => void }): Promise<Subscription> {
-  return subscribeDomainEvents(bus, {
+/** Donation outcomes and published campaigns; resolves true when it wrote `trust.decision` (a campaign assessed now). */
+export function trustSignalsConsumer(deps: AssessDeps & { db: Database }): EventConsumer<"donation.succeeded" | "donation.failed" | "campaign.published"> {
+  return {
     consumer: CONSUMER,
     types: ["donation.succeeded", "donation.failed", "campaign.published"],
-    log: deps.log,
-    handle: async (event) => {
-      if ((await handleEvent(deps, event)) && event.type === "campaign.published") deps.onEvent();
-    },
-  });
+    handle: async (event) => (await handleEvent(deps, event)) && event.type === "campaign.published",
+  };
 }
