@@ -1,6 +1,10 @@
 import { baseConfigSchema } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 
+export const SERVICE_NAME = "payment-service";
+export const SERVICE_VERSION = "0.1.0";
+export const PAYMENT_DEFAULTS = { PORT: "8082" } as const;
+
 /** 1,000,000.00 in a two-decimal currency (README "Configuration"). */
 export const DEFAULT_MAX_DONATION_MINOR = 100_000_000;
 
@@ -30,13 +34,12 @@ export const paymentConfigSchema = baseConfigSchema.extend({
   REVIEW_WINDOW_HOURS: z.coerce.number().min(1).max(24 * 7).default(120),
   /** Test hook: the process kills itself right after this provider answer (honoured only with NODE_ENV=test). */
   PAYMENT_TEST_CRASH_POINT: z.enum(["after-capture", "after-refund"]).optional(),
+}).superRefine((config, ctx) => {
+  // Production must not run on the public development secrets.
+  if (config.NODE_ENV !== "production") return;
+  for (const key of ["CARD_FINGERPRINT_SECRET", "PROVIDER_WEBHOOK_SECRET"] as const) {
+    if (config[key] === DEVELOPMENT_SECRET) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
+  }
 });
 
 export type PaymentConfig = Omit<z.infer<typeof paymentConfigSchema>, "JWT_SECRET"> & { JWT_SECRET: string };
-
-/** Production must not run on the public development secrets. */
-export function assertProductionSecrets(config: PaymentConfig): void {
-  if (config.NODE_ENV !== "production") return;
-  const weak = (["CARD_FINGERPRINT_SECRET", "PROVIDER_WEBHOOK_SECRET"] as const).filter((k) => config[k] === DEVELOPMENT_SECRET);
-  if (weak.length > 0) throw new Error(`invalid configuration: ${weak.map((k) => `${k}: is required when NODE_ENV=production`).join("; ")}`);
-}

@@ -1,26 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "@blessed-horizon/service-kit";
 import { bearer, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { InjectOptions } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admin, CARD, startPayment, startStubs, type Harness, type Stubs } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { admin, CARD, usePayment } from "./harness.js";
 
 const [pglite] = testDatabases();
 
 describe("every endpoint answers bad input with a 4xx problem+json", () => {
-  let db: Database;
-  let stubs: Stubs;
-  let h: Harness;
-  beforeAll(async () => {
-    db = await pglite.open();
-    stubs = await startStubs();
-    stubs.campaigns.set("c1", { id: "c1", status: "active", organizerId: "o", goal: { amount: 1000, currency: "USD" } });
-    h = await startPayment(db, stubs, () => new Date("2026-11-26T12:00:00Z"));
-  });
-  afterAll(async () => {
-    await h.close();
-    await stubs.close();
-    await db.close();
+  const h = usePayment(() => pglite.open(), {
+    campaigns: [
+      { id: "c1", status: "active", organizerId: "o", goal: { amount: 1000, currency: "USD" } },
+    ],
+    now: () => new Date("2026-11-26T12:00:00Z"),
   });
 
   const good = { campaignId: "c1", amount: { amount: 500, currency: "USD" }, email: "a@example.org", card: CARD };

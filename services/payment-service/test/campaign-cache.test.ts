@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createEvent } from "@blessed-horizon/contracts";
-import { ConflictError, type Database, type Queryable } from "@blessed-horizon/service-kit";
+import { ConflictError, type Queryable } from "@blessed-horizon/service-kit";
 import { testDatabases } from "@blessed-horizon/service-kit/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { cachedCampaignClient, type CampaignClient, type CampaignSummary } from "../src/clients/campaigns.js";
 import { campaignTotalGuard } from "../src/routes/donations.js";
-import { CARD, startPayment, startStubs, until, type Harness, type Stubs } from "./harness.js";
+import { CARD, eventually, usePayment } from "./harness.js";
 
 /**
  * What payment-service remembers of a campaign between donations (issue 13,
@@ -113,21 +113,12 @@ describe("the total-raised guard", () => {
 });
 
 describe.each(testDatabases())("campaign events and the cache on $kind", (target) => {
-  let db: Database;
-  let stubs: Stubs;
-  let h: Harness;
-
-  beforeAll(async () => {
-    db = await target.open();
-    stubs = await startStubs();
-    stubs.campaigns.set("c-cached", { id: "c-cached", status: "active", organizerId: "org-1", goal: { amount: 100_000, currency: "USD" } });
-    // A TTL far longer than the test: only the event can end what payment-service remembers.
-    h = await startPayment(db, stubs, undefined, undefined, { CAMPAIGN_CACHE_TTL_MS: "60000" });
-  });
-  afterAll(async () => {
-    await h.close();
-    await stubs.close();
-    await db.close();
+  // A TTL far longer than the test: only the event can end what payment-service remembers.
+  const h = usePayment(() => target.open(), {
+    campaigns: [
+      { id: "c-cached", status: "active", organizerId: "org-1", goal: { amount: 100_000, currency: "USD" } },
+    ],
+    env: { CAMPAIGN_CACHE_TTL_MS: "60000" },
   });
 
   const donate = () =>
@@ -138,12 +129,12 @@ describe.each(testDatabases())("campaign events and the cache on $kind", (target
 
   it("a campaign.paused event stops donations at once, though the campaign was remembered as active", async () => {
     expect((await donate()).statusCode).toBe(201);
-    stubs.campaigns.get("c-cached")!.status = "paused";
+    h.stubs.campaigns.get("c-cached")!.status = "paused";
     // Remembered: campaign-service is not asked again within the TTL.
     expect((await donate()).statusCode).toBe(201);
     await h.bus.publish(createEvent("campaign.paused", { campaignId: "c-cached", organizerId: "org-1" }));
     let status = 0;
-    await until(async () => (status = (await donate()).statusCode) !== 201, 5000);
+    await vi.waitFor(async () => expect(status = (await donate()).statusCode).not.toBe(201), eventually);
     expect(status).toBe(409);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { until } from "./harness.js";
+import { expect, vi } from "vitest";
 
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -26,6 +26,6 @@ export async function spawnPayment(port: number, env: Record<string, string>): P
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "error", HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, 60_000);
+  await vi.waitFor(async () => expect((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status).toBe(200), { timeout: 60_000, interval: 50 });
   return proc;
 }

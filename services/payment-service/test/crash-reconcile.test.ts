@@ -2,9 +2,9 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { openDatabase, type Database } from "@blessed-horizon/service-kit";
 import { freePort, TEST_JWT_SECRET } from "@blessed-horizon/service-kit/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { serverDatabase, spawnPayment } from "./child.js";
-import { admin, CARD, startStubs, until, type Stubs } from "./harness.js";
+import { admin, CARD, startStubs, type Stubs } from "./harness.js";
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
@@ -69,7 +69,7 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
     await kill();
 
     child = await start();
-    await until(async () => (await unsettled()) === 0, 10_000);
+    await vi.waitFor(async () => expect(await unsettled()).toBe(0), { timeout: 10_000, interval: 50 });
     const retry = await post(sent);
     const { rows } = await db.query<{ id: string; status: string }>("SELECT id, status FROM donations WHERE email = 'crash@example.org'");
     expect(rows).toEqual([{ id: expect.any(String) as string, status: "PAID" }]);
@@ -96,7 +96,7 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
     await kill();
 
     child = await start();
-    await until(async () => (await count("SELECT count(*)::int AS n FROM refunds WHERE donation_id = $1 AND status = 'PENDING'", [donationId])) === 0, 10_000);
+    await vi.waitFor(async () => expect(await count("SELECT count(*)::int AS n FROM refunds WHERE donation_id = $1 AND status = 'PENDING'", [donationId])).toBe(0), { timeout: 10_000, interval: 50 });
     const retry = await refund(key);
     expect(retry).toMatchObject({ status: 201, body: { donationId, amount: { amount: 900, currency: "USD" }, donation: { status: "REFUNDED" } } });
     expect(await count("SELECT count(*)::int AS n FROM sandbox_refunds WHERE reference = $1", [retry!.body.id])).toBe(1);
@@ -117,14 +117,14 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
         s.id = r?.body.id as string | undefined;
       }));
     }, 50);
-    await until(async () => (await count("SELECT count(*)::int AS n FROM donations WHERE status = 'PAID' AND email LIKE 's%'")) >= 20, 20_000);
+    await vi.waitFor(async () => expect(await count("SELECT count(*)::int AS n FROM donations WHERE status = 'PAID' AND email LIKE 's%'")).toBeGreaterThanOrEqual(20), { timeout: 20_000, interval: 50 });
     await kill();
     clearInterval(ticker);
     await Promise.all(inFlight);
     stubs.trustDelayMs = 0;
 
     child = await start();
-    await until(async () => (await unsettled()) === 0, 10_000);
+    await vi.waitFor(async () => expect(await unsettled()).toBe(0), { timeout: 10_000, interval: 50 });
     for (const s of sent) {
       const { rows } = await db.query<{ id: string; status: string }>("SELECT id, status FROM donations WHERE email = $1", [s.body.email]);
       expect(rows.length).toBeLessThanOrEqual(1);

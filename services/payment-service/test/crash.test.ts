@@ -2,9 +2,9 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { NatsEventBus, openDatabase, processOnce, type Database } from "@blessed-horizon/service-kit";
 import { freePort } from "@blessed-horizon/service-kit/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { serverDatabase, spawnPayment } from "./child.js";
-import { CARD, startStubs, until, type Stubs } from "./harness.js";
+import { CARD, startStubs, type Stubs } from "./harness.js";
 
 const natsUrl = process.env.TEST_NATS_URL;
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -68,7 +68,7 @@ describe.skipIf(!postgresUrl || !natsUrl)("payment-service killed with SIGKILL m
       }
     };
     const donors = [donor(), donor(), donor(), donor()];
-    await until(async () => Number((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM donations WHERE status = 'PAID'")).rows[0].n) >= 40, 60_000);
+    await vi.waitFor(async () => expect(Number((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM donations WHERE status = 'PAID'")).rows[0].n)).toBeGreaterThanOrEqual(40), { timeout: 60_000, interval: 50 });
     child.kill("SIGKILL");
     await new Promise((resolve) => child!.once("exit", resolve));
     stop = true;
@@ -77,7 +77,7 @@ describe.skipIf(!postgresUrl || !natsUrl)("payment-service killed with SIGKILL m
     child = await start();
     const paid = async () => (await db.query<{ n: number; total: number }>("SELECT count(*)::int AS n, COALESCE(sum(amount), 0)::bigint AS total FROM donations WHERE status = 'PAID'")).rows[0];
     const applied = async () => (await db.query<{ n: number; ids: number; total: number }>("SELECT count(*)::int AS n, count(DISTINCT donation_id)::int AS ids, COALESCE(sum(amount), 0)::bigint AS total FROM applied")).rows[0];
-    await until(async () => (await applied()).n >= (await paid()).n, 60_000);
+    await vi.waitFor(async () => expect((await applied()).n).toBeGreaterThanOrEqual((await paid()).n), { timeout: 60_000, interval: 50 });
     await new Promise((r) => setTimeout(r, 500)); // anything published twice would be applied by now
     const [p, a] = [await paid(), await applied()];
     const unpublished = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL")).rows[0].n;

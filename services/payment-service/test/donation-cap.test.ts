@@ -1,24 +1,15 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "@blessed-horizon/service-kit";
 import { openDatabase } from "@blessed-horizon/service-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CARD, startPayment, startStubs, type Harness, type Stubs } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { CARD, usePayment } from "./harness.js";
 
 /** MAX_DONATION_MINOR is the cap the API enforces (the routes were built with the default whatever it said). */
 describe("the per-donation cap from the configuration", () => {
-  let db: Database;
-  let stubs: Stubs;
-  let h: Harness;
-  beforeAll(async () => {
-    db = await openDatabase({ memory: true });
-    stubs = await startStubs();
-    stubs.campaigns.set("c1", { id: "c1", status: "active", organizerId: "o", goal: { amount: 100_000, currency: "USD" } });
-    h = await startPayment(db, stubs, undefined, undefined, { MAX_DONATION_MINOR: "5000" });
-  });
-  afterAll(async () => {
-    await h.close();
-    await stubs.close();
-    await db.close();
+  const h = usePayment(() => openDatabase({ memory: true }), {
+    campaigns: [
+      { id: "c1", status: "active", organizerId: "o", goal: { amount: 100_000, currency: "USD" } },
+    ],
+    env: { MAX_DONATION_MINOR: "5000" },
   });
 
   const donate = (amount: number) =>

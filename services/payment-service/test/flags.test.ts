@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "@blessed-horizon/service-kit";
 import { flag, flagsDir, flagsDocument, testDatabases } from "@blessed-horizon/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { CARD, donor, startPayment, startStubs, type Harness, type Stubs } from "./harness.js";
+import { CARD, donor, usePayment } from "./harness.js";
 
 const TIPS = { on: true, off: false };
 /** Tips off for the campaigns listed (flagd targeting, JsonLogic `in` on the context's campaignId), on elsewhere. */
@@ -19,26 +18,20 @@ const tipsOffForAndHalfTheDonors = (campaignIds: string[]) =>
 
 // The real app, the real OpenFeature SDK and flagd's in-process provider reading a file, as in a pod.
 describe.each(testDatabases())("payment-service: tips follow the donation-tips flag on $kind", (target) => {
-  let db: Database;
-  let stubs: Stubs;
-  let h: Harness;
   let flags: Awaited<ReturnType<typeof flagsDir>>;
   const noTips = `c-no-tips-${randomUUID()}`;
   const withTips = `c-tips-${randomUUID()}`;
 
   beforeAll(async () => {
-    db = await target.open();
-    stubs = await startStubs();
-    for (const id of [noTips, withTips]) stubs.campaigns.set(id, { id, status: "active", organizerId: "org-1", goal: { amount: 1_000_000, currency: "USD" } });
     flags = await flagsDir();
     await flags.write(tipsOffFor([noTips]));
-    h = await startPayment(db, stubs, undefined, undefined, { FLAGS_FILE: flags.path });
   });
   afterAll(async () => {
-    await h?.close();
-    await stubs?.close();
-    await db?.close();
     await flags?.remove();
+  });
+  const h = usePayment(() => target.open(), {
+    campaigns: [noTips, withTips].map((id) => ({ id, status: "active", organizerId: "org-1", goal: { amount: 1_000_000, currency: "USD" } })),
+    env: () => ({ FLAGS_FILE: flags.path }),
   });
 
   const donate = (campaignId: string, tip: number | undefined, headers: Record<string, string> = {}, email = "ada@example.org", key = randomUUID()) =>
@@ -47,11 +40,11 @@ describe.each(testDatabases())("payment-service: tips follow the donation-tips f
       payload: { campaignId, amount: { amount: 2500, currency: "USD" }, ...(tip === undefined ? {} : { tipAmount: { amount: tip, currency: "USD" } }), email, card: CARD },
     });
   const stored = async (campaignId: string) =>
-    (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM donations WHERE campaign_id = $1", [campaignId])).rows[0].n;
-  const charges = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM sandbox_charges")).rows[0].n;
+    (await h.db.query<{ n: number }>("SELECT count(*)::int AS n FROM donations WHERE campaign_id = $1", [campaignId])).rows[0].n;
+  const charges = async () => (await h.db.query<{ n: number }>("SELECT count(*)::int AS n FROM sandbox_charges")).rows[0].n;
 
   it("refuses a tip to a campaign the flag turns tips off for (422 naming /tipAmount), storing, assessing and charging nothing", async () => {
-    const [chargesBefore, assessedBefore] = [await charges(), stubs.assessments.length];
+    const [chargesBefore, assessedBefore] = [await charges(), h.stubs.assessments.length];
     const key = randomUUID();
     const refused = await donate(noTips, 300, {}, "ada@example.org", key);
     expect(refused.statusCode).toBe(422);
@@ -62,7 +55,7 @@ describe.each(testDatabases())("payment-service: tips follow the donation-tips f
     expect(problem.errors).toEqual([expect.objectContaining({ in: "body", path: "/tipAmount" })]);
     expect(await stored(noTips)).toBe(0);
     expect(await charges()).toBe(chargesBefore);
-    expect(stubs.assessments.length).toBe(assessedBefore);
+    expect(h.stubs.assessments.length).toBe(assessedBefore);
     // A retry of that request gets the same answer, as every 4xx a key stored.
     const retried = await donate(noTips, 300, {}, "ada@example.org", key);
     expect([retried.statusCode, retried.headers["idempotent-replayed"]]).toEqual([422, "true"]);
@@ -86,7 +79,7 @@ describe.each(testDatabases())("payment-service: tips follow the donation-tips f
 
   it("follows the file while running: another campaign listed, the first one unlisted, and half the donors without tips, each donor keeping one answer", { timeout: 30_000 }, async () => {
     const probe = `c-probe-${randomUUID()}`;
-    stubs.campaigns.set(probe, { id: probe, status: "active", organizerId: "org-1", goal: { amount: 1_000_000, currency: "USD" } });
+    h.stubs.campaigns.set(probe, { id: probe, status: "active", organizerId: "org-1", goal: { amount: 1_000_000, currency: "USD" } });
     expect((await donate(probe, 100)).statusCode).toBe(201);
 
     await flags.write(tipsOffForAndHalfTheDonors([probe]));

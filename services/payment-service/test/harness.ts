@@ -2,16 +2,24 @@ import type { AddressInfo } from "node:net";
 import type { EventEnvelope } from "@blessed-horizon/contracts";
 import { InProcessEventBus, loadConfig, migrateService, type Database } from "@blessed-horizon/service-kit";
 import { bearer, TEST_JWT_SECRET } from "@blessed-horizon/service-kit/testing";
+import { afterAll, beforeAll } from "vitest";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildApp, migrationsDir } from "../src/app.js";
 import { paymentConfigSchema } from "../src/config.js";
-import type { PaymentProvider } from "../src/providers/provider.js";
-import { SandboxProvider } from "../src/providers/sandbox.js";
+import type { PaymentProvider } from "../src/clients/provider.js";
+import { SandboxProvider } from "../src/clients/sandbox.js";
 
 export const WEBHOOK_SECRET = "whsec_test_payment_0123456789";
 
+export interface StubCampaign {
+  id: string;
+  status: string;
+  organizerId: string;
+  goal: { amount: number; currency: string };
+}
+
 export interface Stubs {
-  campaigns: Map<string, { id: string; status: string; organizerId: string; goal: { amount: number; currency: string } }>;
+  campaigns: Map<string, StubCampaign>;
   /** Every assessment trust-service was asked for. */
   assessments: Record<string, unknown>[];
   /** Email -> decision; everything else is allowed. */
@@ -96,6 +104,55 @@ export async function startPayment(
   };
 }
 
+export interface PaymentTest extends Omit<Harness, "close"> {
+  db: Database;
+  stubs: Stubs;
+}
+
+export interface UsePaymentOptions {
+  /** What the campaign-service stub answers from the start. */
+  campaigns?: readonly StubCampaign[];
+  now?: () => Date;
+  wrapProvider?: (sandbox: SandboxProvider) => PaymentProvider;
+  /** Settings on top of the harness's; a function when they are known only once earlier hooks ran (a flags file). */
+  env?: Record<string, string> | (() => Record<string, string>);
+}
+
+/**
+ * The beforeAll/afterAll of a payment-service test file: a database from
+ * `open`, the stubs, payment-service on both (`startPayment`); all closed
+ * after the file. Its fields can be read once beforeAll has run, in tests.
+ */
+export function usePayment(open: () => Promise<Database>, options: UsePaymentOptions = {}): PaymentTest {
+  let db: Database | undefined;
+  let stubs: Stubs | undefined;
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    db = await open();
+    stubs = await startStubs();
+    for (const campaign of options.campaigns ?? []) stubs.campaigns.set(campaign.id, campaign);
+    const env = typeof options.env === "function" ? options.env() : options.env;
+    harness = await startPayment(db, stubs, options.now, options.wrapProvider, env);
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await stubs?.close();
+    await db?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("usePayment: read in a test, after its beforeAll has run");
+    return value;
+  };
+  return {
+    get db() { return started(db); },
+    get stubs() { return started(stubs); },
+    get app() { return started(harness).app; },
+    get bus() { return started(harness).bus; },
+    get provider() { return started(harness).provider; },
+    get events() { return started(harness).events; },
+  };
+}
+
 /**
  * The sandbox, except that `failing` calls die after the provider did the
  * work and before its answer arrives (as a crash or a lost connection would).
@@ -117,10 +174,5 @@ export const admin = () => bearer({ sub: "admin-1", roles: ["admin"] });
 export const donor = (sub = "donor-1") => bearer({ sub, roles: ["donor"] });
 export const CARD = { number: "4242 4242 4242 4242", expMonth: 12, expYear: 2034, cvc: "123" };
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** How long `vi.waitFor` waits for what happens after a response: the relay polls every 20 ms here, the reconciler at its interval. */
+export const eventually = { timeout: 5_000, interval: 10 };

@@ -4,7 +4,7 @@ import { testDatabases } from "@blessed-horizon/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../src/app.js";
 import { accountBalances, unbalancedGroups } from "../src/db/ledger.js";
-import { SandboxProvider } from "../src/providers/sandbox.js";
+import { SandboxProvider } from "../src/clients/sandbox.js";
 import type { PaymentDeps } from "../src/service/deps.js";
 import { createDonation, PaymentDeclinedError } from "../src/service/donate.js";
 import { refundDonation } from "../src/service/refund.js";

@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InProcessEventBus } from "@blessed-horizon/service-kit";
+import { ConfigError, InProcessEventBus, loadConfig } from "@blessed-horizon/service-kit";
 import { describe, expect, it } from "vitest";
+import { paymentConfigSchema } from "../src/config.js";
 import { startService } from "../src/main.js";
 
 describe("startService", () => {
@@ -37,5 +38,15 @@ describe("startService", () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it("refuses the development secrets in production in its config schema, the one place its settings are read", () => {
+    const production = { NODE_ENV: "production", JWT_SECRET: "x".repeat(40), DATA_DIR: "unused" };
+    expect(() => loadConfig(paymentConfigSchema, production)).toThrow(ConfigError);
+    expect(() => loadConfig(paymentConfigSchema, production)).toThrow(
+      "invalid configuration: CARD_FINGERPRINT_SECRET: is required when NODE_ENV=production; PROVIDER_WEBHOOK_SECRET: is required when NODE_ENV=production",
+    );
+    const secrets = { CARD_FINGERPRINT_SECRET: "c".repeat(32), PROVIDER_WEBHOOK_SECRET: "w".repeat(32) };
+    expect(loadConfig(paymentConfigSchema, { ...production, ...secrets })).toMatchObject(secrets);
   });
 });

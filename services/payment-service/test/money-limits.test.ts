@@ -1,37 +1,27 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "@blessed-horizon/service-kit";
 import { testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { LightMyRequestResponse } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signPayload } from "../src/domain/webhook-signature.js";
-import { admin, CARD, startPayment, startStubs, WEBHOOK_SECRET, type Harness, type Stubs } from "./harness.js";
+import { admin, CARD, usePayment, WEBHOOK_SECRET } from "./harness.js";
 
 /** Issue 13 case 4: money the API could not keep exact, and input it could never store, are refused before anything is stored or charged. */
 describe.each(testDatabases())("money limits and unstorable input on $kind", (target) => {
-  let db: Database;
-  let stubs: Stubs;
-  let h: Harness;
-  beforeAll(async () => {
-    db = await target.open();
-    stubs = await startStubs();
-    stubs.campaigns.set("c1", { id: "c1", status: "active", organizerId: "o", goal: { amount: 1000, currency: "USD" } });
-    stubs.campaigns.set("near-limit", { id: "near-limit", status: "active", organizerId: "o", goal: { amount: 1000, currency: "USD" } });
-    h = await startPayment(db, stubs);
-  });
-  afterAll(async () => {
-    await h.close();
-    await stubs.close();
-    await db.close();
+  const h = usePayment(() => target.open(), {
+    campaigns: [
+      { id: "c1", status: "active", organizerId: "o", goal: { amount: 1000, currency: "USD" } },
+      { id: "near-limit", status: "active", organizerId: "o", goal: { amount: 1000, currency: "USD" } },
+    ],
   });
 
   const good = { campaignId: "c1", amount: { amount: 500, currency: "USD" }, email: "limits@example.org", card: CARD };
   const donate = (payload: unknown) =>
     h.app.inject({ method: "POST", url: "/api/v1/donations", headers: { "content-type": "application/json", "idempotency-key": randomUUID() }, payload: JSON.stringify(payload) });
-  const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: string | number }>(sql, params)).rows[0].n);
+  const count = async (sql: string, params: unknown[] = []) => Number((await h.db.query<{ n: string | number }>(sql, params)).rows[0].n);
   const stored = async () => ({
     donations: await count("SELECT count(*) AS n FROM donations"),
     charges: await count("SELECT count(*) AS n FROM sandbox_charges"),
-    assessments: stubs.assessments.length,
+    assessments: h.stubs.assessments.length,
   });
   const expectProblem = (res: LightMyRequestResponse, status: number, path?: string) => {
     expect(res.statusCode).toBe(status);
@@ -45,8 +35,8 @@ describe.each(testDatabases())("money limits and unstorable input on $kind", (ta
   const seedLedger = async (credit: string, amounts: number[]) => {
     for (const amount of amounts) {
       const group = randomUUID();
-      await db.query("INSERT INTO ledger_groups (id, kind) VALUES ($1, 'donation')", [group]);
-      await db.query("INSERT INTO ledger_entries (group_id, account, direction, amount, currency) VALUES ($1, 'provider:seed', 'DEBIT', $2, 'USD'), ($1, $3, 'CREDIT', $2, 'USD')", [group, amount, credit]);
+      await h.db.query("INSERT INTO ledger_groups (id, kind) VALUES ($1, 'donation')", [group]);
+      await h.db.query("INSERT INTO ledger_entries (group_id, account, direction, amount, currency) VALUES ($1, 'provider:seed', 'DEBIT', $2, 'USD'), ($1, $3, 'CREDIT', $2, 'USD')", [group, amount, credit]);
     }
   };
 

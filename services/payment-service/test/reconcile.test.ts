@@ -1,36 +1,26 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "@blessed-horizon/service-kit";
 import { testDatabases } from "@blessed-horizon/service-kit/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { reconcileOnce } from "../src/service/reconcile.js";
-import { admin, answerLost, CARD, startPayment, startStubs, until, type Harness, type Stubs } from "./harness.js";
+import { admin, answerLost, CARD, eventually, usePayment } from "./harness.js";
 
 describe.each(testDatabases())("reconciler on $kind", (target) => {
-  let db: Database;
-  let stubs: Stubs;
-  let h: Harness;
   const failing = { capture: false, refund: false };
-
-  beforeAll(async () => {
-    db = await target.open();
-    stubs = await startStubs();
-    stubs.campaigns.set("c-r", { id: "c-r", status: "active", organizerId: "org-r", goal: { amount: 1_000_000, currency: "USD" } });
-    h = await startPayment(db, stubs, undefined, (sandbox) => answerLost(sandbox, failing));
-  });
-  afterAll(async () => {
-    await h.close();
-    await stubs.close();
-    await db.close();
+  const h = usePayment(() => target.open(), {
+    campaigns: [
+      { id: "c-r", status: "active", organizerId: "org-r", goal: { amount: 1_000_000, currency: "USD" } },
+    ],
+    wrapProvider: (sandbox) => answerLost(sandbox, failing),
   });
 
   /** What the reconciler does after a crash, without waiting for its interval or for requests to go stale. */
-  const reconcile = () => reconcileOnce({ db, provider: h.provider, outboxWritten: () => undefined }, { intervalMs: 1000, staleMs: 0, reviewWindowHours: 120 });
+  const reconcile = () => reconcileOnce({ db: h.db, provider: h.provider, outboxWritten: () => undefined }, { intervalMs: 1000, staleMs: 0, reviewWindowHours: 120 });
   const donate = (key: string, email: string) =>
     h.app.inject({ method: "POST", url: "/api/v1/donations", headers: { "idempotency-key": key }, payload: { campaignId: "c-r", amount: { amount: 1500, currency: "USD" }, email, card: CARD } });
   const refund = async (donationId: string, key?: string) =>
     h.app.inject({ method: "POST", url: `/api/v1/donations/${donationId}/refunds`, headers: { ...(await admin()), ...(key ? { "idempotency-key": key } : {}) }, payload: {} });
-  const count = async (sql: string, params: unknown[]) => Number((await db.query<{ n: number }>(sql, params)).rows[0].n);
-  const donationOf = async (email: string) => (await db.query<{ id: string; status: string; failure_code: string | null }>("SELECT id, status, failure_code FROM donations WHERE email = $1", [email])).rows;
+  const count = async (sql: string, params: unknown[]) => Number((await h.db.query<{ n: number }>(sql, params)).rows[0].n);
+  const donationOf = async (email: string) => (await h.db.query<{ id: string; status: string; failure_code: string | null }>("SELECT id, status, failure_code FROM donations WHERE email = $1", [email])).rows;
 
   it("records a capture whose answer was lost exactly once, and the retried key answers it instead of charging again", async () => {
     failing.capture = true;
@@ -50,7 +40,7 @@ describe.each(testDatabases())("reconciler on $kind", (target) => {
     expect(await donationOf("lost@example.org")).toHaveLength(1);
     expect(await count("SELECT count(*)::int AS n FROM sandbox_charges WHERE reference = $1 AND state = 'captured'", [stuck.id])).toBe(1);
     expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1 AND kind = 'donation'", [stuck.id])).toBe(1);
-    await until(() => h.events.some((e) => e.type === "donation.succeeded" && e.data.donationId === stuck.id));
+    await vi.waitFor(() => expect(h.events.some((e) => e.type === "donation.succeeded" && e.data.donationId === stuck.id)).toBe(true), eventually);
   });
 
   it("settles a refund whose answer was lost once; meanwhile it counts against what is left to refund", async () => {
@@ -69,20 +59,20 @@ describe.each(testDatabases())("reconciler on $kind", (target) => {
     expect(body).toMatchObject({ amount: { amount: 1500 }, donation: { status: "REFUNDED", refunded: { amount: 1500 } } });
     expect(await count("SELECT count(*)::int AS n FROM sandbox_refunds WHERE reference = $1", [body.id])).toBe(1);
     expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1 AND kind = 'refund'", [paid.id])).toBe(1);
-    await until(() => h.events.filter((e) => e.type === "donation.refunded" && e.data.donationId === paid.id).length === 1);
+    await vi.waitFor(() => expect(h.events.filter((e) => e.type === "donation.refunded" && e.data.donationId === paid.id).length === 1).toBe(true), eventually);
   });
 
   it("releases the hold of a donation nobody reviewed within the review window", async () => {
-    stubs.decisions.set("unreviewed@example.org", "review");
+    h.stubs.decisions.set("unreviewed@example.org", "review");
     const held = (await donate(randomUUID(), "unreviewed@example.org")).json<{ id: string; status: string }>();
     expect(held.status).toBe("IN_REVIEW");
     await reconcile();
     expect((await donationOf("unreviewed@example.org"))[0].status).toBe("IN_REVIEW");
-    await db.query("UPDATE donations SET updated_at = now() - interval '121 hours' WHERE id = $1", [held.id]);
+    await h.db.query("UPDATE donations SET updated_at = now() - interval '121 hours' WHERE id = $1", [held.id]);
     await reconcile();
     expect((await donationOf("unreviewed@example.org"))[0]).toMatchObject({ status: "ERROR", failure_code: "review_expired" });
     expect(await h.provider.findPayment(held.id)).toMatchObject({ state: "cancelled" });
-    await until(() => h.events.some((e) => e.type === "donation.failed" && e.data.donationId === held.id));
+    await vi.waitFor(() => expect(h.events.some((e) => e.type === "donation.failed" && e.data.donationId === held.id)).toBe(true), eventually);
   });
 
   it("settles each stuck donation once when two reconcilers run at the same time, and fails what never reached the provider", async () => {
@@ -91,8 +81,8 @@ describe.each(testDatabases())("reconciler on $kind", (target) => {
     for (const email of emails) expect((await donate(randomUUID(), email)).statusCode).toBe(500);
     failing.capture = false;
     // A request that died before it asked the provider anything.
-    await db.query("UPDATE donations SET status = 'NEW', authorization_id = NULL WHERE email = $1", [emails[0]]);
-    await db.query("DELETE FROM sandbox_charges WHERE reference = (SELECT id::text FROM donations WHERE email = $1)", [emails[0]]);
+    await h.db.query("UPDATE donations SET status = 'NEW', authorization_id = NULL WHERE email = $1", [emails[0]]);
+    await h.db.query("DELETE FROM sandbox_charges WHERE reference = (SELECT id::text FROM donations WHERE email = $1)", [emails[0]]);
 
     await Promise.all([reconcile(), reconcile()]);
     const statuses = await Promise.all(emails.map(async (e) => (await donationOf(e))[0]));

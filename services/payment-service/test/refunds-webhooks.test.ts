@@ -1,25 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "@blessed-horizon/service-kit";
 import { testDatabases } from "@blessed-horizon/service-kit/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { signPayload } from "../src/domain/webhook-signature.js";
-import { admin, CARD, donor, startPayment, startStubs, until, WEBHOOK_SECRET, type Harness, type Stubs } from "./harness.js";
+import { admin, CARD, donor, eventually, usePayment, WEBHOOK_SECRET } from "./harness.js";
 
 describe.each(testDatabases())("refunds, ledger and provider webhooks on $kind", (target) => {
-  let db: Database;
-  let stubs: Stubs;
-  let h: Harness;
-
-  beforeAll(async () => {
-    db = await target.open();
-    stubs = await startStubs();
-    stubs.campaigns.set("c1", { id: "c1", status: "active", organizerId: "org-1", goal: { amount: 50_000, currency: "EUR" } });
-    h = await startPayment(db, stubs);
-  });
-  afterAll(async () => {
-    await h.close();
-    await stubs.close();
-    await db.close();
+  const h = usePayment(() => target.open(), {
+    campaigns: [
+      { id: "c1", status: "active", organizerId: "org-1", goal: { amount: 50_000, currency: "EUR" } },
+    ],
   });
 
   const give = async (amount = 1000, email = "r@example.org") => {
@@ -46,7 +35,7 @@ describe.each(testDatabases())("refunds, ledger and provider webhooks on $kind",
 
     const groups = (await h.app.inject({ url: `/api/v1/ledger/transactions?donationId=${d.id}`, headers: await admin() })).json<{ items: { kind: string }[] }>().items;
     expect(groups.map((g) => g.kind).sort()).toEqual(["donation", "processor_fee", "refund", "refund"]);
-    await until(() => h.events.filter((e) => e.type === "donation.refunded" && e.data.donationId === d.id).length === 2);
+    await vi.waitFor(() => expect(h.events.filter((e) => e.type === "donation.refunded" && e.data.donationId === d.id).length === 2).toBe(true), eventually);
     const last = h.events.filter((e) => e.type === "donation.refunded" && e.data.donationId === d.id).at(-1)!;
     expect(last.data).toMatchObject({ amount: { amount: 700 }, totalRefunded: { amount: 1000 }, captured: { amount: 1000 } });
     const detail = await h.app.inject({ url: `/api/v1/donations/${d.id}`, headers: await admin() });
@@ -58,7 +47,7 @@ describe.each(testDatabases())("refunds, ledger and provider webhooks on $kind",
     const results = await Promise.all(Array.from({ length: 8 }, async () => refund(d.id, { amount: { amount: 300, currency: "EUR" } })));
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(3);
     expect(results.every((r) => r.statusCode === 201 || r.statusCode === 409)).toBe(true);
-    const { rows } = await db.query<{ refunded: number }>("SELECT refunded FROM donations WHERE id = $1", [d.id]);
+    const { rows } = await h.db.query<{ refunded: number }>("SELECT refunded FROM donations WHERE id = $1", [d.id]);
     expect(Number(rows[0].refunded)).toBe(900);
   });
 
@@ -94,24 +83,24 @@ describe.each(testDatabases())("refunds, ledger and provider webhooks on $kind",
 
     it("records a refund made at the provider once, however often the event arrives", async () => {
       const d = await give(800);
-      const charge = (await db.query<{ charge_id: string }>("SELECT charge_id FROM donations WHERE id = $1", [d.id])).rows[0].charge_id;
+      const charge = (await h.db.query<{ charge_id: string }>("SELECT charge_id FROM donations WHERE id = $1", [d.id])).rows[0].charge_id;
       const payload = JSON.stringify({ id: `evt_${randomUUID()}`, type: "charge.refunded", data: { object: { id: charge, amount_refunded: 200, metadata: { donationId: d.id } } } });
       const first = await signed(payload);
       expect(first.json()).toEqual({ received: true, applied: true });
       expect((await signed(payload)).json()).toEqual({ received: true, applied: false });
-      const { rows } = await db.query<{ refunded: number }>("SELECT refunded FROM donations WHERE id = $1", [d.id]);
+      const { rows } = await h.db.query<{ refunded: number }>("SELECT refunded FROM donations WHERE id = $1", [d.id]);
       expect(Number(rows[0].refunded)).toBe(200);
     });
 
     it("settles a donation left PROCESSING (a crash after the charge) once, from charge.succeeded", async () => {
       const d = await give(600);
-      await db.query("UPDATE donations SET status = 'PROCESSING' WHERE id = $1", [d.id]);
-      await db.query("DELETE FROM ledger_entries WHERE group_id IN (SELECT id FROM ledger_groups WHERE donation_id = $1)", [d.id]);
-      await db.query("DELETE FROM ledger_groups WHERE donation_id = $1", [d.id]);
+      await h.db.query("UPDATE donations SET status = 'PROCESSING' WHERE id = $1", [d.id]);
+      await h.db.query("DELETE FROM ledger_entries WHERE group_id IN (SELECT id FROM ledger_groups WHERE donation_id = $1)", [d.id]);
+      await h.db.query("DELETE FROM ledger_groups WHERE donation_id = $1", [d.id]);
       const event = (id: string) => JSON.stringify({ id, type: "charge.succeeded", data: { object: { id: "ch_x", fee: 47, metadata: { donationId: d.id } } } });
       expect((await signed(event(`evt_${randomUUID()}`))).json()).toEqual({ received: true, applied: true });
       expect((await signed(event(`evt_${randomUUID()}`))).json()).toEqual({ received: true, applied: false });
-      const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1", [d.id]);
+      const { rows } = await h.db.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1", [d.id]);
       expect(rows[0].n).toBe(2);
       const failed = JSON.stringify({ id: `evt_${randomUUID()}`, type: "charge.failed", data: { object: { metadata: { donationId: d.id } } } });
       expect((await signed(failed)).json()).toEqual({ received: true, applied: false });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createEvent } from "@blessed-horizon/contracts";
 import type { Database } from "@blessed-horizon/service-kit";
 import { describe, expect, it } from "vitest";
-import type { PaymentProvider } from "../src/providers/provider.js";
+import type { PaymentProvider } from "../src/clients/provider.js";
 import { applyTrustDecision, DecidedAtOnce } from "../src/service/reviews.js";
 
 describe("trust.decision events of donations trust decided at once", () => {

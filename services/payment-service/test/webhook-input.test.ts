@@ -1,9 +1,8 @@
 import { createHmac, randomUUID } from "node:crypto";
-import type { Database } from "@blessed-horizon/service-kit";
 import { testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { LightMyRequestResponse } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPayment, startStubs, WEBHOOK_SECRET, type Harness, type Stubs } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { usePayment, WEBHOOK_SECRET } from "./harness.js";
 
 const [pglite] = testDatabases();
 
@@ -16,22 +15,10 @@ function signedBytes(body: Buffer) {
 
 /** Issue 13 case 4: a signed webhook is bad input like any other body, though the route reads its raw bytes. */
 describe("the provider webhook refuses what no other route accepts", () => {
-  let db: Database;
-  let stubs: Stubs;
-  let h: Harness;
-  beforeAll(async () => {
-    db = await pglite.open();
-    stubs = await startStubs();
-    h = await startPayment(db, stubs);
-  });
-  afterAll(async () => {
-    await h.close();
-    await stubs.close();
-    await db.close();
-  });
+  const h = usePayment(() => pglite.open());
 
   const post = (body: Buffer) => h.app.inject({ method: "POST", url: "/api/v1/webhooks/provider", headers: signedBytes(body), payload: body });
-  const recorded = async () => Number((await db.query<{ n: string | number }>("SELECT count(*) AS n FROM provider_events")).rows[0].n);
+  const recorded = async () => Number((await h.db.query<{ n: string | number }>("SELECT count(*) AS n FROM provider_events")).rows[0].n);
   const problem = (res: LightMyRequestResponse) => {
     expect(res.statusCode).toBe(400);
     expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);

@@ -95,6 +95,13 @@ export async function findDonation(db: Queryable, id: string, lock = false): Pro
   return rows[0];
 }
 
+/** A donation that must exist (this service wrote it; someone else may have moved it meanwhile: a webhook, the reconciler): its absence is a bug, not a 404. */
+export async function getDonation(db: Queryable, id: string): Promise<DonationRow> {
+  const donation = await findDonation(db, id);
+  if (donation === undefined) throw new Error(`donation ${id} vanished`);
+  return donation;
+}
+
 export async function findDonationByAuthorization(db: Queryable, authorizationId: string): Promise<DonationRow | undefined> {
   const { rows } = await db.query<DonationRow>("SELECT * FROM donations WHERE authorization_id = $1", [authorizationId]);
   return rows[0];

@@ -1,4 +1,4 @@
-import type { ProviderPayment } from "../providers/provider.js";
+import type { ProviderPayment } from "../clients/provider.js";
 import type { DonationStatus } from "./status.js";
 
 /** What the reconciler does with a donation a crash (or an unanswered review) left behind. */

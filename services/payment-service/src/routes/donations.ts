@@ -3,7 +3,7 @@ import { InputError, NotFoundError, ServiceUnavailableError, UnprocessableError 
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { DEFAULT_MAX_DONATION_MINOR } from "../config.js";
-import { findDonation, findDonationByIdempotencyKey, findRefundByIdempotencyKey, listRefunds, type DonationRow } from "../db/donations.js";
+import { findDonation, findDonationByIdempotencyKey, getDonation, findRefundByIdempotencyKey, listRefunds, type DonationRow } from "../db/donations.js";
 import { accountBalances } from "../db/ledger.js";
 import { CardSchema } from "../domain/card.js";
 import { accounts } from "../domain/ledger.js";
@@ -12,7 +12,7 @@ import { createDonation, declinedError } from "../service/donate.js";
 import { refundDonation, refundResult, type RefundResult } from "../service/refund.js";
 import { donationView } from "../service/view.js";
 import { assertTipOffered } from "./tips.js";
-import type { PaymentApp } from "./types.js";
+import type { ServiceApp } from "@blessed-horizon/service-kit";
 
 /** 0 is refused (a donation or refund of nothing), so the schema says so and the OpenAPI document shows minimum 1. */
 const PositiveMoney = MoneySchema.extend({ amount: MoneySchema.shape.amount.min(1, "must be at least 1 minor unit") });
@@ -98,12 +98,12 @@ async function answerRefundOfKey(deps: PaymentDeps, reply: FastifyReply, key: st
   const refund = key === undefined ? undefined : await findRefundByIdempotencyKey(deps.db, key);
   if (!refund || refund.status === "FAILED") return "not-started";
   if (refund.status === "PENDING") return "running";
-  void reply.code(201).send(refundBody(refundResult(refund, (await findDonation(deps.db, refund.donation_id))!)));
+  void reply.code(201).send(refundBody(refundResult(refund, await getDonation(deps.db, refund.donation_id))));
   return "replied";
 }
 
 /** `maxDonationMinor`: the per-donation cap, config MAX_DONATION_MINOR (default 100000000, 1,000,000.00 in a two-decimal currency). */
-export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps & { maxDonationMinor?: number; campaignCacheTtlMs?: number }): void {
+export function registerDonationRoutes(app: ServiceApp, deps: PaymentDeps & { maxDonationMinor?: number; campaignCacheTtlMs?: number }): void {
   const maxDonationMinor = deps.maxDonationMinor ?? DEFAULT_MAX_DONATION_MINOR;
   const CreateDonationSchema = createDonationSchema(maxDonationMinor);
   const assertCampaignTotalStaysExact = campaignTotalGuard(deps.db, { ttlMs: deps.campaignCacheTtlMs ?? 0, maxMinor: maxDonationMinor });
@@ -161,9 +161,9 @@ export function registerDonationRoutes(app: PaymentApp, deps: PaymentDeps & { ma
     { schema: { params: IdParams, tags: ["donations"] }, onRequest: [app.authenticate] },
     async (request) => {
       const donation = await findDonation(deps.db, request.params.id);
-      const user = request.user!;
-      // Someone else's donation is "not found", so ids cannot be probed.
-      if (!donation || (!user.roles.includes("admin") && donation.donor_id !== user.sub)) {
+      const user = request.user;
+      // Someone else's donation is "not found", so ids cannot be probed (`authenticate` has made sure of a caller).
+      if (!donation || !user || (!user.roles.includes("admin") && donation.donor_id !== user.sub)) {
         throw new NotFoundError(`donation ${request.params.id} does not exist`);
       }
       return { ...donationView(donation), refunds: (await listRefunds(deps.db, donation.id)).map((r) => ({ id: r.id, amount: { amount: Number(r.amount), currency: r.currency.trim() }, reason: r.reason, createdAt: new Date(r.created_at).toISOString() })) };

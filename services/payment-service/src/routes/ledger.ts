@@ -3,7 +3,7 @@ import { AppError, NotFoundError } from "@blessed-horizon/service-kit";
 import { z } from "zod";
 import { accountBalances, listLedgerTransactions } from "../db/ledger.js";
 import type { PaymentDeps } from "../service/deps.js";
-import type { PaymentApp } from "./types.js";
+import type { ServiceApp } from "@blessed-horizon/service-kit";
 
 const ListQuery = z.strictObject({
   donationId: z.uuid("must be a UUID").optional(),
@@ -23,7 +23,7 @@ function exactSum(value: number, what: string): number {
   return exact;
 }
 
-export function registerLedgerRoutes(app: PaymentApp, deps: Pick<PaymentDeps, "db">): void {
+export function registerLedgerRoutes(app: ServiceApp, deps: Pick<PaymentDeps, "db">): void {
   app.get(
     "/api/v1/ledger/transactions",
     { schema: { querystring: ListQuery, tags: ["ledger"], summary: "Ledger groups, newest first, each with its balanced entries" }, onRequest: [app.requireRole("admin")] },

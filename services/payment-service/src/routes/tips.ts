@@ -2,7 +2,7 @@ import type { Money } from "@blessed-horizon/contracts";
 import { flagContext, UnprocessableError } from "@blessed-horizon/service-kit";
 import type { FastifyRequest } from "fastify";
 import { paymentFlags } from "../flags.js";
-import type { PaymentApp } from "./types.js";
+import type { ServiceApp } from "@blessed-horizon/service-kit";
 
 /**
  * Refuses a tip the `donation-tips` flag does not offer for this donation,
@@ -12,7 +12,7 @@ import type { PaymentApp } from "./types.js";
  * email, so one donor gets one answer; rules can also match `campaignId`.
  */
 export async function assertTipOffered(
-  app: PaymentApp,
+  app: ServiceApp,
   request: FastifyRequest,
   donation: { campaignId: string; tipAmount?: Money | undefined; email?: string | undefined },
 ): Promise<void> {

@@ -2,14 +2,14 @@ import { decodeUtf8, InputError, parseJsonText, unstorableTextError } from "@ble
 import { SignatureError, verifySignature } from "../domain/webhook-signature.js";
 import type { PaymentDeps } from "../service/deps.js";
 import { applyProviderEvent, parseProviderEvent } from "../service/webhooks.js";
-import type { PaymentApp } from "./types.js";
+import type { ServiceApp } from "@blessed-horizon/service-kit";
 
 /**
  * POST /api/v1/webhooks/provider. The signature covers the exact bytes sent,
  * so this route (in its own plugin scope) reads the raw bytes instead of
  * parsed JSON, and refuses what the kit's JSON parser refuses itself.
  */
-export function registerWebhookRoutes(app: PaymentApp, deps: PaymentDeps & { webhookSecret: string }): void {
+export function registerWebhookRoutes(app: ServiceApp, deps: PaymentDeps & { webhookSecret: string }): void {
   void app.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
     // The bytes as sent: a string parser would decode invalid UTF-8 as U+FFFD.

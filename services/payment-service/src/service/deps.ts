@@ -1,7 +1,7 @@
 import type { Database } from "@blessed-horizon/service-kit";
 import type { CampaignClient } from "../clients/campaigns.js";
 import type { TrustClient } from "../clients/trust.js";
-import type { PaymentProvider } from "../providers/provider.js";
+import type { PaymentProvider } from "../clients/provider.js";
 import type { DecidedAtOnce } from "./reviews.js";
 
 /** What the payment use cases need; tests pass a sandbox provider and stub clients. */

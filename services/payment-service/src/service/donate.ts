@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Money } from "@blessed-horizon/contracts";
 import { AppError, InputError } from "@blessed-horizon/service-kit";
-import { findDonation, insertDonation, recordProviderAnswer, transitionDonation, type DonationRow } from "../db/donations.js";
+import { getDonation, insertDonation, recordProviderAnswer, transitionDonation, type DonationRow } from "../db/donations.js";
 import { cardSummary, isExpired, type Card } from "../domain/card.js";
-import type { DeclineCode } from "../providers/provider.js";
+import type { DeclineCode } from "../clients/provider.js";
 import type { PaymentDeps } from "./deps.js";
 import { captureAndSettle, settleFailed } from "./settle.js";
 
@@ -100,19 +100,12 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
   }
   if (verdict.decision === "review") {
     const held = await transitionDonation(deps.db, donation.id, "PROCESSING", "IN_REVIEW", { authorization_id: authorization.authorizationId });
-    return held ?? currentState(deps, donation.id);
+    return held ?? getDonation(deps.db, donation.id);
   }
   await recordProviderAnswer(deps.db, donation.id, { authorization_id: authorization.authorizationId });
   const paid = await captureAndSettle(deps, donation, "PROCESSING", authorization.authorizationId);
   // Someone else settled it (a provider webhook raced us): answer the current state.
-  return paid ?? currentState(deps, donation.id);
-}
-
-/** A donation someone else moved meanwhile (a webhook, the reconciler), as it is now. */
-async function currentState(deps: PaymentDeps, id: string): Promise<DonationRow> {
-  const donation = await findDonation(deps.db, id);
-  if (!donation) throw new Error(`donation ${id} is gone`);
-  return donation;
+  return paid ?? getDonation(deps.db, donation.id);
 }
 
 async function failAndNotify(deps: PaymentDeps, donation: DonationRow, reason: string): Promise<void> {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type Money } from "@blessed-horizon/contracts";
 import { ConflictError, NotFoundError, writeOutbox, type Queryable } from "@blessed-horizon/service-kit";
-import { addRefunded, findDonation, finishRefund, insertRefund, pendingRefunded, type DonationRow, type RefundRow } from "../db/donations.js";
+import { addRefunded, findDonation, getDonation, finishRefund, insertRefund, pendingRefunded, type DonationRow, type RefundRow } from "../db/donations.js";
 import { insertLedgerGroups } from "../db/ledger.js";
 import { refundGroup } from "../domain/ledger.js";
 import { planRefund, RefundRefusedError } from "../domain/refunds.js";
-import { ProviderError } from "../providers/provider.js";
+import { ProviderError } from "../clients/provider.js";
 import { crashPoint } from "./crash-point.js";
 import type { PaymentDeps } from "./deps.js";
 import { donationRef } from "./view.js";
@@ -62,7 +62,7 @@ async function applyRefund(tx: Queryable, donation: DonationRow, refundId: strin
     totalRefunded: { amount: refundedAfter, currency },
     captured: { amount: Number(donation.amount), currency },
   }));
-  return refundResult(refund, (await findDonation(tx, donation.id))!);
+  return refundResult(refund, await getDonation(tx, donation.id));
 }
 
 export function refundResult(refund: RefundRow, donation: DonationRow): RefundResult {
@@ -80,7 +80,7 @@ export function refundResult(refund: RefundRow, donation: DonationRow): RefundRe
 export async function completeRefund(deps: RefundDeps, refund: RefundRow, providerRefundId: string): Promise<RefundResult> {
   const result = await deps.db.transaction(async (tx) => applyRefund(tx, await lockDonation(tx, refund.donation_id), refund.id, providerRefundId));
   if (result) deps.outboxWritten();
-  return result ?? refundResult(refund, (await findDonation(deps.db, refund.donation_id))!);
+  return result ?? refundResult(refund, await getDonation(deps.db, refund.donation_id));
 }
 
 /**
@@ -94,7 +94,10 @@ export async function completeRefund(deps: RefundDeps, refund: RefundRow, provid
 export async function refundDonation(deps: RefundDeps, donationId: string, request: RefundRequest, idempotencyKey?: string): Promise<RefundResult> {
   const { refund, chargeId } = await deps.db.transaction(async (tx) => {
     const donation = await lockDonation(tx, donationId);
-    return { refund: await reserveRefund(tx, donation, request, idempotencyKey), chargeId: donation.charge_id! };
+    const refund = await reserveRefund(tx, donation, request, idempotencyKey);
+    // planRefund takes only captured donations, and a capture recorded its charge: rolled back otherwise.
+    if (donation.charge_id === null) throw new Error(`donation ${donation.id} is refundable but has no charge`);
+    return { refund, chargeId: donation.charge_id };
   });
   let providerRefundId: string;
   try {

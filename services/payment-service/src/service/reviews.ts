@@ -3,8 +3,6 @@ import { findDonation } from "../db/donations.js";
 import type { PaymentDeps } from "./deps.js";
 import { captureAndSettle, releaseAndFail } from "./settle.js";
 
-export const REVIEW_CONSUMER = "payment-service.reviews";
-
 /**
  * Donations this process saw trust-service allow or block at once. Trust opens
  * a review only for a review verdict, so no `trust.decision` can change such

@@ -55,7 +55,8 @@ export class SandboxProvider implements PaymentProvider {
       [`auth_${randomUUID()}`, input.reference, input.amount, input.currency, declined ? "declined" : "held", declined],
     );
     // A repeated reference answers what the first call did.
-    const payment = rows[0] ? toPayment(rows[0]) : (await this.findPayment(input.reference))!;
+    const payment = rows[0] ? toPayment(rows[0]) : await this.findPayment(input.reference);
+    if (payment === undefined) throw new ProviderError(`sandbox: the charge of reference ${input.reference} vanished`);
     return payment.declineCode ? { outcome: "declined", code: payment.declineCode } : { outcome: "authorized", authorizationId: payment.authorizationId };
   }
 
