@@ -45,6 +45,12 @@ export async function buildApp(deps: TrustAppDeps): Promise<FastifyInstance> {
   registerAssessmentRoutes(app, { ...common, config: rules, decisions, flags: trustFlags(rules) });
   registerReviewRoutes(app, common);
   registerSuspendedAssetRoutes(app, { db });
-  await app.register(eventsPlugin, { db, bus: deps.bus, consumers: [trustSignalsConsumer({ db, config: rules, writeEvent: writeOutbox })] });
+  await app.register(eventsPlugin, {
+    db,
+    bus: deps.bus,
+    // A poke waits 50 ms, so the trust.decision events of the assessments committed meanwhile share one relay transaction.
+    relay: { coalesceMs: 50 },
+    consumers: [trustSignalsConsumer({ db, config: rules, writeEvent: writeOutbox })],
+  });
   return base;
 }
