@@ -57,6 +57,23 @@ export interface DeploymentTarget {
 
 export const targetKey = (t: DeploymentTarget): string => `${t.environment} ${t.service}`;
 
+/** Where a changed file of the manifests repository points (see deploymentTargets); undefined: it deploys nothing. */
+type FileScope = { environment: string; service: string } | { environment: string; service?: undefined } | { base: true; service?: string };
+
+function scopeOf(path: string): FileScope | undefined {
+  const [top, first, second, ...rest] = path.split("/");
+  if (top === "environments" && first !== undefined && second !== undefined) return rest.length > 0 ? { environment: first, service: second } : { environment: first };
+  if (top === "base" && first !== undefined) return { base: true, ...(second !== undefined ? { service: first } : {}) };
+  return undefined;
+}
+
+/** Whether deploymentTargets needs the layout for these files (an environment's own files, base/): else it is not read. */
+export const needsLayout = (paths: readonly string[]): boolean =>
+  paths.some((path) => {
+    const scope = scopeOf(path);
+    return scope !== undefined && ("base" in scope || scope.service === undefined);
+  });
+
 /**
  * What a commit's changed files deploy: `environments/<env>/<service>/...` that service there; other files of
  * `environments/<env>/` every service of that environment; `base/<service>/...` that service everywhere; other
@@ -67,13 +84,14 @@ export function deploymentTargets(paths: readonly string[], layout: ManifestsLay
   const add = (environment: string, service: string): void => void found.set(`${environment} ${service}`, { environment, service });
   let known: Set<string> | undefined;
   for (const path of paths) {
-    const [top, first, second, ...rest] = path.split("/");
-    if (top === "environments" && first !== undefined && second !== undefined) {
-      if (rest.length > 0) add(first, second);
-      else for (const service of layout.get(first) ?? []) add(first, service);
-    } else if (top === "base" && first !== undefined) {
+    const scope = scopeOf(path);
+    if (scope === undefined) continue;
+    if (!("base" in scope)) {
+      if (scope.service !== undefined) add(scope.environment, scope.service);
+      else for (const service of layout.get(scope.environment) ?? []) add(scope.environment, service);
+    } else {
       known ??= new Set([...layout.values()].flatMap((services) => [...services]));
-      const only = second !== undefined && known.has(first) ? first : undefined;
+      const only = scope.service !== undefined && known.has(scope.service) ? scope.service : undefined;
       for (const [environment, services] of layout) for (const service of services) if (!only || service === only) add(environment, service);
     }
   }

@@ -50,3 +50,16 @@ describe("readAuditTrail for one environment (dora --env, history --env, promoti
     expect(production.unmanaged.map((u) => u.subject)).toContain("hand edit of production");
   });
 });
+
+describe("readAuditTrail: what a hand edit of base/ deploys", () => {
+  it("a change of base/<service>/ is a change of that service in every environment", async () => {
+    const repo = await createManifestsRepo("kustomize");
+    dirs.push(repo);
+    const file = join(repo, "base", "payment-service", "deployment.yaml");
+    writeFileSync(file, `${readFileSync(file, "utf8")}# tuned by hand\n`);
+    await run(repo, "commit", "--quiet", "-am", "base tuned by hand");
+    const { unmanaged } = await readAuditTrail(repo);
+    const hand = unmanaged.filter((u) => u.subject === "base tuned by hand");
+    expect(hand.map((u) => `${u.environment} ${u.service}`).sort()).toEqual(["development payment-service", "production payment-service", "staging payment-service"]);
+  });
+});

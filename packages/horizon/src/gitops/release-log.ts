@@ -1,3 +1,4 @@
+import { needsLayout } from "../core/history.js";
 import type { ManifestsLayout } from "../core/history.js";
 import { gitOutput } from "../io/git.js";
 import { commitMeta, environmentOf, isHorizonCommit, landings, logFormat, parseLog } from "./commit-log.js";
@@ -148,12 +149,13 @@ export async function readAuditTrail(
   const diffTree = startGit(DIFF_TREE_ARGS, { cwd: root });
   const catFile = startGit(["cat-file", "--batch"], { cwd: root });
   try {
-    // The working tree's layout is read while git walks the history.
-    const [commits, layout] = await Promise.all([readLog(root, options), Promise.resolve().then(() => layoutOf(root))]);
+    const commits = await readLog(root, options);
     const landed = landings(commits);
     const windowed = inWindow(commits, landed, options);
     // git diffs the commits whose files tell, then reads their manifests, while node makes the release records.
     const changes = changedFiles(diffTree, commitsToDiff(windowed, landed.landedBy)).then(async (files) => {
+      // The working tree's layout only where a change of an environment's own files or of base/ asks what it deploys.
+      const layout = [...files.values()].some(needsLayout) ? layoutOf(root) : new Map<string, ReadonlySet<string>>();
       const targets = unmanagedTargets(windowed, landed.landedBy, files, layout).filter((t) => !options.environment || t.environment === options.environment);
       return changesOf(targets, await readTargetManifests(catFile, targets), landed.line);
     });
