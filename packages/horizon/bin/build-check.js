@@ -1,9 +1,9 @@
 // Is dist/ as new as the sources it is compiled from? Plain JavaScript with
 // no dependencies: it runs before dist/ can be trusted, on every call.
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -26,24 +26,24 @@ const STAMP = join("dist", ".build-started");
  * times would hide it. A dist/ built without the stamp falls back to
  * dist/cli.js's time.
  */
-function builtAt(dir) {
+function builtAt(dir, entry) {
   try {
     const started = Number(readFileSync(join(dir, STAMP), "utf8"));
     if (Number.isFinite(started) && started > 0) return started;
   } catch {
     // No stamp: built by a bare tsc.
   }
-  return mtime(join(dir, "dist", "cli.js"));
+  return mtime(join(dir, entry));
 }
 
 /**
- * Why dist/ is out of date, or undefined when it is not: dist/cli.js is
- * missing, or a source file (or the build's tsconfig) changed after the
- * build that wrote it started.
+ * Why dist/ is out of date, or undefined when it is not: its entry file
+ * (dist/cli.js for horizon) is missing, or a source file (or the build's
+ * tsconfig) changed after the build that wrote it started.
  */
-export function staleBuild(dir = PACKAGE_DIR) {
-  if (mtime(join(dir, "dist", "cli.js")) === undefined) return "dist/cli.js does not exist";
-  const built = builtAt(dir);
+export function staleBuild(dir = PACKAGE_DIR, entry = join("dist", "cli.js")) {
+  if (mtime(join(dir, entry)) === undefined) return `${entry} does not exist`;
+  const built = builtAt(dir, entry);
   const inputs = [join(dir, "tsconfig.build.json"), join(dir, "..", "..", "tsconfig.base.json")];
   for (const entry of readdirSync(join(dir, "src"), { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) inputs.push(join(entry.parentPath, entry.name));
@@ -56,6 +56,28 @@ export function staleBuild(dir = PACKAGE_DIR) {
 }
 
 /**
+ * The workspace packages horizon depends on that run from their own dist/
+ * (@blessed-horizon/contracts): each one's folder, where its sources are
+ * here to build from. An installed copy without src/ is not checked.
+ */
+export function workspaceDependencies(dir = PACKAGE_DIR) {
+  const { dependencies = {} } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const found = [];
+  for (const name of Object.keys(dependencies).filter((dependency) => dependency.startsWith("@blessed-horizon/"))) {
+    for (let at = dir; ; at = dirname(at)) {
+      const candidate = join(at, "node_modules", name);
+      if (existsSync(candidate)) {
+        const real = realpathSync(candidate);
+        if (existsSync(join(real, "src")) && existsSync(join(real, "tsconfig.build.json"))) found.push({ name, dir: real });
+        break;
+      }
+      if (dirname(at) === at) break;
+    }
+  }
+  return found;
+}
+
+/**
  * Compiles src/ into dist/ with tsc, output on stderr, and stamps the start
  * time on success. Returns tsc's exit status; undefined when TypeScript is
  * not installed (a production install).
@@ -63,7 +85,8 @@ export function staleBuild(dir = PACKAGE_DIR) {
 export function buildDist(dir = PACKAGE_DIR, extraArgs = []) {
   let tsc;
   try {
-    tsc = createRequire(join(dir, "package.json")).resolve("typescript/bin/tsc");
+    // horizon's own TypeScript, also for a workspace dependency's build.
+    tsc = createRequire(join(PACKAGE_DIR, "package.json")).resolve("typescript/bin/tsc");
   } catch {
     return undefined;
   }

@@ -3,24 +3,31 @@
 // script). A dist/ older than src/ is rebuilt here first on a laptop and
 // refused in CI, where it means the build step was skipped.
 import { enableCompileCache } from "node:module";
-import { BUILD_COMMAND, buildDist, staleBuild } from "./build-check.js";
+import { join } from "node:path";
+import { BUILD_COMMAND, buildDist, staleBuild, workspaceDependencies } from "./build-check.js";
 
 enableCompileCache?.();
 
-const stale = staleBuild();
-if (stale) {
+// horizon's own dist/ and that of each workspace package it runs on (contracts).
+const builds = [
+  ...workspaceDependencies().map(({ name, dir }) => ({ dir, entry: join("dist", "index.js"), command: `npm run build -w ${name}`, label: `${name}: ` })),
+  { dir: undefined, entry: undefined, command: BUILD_COMMAND, label: "" },
+];
+for (const { dir, entry, command, label } of builds) {
+  const stale = staleBuild(dir, entry);
+  if (!stale) continue;
   if (process.env.CI) {
-    process.stderr.write(`horizon: ${stale}; run \`${BUILD_COMMAND}\` (or npm ci) before horizon\n`);
+    process.stderr.write(`horizon: ${label}${stale}; run \`${command}\` (or npm ci) before horizon\n`);
     process.exit(2);
   }
-  process.stderr.write(`horizon: ${stale}; rebuilding (${BUILD_COMMAND})\n`);
-  const status = buildDist();
+  process.stderr.write(`horizon: ${label}${stale}; rebuilding (${command})\n`);
+  const status = buildDist(dir);
   if (status === undefined) {
     process.stderr.write("horizon: TypeScript is not installed to rebuild dist/; run `npm ci`\n");
     process.exit(2);
   }
   if (status !== 0) {
-    process.stderr.write(`horizon: the build failed (errors above); fix them or run \`${BUILD_COMMAND}\`\n`);
+    process.stderr.write(`horizon: the build failed (errors above); fix them or run \`${command}\`\n`);
     process.exit(2);
   }
 }

@@ -123,14 +123,13 @@ describe("the horizon bin", () => {
 });
 
 /** A package laid out like this one, with the real bin, a one-file source and a dist/ that says which build it is. */
-function fakePackage(): { dir: string; touchSource: (secondsAgo: number) => void } {
-  const dir = tempDir();
-  mkdirSync(join(dir, "bin"));
+function fakePackage(dir = tempDir(), dependencies: Record<string, string> = {}): { dir: string; touchSource: (secondsAgo: number) => void } {
+  mkdirSync(join(dir, "bin"), { recursive: true });
   mkdirSync(join(dir, "src"));
   mkdirSync(join(dir, "dist"));
   for (const file of ["horizon.js", "build-check.js"]) copyFileSync(join(PACKAGE_DIR, "bin", file), join(dir, "bin", file));
   symlinkSync(REPO_NODE_MODULES, join(dir, "node_modules"), "dir");
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "fake-horizon", version: "9.9.9", type: "module" }));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "fake-horizon", version: "9.9.9", type: "module", dependencies }));
   writeFileSync(
     join(dir, "tsconfig.build.json"),
     JSON.stringify({ compilerOptions: { target: "ES2023", module: "NodeNext", moduleResolution: "NodeNext", rootDir: "src", outDir: "dist", types: ["node"], strict: true }, include: ["src/**/*.ts"] }),
@@ -181,6 +180,43 @@ describe("a dist/ older than its sources", () => {
     const run = await node([join(pkg.dir, "bin", "horizon.js")], { CI: "true" });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("src/cli.ts changed after dist/ was built");
+  });
+
+  /** A fake horizon that prints what its workspace dependency (built from src/, like @blessed-horizon/contracts) exports, with that dependency's dist/ older than its source. */
+  function withStaleDependency(): string {
+    const root = tempDir();
+    const dep = join(root, "node_modules", "@blessed-horizon", "fake-dep");
+    mkdirSync(join(dep, "src"), { recursive: true });
+    mkdirSync(join(dep, "dist"));
+    writeFileSync(join(dep, "package.json"), JSON.stringify({ name: "@blessed-horizon/fake-dep", type: "module", exports: { ".": "./dist/index.js" } }));
+    writeFileSync(
+      join(dep, "tsconfig.build.json"),
+      JSON.stringify({ compilerOptions: { target: "ES2023", module: "NodeNext", moduleResolution: "NodeNext", rootDir: "src", outDir: "dist", types: [] }, include: ["src/**/*.ts"] }),
+    );
+    writeFileSync(join(dep, "dist", "index.js"), `export const word = "old dependency";\n`);
+    writeFileSync(join(dep, "src", "index.ts"), `export const word: string = "new dependency";\n`);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(dep, "tsconfig.build.json"), past, past);
+    utimesSync(join(dep, "dist", "index.js"), past, past);
+    const pkg = fakePackage(join(root, "horizon"), { "@blessed-horizon/fake-dep": "*" });
+    // horizon's own dist/ is up to date and prints the dependency's word.
+    writeFileSync(join(pkg.dir, "dist", "cli.js"), `import { word } from "@blessed-horizon/fake-dep";\nexport async function main() { process.stdout.write(word + "\\n"); return 0; }\n`);
+    pkg.touchSource(120);
+    return pkg.dir;
+  }
+
+  it("refuses in CI a workspace dependency's dist/ older than its sources, naming the dependency's build", async () => {
+    const run = await node([join(withStaleDependency(), "bin", "horizon.js")], { CI: "true" });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("@blessed-horizon/fake-dep: src/index.ts changed after dist/ was built");
+    expect(run.stderr).toContain("npm run build -w @blessed-horizon/fake-dep");
+  });
+
+  it("rebuilds a workspace dependency's stale dist/ on a laptop, so horizon runs on its new code", async () => {
+    const run = await node([join(withStaleDependency(), "bin", "horizon.js")]);
+    expect(run.stderr).toContain("rebuilding (npm run build -w @blessed-horizon/fake-dep)");
+    expect(run).toMatchObject({ code: 0, stdout: "new dependency\n" });
   });
 
   it("is refused when dist/ was never built and CI is set", async () => {
