@@ -5,7 +5,8 @@ import tseslint from "typescript-eslint";
 
 // Boundaries (issue 16), kept by ESLint's own no-restricted-imports on the import's text, no resolver needed: every
 // file of a folder sits at the same depth, so a relative path says where it goes. `import()` is checked by
-// no-restricted-syntax with the same patterns. eslint.config.test.ts plants each violation and sees it fail.
+// no-restricted-syntax with the same patterns. packages/horizon/test/lint-boundaries.test.ts plants each violation
+// and sees it fail.
 
 /** @typedef {{ regex: string, message: string }} Boundary */
 
