@@ -3,11 +3,10 @@ import type { ManifestsLayout } from "../core/history.js";
 import { gitOutput } from "../io/git.js";
 import { commitMeta, environmentOf, isHorizonCommit, landings, logFormat, parseLog } from "./commit-log.js";
 import type { CommitMeta, Landings, LoggedCommit } from "./commit-log.js";
-import { startGit } from "./git-pipe.js";
 import { listEnvironments, listServices } from "./layout.js";
 import { parseReleaseTrailers } from "./trailers.js";
 import type { ReleaseTrailers } from "./trailers.js";
-import { changedFiles, changesOf, commitsToDiff, DIFF_TREE_ARGS, readTargetManifests, unmanagedTargets } from "./unmanaged.js";
+import { changedFiles, changesOf, commitsToDiff, readTargetManifests, unmanagedTargets } from "./unmanaged.js";
 import type { UnmanagedChange } from "./unmanaged.js";
 
 export { landings, parseLog } from "./commit-log.js";
@@ -139,34 +138,26 @@ function oldestTime(commits: readonly LoggedCommit[]): number | undefined {
 /**
  * The audit trail from ONE `git log` (the only walk of the history): the release records, and every change of
  * an environment's files that no Horizon commit describes, with the image it left. Their files come from one
- * `git diff-tree --stdin` and the images from one `git cat-file --batch`, both for those commits only.
+ * `git diff-tree --stdin` and the images from `git cat-file --batch` (one per manifest layout), for those commits only.
  */
 export async function readAuditTrail(
   root: string,
   options: ReadHistoryOptions & AuditTrailOptions = {},
 ): Promise<AuditTrail> {
-  // Started before the history is in memory, and fed once it says what to ask (see startGit).
-  const diffTree = startGit(DIFF_TREE_ARGS, { cwd: root });
-  const catFile = startGit(["cat-file", "--batch"], { cwd: root });
-  try {
-    const commits = await readLog(root, options);
-    const landed = landings(commits);
-    const windowed = inWindow(commits, landed, options);
-    // git diffs the commits whose files tell, then reads their manifests, while node makes the release records.
-    const changes = changedFiles(diffTree, commitsToDiff(windowed, landed.landedBy)).then(async (files) => {
-      // The working tree's layout only where a change of an environment's own files or of base/ asks what it deploys.
-      const layout = [...files.values()].some(needsLayout) ? layoutOf(root) : new Map<string, ReadonlySet<string>>();
-      const targets = unmanagedTargets(windowed, landed.landedBy, files, layout).filter((t) => !options.environment || t.environment === options.environment);
-      return changesOf(targets, await readTargetManifests(catFile, targets), landed.line);
-    });
-    const [releases, { syncs, unmanaged }] = await Promise.all([releasesWhileGitWorks(windowed, landed, options.environment), changes]);
-    const oldest = options.oldest ? { oldestCommitTime: oldestTime(commits) } : {};
-    if (syncs.length === 0) return { releases, unmanaged, ...oldest };
-    return { releases: [...releases, ...syncs].sort((a, b) => a.landingOrder - b.landingOrder), unmanaged, ...oldest };
-  } finally {
-    diffTree.cancel();
-    catFile.cancel();
-  }
+  const commits = await readLog(root, options);
+  const landed = landings(commits);
+  const windowed = inWindow(commits, landed, options);
+  // git diffs the commits whose files tell, then reads their manifests, while node makes the release records.
+  const changes = changedFiles(root, commitsToDiff(windowed, landed.landedBy)).then(async (files) => {
+    // The working tree's layout only where a change of an environment's own files or of base/ asks what it deploys.
+    const layout = [...files.values()].some(needsLayout) ? layoutOf(root) : new Map<string, ReadonlySet<string>>();
+    const targets = unmanagedTargets(windowed, landed.landedBy, files, layout).filter((t) => !options.environment || t.environment === options.environment);
+    return changesOf(targets, await readTargetManifests(root, targets), landed.line);
+  });
+  const [releases, { syncs, unmanaged }] = await Promise.all([releasesWhileGitWorks(windowed, landed, options.environment), changes]);
+  const oldest = options.oldest ? { oldestCommitTime: oldestTime(commits) } : {};
+  if (syncs.length === 0) return { releases, unmanaged, ...oldest };
+  return { releases: [...releases, ...syncs].sort((a, b) => a.landingOrder - b.landingOrder), unmanaged, ...oldest };
 }
 
 // Kept here for the commands that read signatures with the log.

@@ -1,13 +1,13 @@
 /**
  * The part of the audit trail that commits' files tell, not their trailers: hand edits (commits without Horizon
  * trailers), syncs, and the Horizon commits a merge brought. Their files come from one `git diff-tree --stdin`
- * and the images before and after from one `git cat-file --batch`, both for those commits only.
+ * and the images before and after from `git cat-file --batch` (one per manifest layout), for those commits only.
  */
 import { deploymentTargets, targetKey } from "../core/history.js";
 import type { ManifestsLayout } from "../core/history.js";
 import { commitMeta, describedByFiles, isHorizonCommit, isSyncCommit } from "./commit-log.js";
 import type { CommitMeta, LoggedCommit } from "./commit-log.js";
-import type { PendingGit } from "./git-pipe.js";
+import { git } from "../io/git.js";
 import { readImage } from "./image-read.js";
 import { LAYOUT_FILES } from "./layout.js";
 import { parseReleaseTrailers } from "./trailers.js";
@@ -40,17 +40,14 @@ export type Target = { landing: LoggedCommit; environment: string; service: stri
 
 const RECORD = "\x1e";
 
-/** `git diff-tree --stdin`'s arguments for changedFiles: names only, against the first parent, no rename detection. */
-export const DIFF_TREE_ARGS = ["-c", "core.quotePath=false", "diff-tree", "--stdin", `--format=${RECORD}%H`, "--name-only", "-r", "--root", "--no-renames", "--diff-merges=first-parent", "--relative"];
+/** `git diff-tree --stdin` for changedFiles: names only, against the first parent, no rename detection. */
+const DIFF_TREE_ARGS = ["-c", "core.quotePath=false", "diff-tree", "--stdin", `--format=${RECORD}%H`, "--name-only", "-r", "--root", "--no-renames", "--diff-merges=first-parent", "--relative"];
 
-/** The files the given commits changed, from a `git diff-tree` started with DIFF_TREE_ARGS (no history walk: only these commits). */
-export async function changedFiles(diffTree: PendingGit, commits: readonly string[]): Promise<ChangedFiles> {
+/** The files the given commits changed, in one `git diff-tree --stdin` (no history walk: only these commits). */
+export async function changedFiles(root: string, commits: readonly string[]): Promise<ChangedFiles> {
   const files = new Map<string, string[]>();
-  if (commits.length === 0) {
-    diffTree.cancel();
-    return files;
-  }
-  const stdout = (await diffTree.run(`${commits.join("\n")}\n`)).toString("utf8");
+  if (commits.length === 0) return files;
+  const { stdout } = await git(DIFF_TREE_ARGS, { cwd: root, input: `${commits.join("\n")}\n` });
   for (const chunk of stdout.split(RECORD)) {
     const [commit = "", ...paths] = chunk.split("\n").filter((l) => l.trim() !== "");
     if (commit) files.set(commit, paths);
@@ -96,26 +93,12 @@ export function unmanagedTargets(commits: readonly LoggedCommit[], landedBy: Map
 
 type Objects = ReadonlyMap<string, string | undefined>;
 
-/** The object names of each target's manifest, after and before its commit, in every layout (imageAt takes the first there). */
-function manifestNames(targets: readonly Target[]): string[] {
-  const names = new Set<string>();
-  for (const t of targets) {
-    for (const rev of [t.landing.commit, t.landing.parents[0]]) {
-      if (rev === undefined) continue;
-      for (const [, file] of LAYOUT_FILES) names.add(`${rev}:./environments/${t.environment}/${t.service}/${file}`);
-    }
-  }
-  return [...names];
-}
-
 /** `git cat-file --batch` answers, by the object names asked (`<rev>:<path>`); undefined for a missing object. */
-export async function readObjects(catFile: PendingGit, names: readonly string[]): Promise<Objects> {
+async function readObjects(root: string, names: readonly string[]): Promise<Objects> {
   const found = new Map<string, string | undefined>();
-  if (names.length === 0) {
-    catFile.cancel();
-    return found;
-  }
-  const bytes = await catFile.run(`${names.join("\n")}\n`);
+  if (names.length === 0) return found;
+  const { stdout } = await git(["cat-file", "--batch"], { cwd: root, input: `${names.join("\n")}\n` });
+  const bytes = Buffer.from(stdout, "utf8");
   let at = 0;
   for (const name of names) {
     const eol = bytes.indexOf(10, at);
@@ -132,8 +115,24 @@ export async function readObjects(catFile: PendingGit, names: readonly string[])
   return found;
 }
 
-/** The manifests the targets' images are read from, asked of `catFile` (a `git cat-file --batch` started earlier). */
-export const readTargetManifests = (catFile: PendingGit, targets: readonly Target[]): Promise<Objects> => readObjects(catFile, manifestNames(targets));
+/**
+ * The manifests the targets' images are read from, after and before each one's commit: one `git cat-file --batch`
+ * per layout, each layout's file only where the ones before it are missing (kustomization.yaml for every target
+ * first, then deployment.yaml only where there was none: half the lookups on a kustomize repository).
+ */
+export async function readTargetManifests(root: string, targets: readonly Target[]): Promise<Objects> {
+  const objects = new Map<string, string | undefined>();
+  let folders = [
+    ...new Set(
+      targets.flatMap((t) => [t.landing.commit, t.landing.parents[0]].filter((rev): rev is string => rev !== undefined).map((rev) => `${rev}:./environments/${t.environment}/${t.service}/`)),
+    ),
+  ];
+  for (const [, file] of LAYOUT_FILES) {
+    for (const [name, source] of await readObjects(root, folders.map((folder) => `${folder}${file}`))) objects.set(name, source);
+    folders = folders.filter((folder) => objects.get(`${folder}${file}`) === undefined);
+  }
+  return objects;
+}
 
 /** The image a service's manifest at `rev` deploys; undefined when it has none there. */
 async function imageAt(objects: Objects, rev: string | undefined, environment: string, service: string): Promise<{ exists: boolean; image?: string }> {
