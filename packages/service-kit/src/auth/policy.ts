@@ -15,7 +15,7 @@ export interface TokenPolicy {
 
 export const DEFAULT_TOKEN_POLICY = { maxLifetimeSeconds: 24 * 60 * 60, clockSkewSeconds: 60 } as const;
 
-type ResolvedPolicy = TokenPolicy & { maxLifetimeSeconds: number; clockSkewSeconds: number };
+export type ResolvedPolicy = TokenPolicy & { maxLifetimeSeconds: number; clockSkewSeconds: number };
 
 /** An error whose message may be shown to the caller: it names what is wrong with the token, nothing internal. */
 export class TokenError extends Error {

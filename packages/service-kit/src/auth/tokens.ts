@@ -1,9 +1,11 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT } from "jose";
-import type { JWTPayload, JWTVerifyGetKey } from "jose";
+import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from "jose";
 import { z } from "zod";
 import type { BaseConfig } from "../config/config.js";
 import type { TokenPolicy } from "./policy.js";
 import { checkLifetime, explain, resolvePolicy, TokenError, verifyOptions } from "./policy.js";
+import type { TokenCacheLimits } from "./verified-tokens.js";
+import { VerifiedTokens } from "./verified-tokens.js";
 
 export { TokenError } from "./policy.js";
 
@@ -36,16 +38,30 @@ function toUser(payload: JWTPayload): AuthUser {
 
 const encoder = new TextEncoder();
 
-/** Verifies HS256 tokens signed with `secret` that satisfy `policy` (exp required, lifetime, skew, iss, aud). */
-export function createHmacVerifier(secret: string, policy: TokenPolicy = {}): Verifier {
-  const key = encoder.encode(secret);
+/**
+ * A verifier of `token`s that `verifyOnce` checks with jose (signature and
+ * `options`), then the lifetime and the claims, remembering each token that
+ * passed in a `VerifiedTokens` (see there for how long), so the same token
+ * string is not verified again while the policy would still accept it.
+ */
+function cachingVerifier(
+  policy: TokenPolicy,
+  verifyOnce: (token: string, options: JWTVerifyOptions) => Promise<JWTPayload>,
+  algorithms: string[],
+  limits?: TokenCacheLimits,
+): Verifier {
   const resolved = resolvePolicy(policy);
+  const verified = new VerifiedTokens<AuthUser>(resolved, limits);
   return {
     async verify(token) {
+      const known = verified.get(token);
+      if (known !== undefined) return known;
       try {
-        const { payload } = await jwtVerify(token, key, verifyOptions(token, ["HS256"], resolved));
+        const payload = await verifyOnce(token, verifyOptions(token, algorithms, resolved));
         checkLifetime(payload, resolved);
-        return toUser(payload);
+        const user = toUser(payload);
+        verified.remember(token, payload, user);
+        return user;
       } catch (error) {
         throw explain(error, resolved);
       }
@@ -53,21 +69,21 @@ export function createHmacVerifier(secret: string, policy: TokenPolicy = {}): Ve
   };
 }
 
-/** Verifies asymmetric tokens against a remote JWKS (production identity provider) that satisfy `policy`. */
-export function createJwksVerifier(url: string | URL, getKey?: JWTVerifyGetKey, policy: TokenPolicy = {}): Verifier {
-  const keys = getKey ?? createRemoteJWKSet(new URL(url));
-  const resolved = resolvePolicy(policy);
-  return {
-    async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, keys, verifyOptions(token, ["RS256", "ES256", "EdDSA"], resolved));
-        checkLifetime(payload, resolved);
-        return toUser(payload);
-      } catch (error) {
-        throw explain(error, resolved);
-      }
-    },
+/** Verifies HS256 tokens signed with `secret` that satisfy `policy` (exp required, lifetime, skew, iss, aud). */
+export function createHmacVerifier(secret: string, policy: TokenPolicy = {}, limits?: TokenCacheLimits): Verifier {
+  // Imported once: given the raw bytes, jose imports the key again for every token.
+  let key: ReturnType<typeof crypto.subtle.importKey> | undefined;
+  const verifyOnce = async (token: string, options: JWTVerifyOptions) => {
+    key ??= crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    return (await jwtVerify(token, await key, options)).payload;
   };
+  return cachingVerifier(policy, verifyOnce, ["HS256"], limits);
+}
+
+/** Verifies asymmetric tokens against a remote JWKS (production identity provider) that satisfy `policy`. */
+export function createJwksVerifier(url: string | URL, getKey?: JWTVerifyGetKey, policy: TokenPolicy = {}, limits?: TokenCacheLimits): Verifier {
+  const keys = getKey ?? createRemoteJWKSet(new URL(url));
+  return cachingVerifier(policy, async (token, options) => (await jwtVerify(token, keys, options)).payload, ["RS256", "ES256", "EdDSA"], limits);
 }
 
 type TokenSettings = Pick<BaseConfig, "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_MAX_LIFETIME_SECONDS" | "JWT_CLOCK_SKEW_SECONDS">;
