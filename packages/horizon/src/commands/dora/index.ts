@@ -7,12 +7,12 @@ import type { FourKeysReport } from "../../core/dora-fourkeys.js";
 import { parseSince, toDeployments } from "../../core/history.js";
 import { InputError } from "../../errors.js";
 import { assertEnvironment } from "../../gitops/layout.js";
-import { readAuditTrail, readReleaseHistory } from "../../gitops/release-log.js";
+import { readAuditTrail } from "../../gitops/release-log.js";
 import { assertGitRepository } from "../../gitops/repo.js";
 import { manifestsRoot } from "../cli-support.js";
 import type { CommandContext } from "../cli-support.js";
 import { readIncidents } from "../shared/incidents.js";
-import { findSourceRepository, readReleaseCommits } from "./source.js";
+import { findSourceRepository, readReleaseCommits, sourceMayBeRead } from "./source.js";
 import type { SourceUse } from "./source.js";
 
 export interface DoraOptions {
@@ -55,16 +55,20 @@ export async function runDora(options: DoraOptions, context: CommandContext): Pr
   const now = context.now?.() ?? new Date();
   const start = parseSince(options.since, now);
   const window = { start: start.getTime(), end: now.getTime() };
-  // fourkeys dates its frequency from the first event ever, so it reads the whole record.
-  const { releases, unmanaged } = await readAuditTrail(root, { ...(definition === "fourkeys" ? {} : { since: start }), environment: options.env });
-  let deployments: Deployment[] = toDeployments(releases, options.env, unmanaged);
+  // fourkeys dates its frequency from the first event ever, so it reads the whole record; so does a read of the
+  // source repository, which counts each service's first release in the window from its deployment before it:
+  // one walk of the history either way.
+  const whole = definition === "fourkeys" || sourceMayBeRead(options.source, context.cwd);
+  const { releases, unmanaged } = await readAuditTrail(root, { ...(whole ? {} : { since: start }), environment: options.env });
+  const all = toDeployments(releases, options.env, unmanaged);
+  let deployments: Deployment[] = definition === "fourkeys" ? all : all.filter((d) => d.deployedAt >= window.start);
   const repo = await findSourceRepository(options.source, context.cwd, deployments, window.start);
   let source: SourceUse = { note: repo.note };
   if (repo.dir) {
-    // Each service's deployment before the window is where its first release in the window counts from.
     if (definition !== "fourkeys") {
-      const earlier = toDeployments(await readReleaseHistory(root, { until: new Date(window.start - 1) }), options.env).filter((d) => d.deployedAt < window.start);
-      deployments = [...earlier, ...deployments.filter((d) => d.deployedAt >= window.start)];
+      // The deployments before the window as the records before it alone tell them (a later rollback not counted).
+      const before = releases.filter((r) => r.action !== "sync" && Date.parse(r.landedAt) < window.start);
+      deployments = [...toDeployments(before, options.env).filter((d) => d.deployedAt < window.start), ...deployments];
     }
     ({ deployments, use: source } = await readReleaseCommits(repo.dir, deployments, window.start, repo.found));
   }

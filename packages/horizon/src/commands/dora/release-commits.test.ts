@@ -71,3 +71,30 @@ describe("lead time over every commit of the release (issue 14, case 3)", () => 
     expect(error.message).toContain("--source /nonexistent-source");
   });
 });
+
+describe("lead time counts from a deployment long before the window (one read of the manifests history)", () => {
+  let longManifests = "";
+  let longSource = "";
+  beforeAll(async () => {
+    longManifests = await createManifestsRepo("kustomize");
+    const repo = await createSourceRepo();
+    longSource = repo.dir;
+    const c0 = await repo.commit("2025-11-01T00:00:00Z", MONOREPO_FILES);
+    await repo.commit("2026-01-15T10:00:00Z", { "services/payment-service/src/a.ts": "1\n" });
+    const c2 = await repo.commit("2026-03-02T10:00:00Z", { "services/payment-service/src/a.ts": "2\n" });
+    const deployLong = (iso: string, tag: string, sha: string, sourceTime: string) =>
+      atTime(iso, () =>
+        runSetImage({ manifests: longManifests, env: "production", service: "payment-service", image: `ghcr.io/blessed-horizon/payment-service:${tag}`, sourceSha: sha, sourceTime }, at("/")),
+      );
+    // 120 days before the window: further back than the window's own read of the history reaches.
+    await deployLong("2025-11-01T12:00:00Z", "v0", c0, "2025-11-01T00:00:00Z");
+    await deployLong("2026-03-05T10:00:00Z", "v2", c2, "2026-03-02T10:00:00Z");
+  }, 60_000);
+  afterAll(() => removeAll(longManifests, longSource));
+
+  it("the window's first release brings every commit since that deployment: two (deployment, commit) pairs, not one", async () => {
+    const report = await runDora({ manifests: longManifests, env: "production", since: "28d", source: longSource }, at("/"));
+    // 2026-01-15 10:00 and 2026-03-02 10:00, deployed 2026-03-05 10:00: 1,176 h and 72 h.
+    expect(report.leadTime).toMatchObject({ samples: 2, medianSeconds: ((1176 + 72) / 2) * HOUR, basis: "release-commits", deploymentsByCommits: 1 });
+  });
+});

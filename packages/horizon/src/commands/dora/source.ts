@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { isService, serviceName } from "../../core/changed.js";
 import type { Deployment } from "../../core/dora.js";
 import { parseSourceLog, releaseChains, withReleaseCommits } from "../../core/dora-source.js";
@@ -26,6 +27,15 @@ async function present(dir: string, commits: readonly string[]): Promise<Set<str
     return new Set(stdout.split("\n").filter((l) => l.endsWith(" commit")).map((l) => l.split(" ")[0] ?? ""));
   } catch {
     return undefined;
+  }
+}
+
+/** Whether findSourceRepository may find one: `--source` given, or the current directory in a git work tree (`.git` there or above). */
+export function sourceMayBeRead(explicit: string | undefined, cwd: string): boolean {
+  if (explicit !== undefined) return true;
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".git"))) return true;
+    if (dirname(dir) === dir) return false;
   }
 }
 
