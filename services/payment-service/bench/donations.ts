@@ -109,8 +109,8 @@ const prefix = (name: string) => name.toUpperCase().replaceAll("-", "_");
 
 interface Stack {
   urls: Record<ServiceName, string>;
-  /** The service processes (one with the launcher). */
-  pids: number[];
+  /** The service processes by name (one, "launcher", with the launcher). */
+  pids: Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -184,7 +184,7 @@ async function startStack(mode: "launcher" | "processes", databases: Record<Serv
       await stopChild(child);
       throw error;
     });
-    return { urls, pids: [child.pid!], stop: () => stopChild(child) };
+    return { urls, pids: { launcher: child.pid! }, stop: () => stopChild(child) };
   }
   const children = new Map<ServiceName, ChildProcess>();
   // Dependencies first, as the launcher does: payment-service calls campaign and trust.
@@ -200,7 +200,7 @@ async function startStack(mode: "launcher" | "processes", databases: Record<Serv
   }
   return {
     urls,
-    pids: [...children.values()].map((c) => c.pid!),
+    pids: Object.fromEntries([...children].map(([s, c]) => [s.replace("-service", ""), c.pid!])),
     stop: async () => {
       // Callers first.
       for (const s of ["payment-service", "notification-service", "trust-service", "campaign-service"] as const) await stopChild(children.get(s)!);
@@ -402,7 +402,7 @@ interface ModeFigures {
   transportErrors: number;
   paidPerSecond: number;
   /** CPU the service processes spent per PAID donation, and transactions committed per PAID donation in their four databases. */
-  perDonation: { serviceCpuMs: number; transactions: number };
+  perDonation: { serviceCpuMs: number; transactions: number; cpuMsByProcess: Record<string, number> };
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   verification: Verification;
 }
@@ -418,9 +418,10 @@ async function runMode(mode: "launcher" | "processes", run: string): Promise<Mod
   try {
     const [campaignId] = await seedCampaigns({ url: stack.urls["campaign-service"], campaigns: 1, env: { JWT_SECRET: SECRET } });
     log(`${mode}: campaign ${campaignId} seeded; ${connections} connections for ${durationS} s`);
-    const [cpuBefore, commitsBefore] = [cpuMs(stack.pids), await commits(Object.values(databases))];
+    const cpuOf = () => Object.fromEntries(Object.entries(stack.pids).map(([name, pid]) => [name, cpuMs([pid])]));
+    const [cpuBefore, commitsBefore] = [cpuOf(), await commits(Object.values(databases))];
     const load = await drive(stack.urls["payment-service"], campaignId);
-    const [cpuAfter, commitsAfter] = [cpuMs(stack.pids), await commits(Object.values(databases))];
+    const [cpuAfter, commitsAfter] = [cpuOf(), await commits(Object.values(databases))];
     const paid = Math.max(1, load.paidIds.length);
     const verification = await verify(databases["payment-service"], load);
     const sorted = [...load.latenciesMs].sort((a, b) => a - b);
@@ -434,7 +435,11 @@ async function runMode(mode: "launcher" | "processes", run: string): Promise<Mod
       transportErrors: load.errors,
       paidPerSecond: round(load.paidIds.length / load.seconds),
       // pg_stat_database is updated when a backend reports (at most every second or so): a close estimate.
-      perDonation: { serviceCpuMs: round((cpuAfter - cpuBefore) / paid), transactions: round((commitsAfter - commitsBefore) / paid) },
+      perDonation: {
+        serviceCpuMs: round(Object.keys(cpuAfter).reduce((sum, name) => sum + (cpuAfter[name] ?? NaN) - (cpuBefore[name] ?? NaN), 0) / paid),
+        transactions: round((commitsAfter - commitsBefore) / paid),
+        cpuMsByProcess: Object.fromEntries(Object.keys(cpuAfter).map((name) => [name, round(((cpuAfter[name] ?? NaN) - (cpuBefore[name] ?? NaN)) / paid)])),
+      },
       latencyMs: { p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? NaN) },
       verification,
     };
@@ -474,7 +479,7 @@ if (values.json) {
   for (const f of report.modes) {
     console.log(`${f.mode.padEnd(10)} PAID/s ${f.paidPerSecond}  p50 ${f.latencyMs.p50} ms  p95 ${f.latencyMs.p95} ms  p99 ${f.latencyMs.p99} ms  max ${f.latencyMs.max} ms`);
     console.log(`${"".padEnd(10)} ${f.requests} requests in ${f.seconds} s at ${f.connections} connections, by status ${JSON.stringify(f.byStatus)}${f.transportErrors ? `, ${f.transportErrors} transport errors` : ""}`);
-    console.log(`${"".padEnd(10)} per PAID donation: ${f.perDonation.serviceCpuMs} ms CPU of the service processes, ${f.perDonation.transactions} transactions in their databases`);
+    console.log(`${"".padEnd(10)} per PAID donation: ${f.perDonation.serviceCpuMs} ms CPU of the service processes (${Object.entries(f.perDonation.cpuMsByProcess).map(([name, ms]) => `${name} ${ms}`).join(", ")}), ${f.perDonation.transactions} transactions in their databases`);
     console.log(`${"".padEnd(10)} exactly-once: ${f.verification.ok ? "ok" : "FAILED"} (donations ${JSON.stringify(f.verification.donationsByStatus)}, unbalanced groups ${f.verification.unbalancedGroups}, unpublished events ${f.verification.outboxUnpublished})`);
     for (const p of f.verification.problems) console.log(`${"".padEnd(10)} - ${p}`);
     if (f.ratio !== null) console.log(`${"".padEnd(10)} ratio to pgbench ${f.ratio}`);
