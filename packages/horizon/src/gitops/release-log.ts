@@ -148,11 +148,11 @@ export async function readAuditTrail(
   const landed = landings(commits);
   const windowed = inWindow(commits, landed, options);
   // git diffs the commits whose files tell, then reads their manifests, while node makes the release records.
-  const changes = changedFiles(root, commitsToDiff(windowed, landed.landedBy)).then(async (files) => {
+  const changes = changedFiles(root, commitsToDiff(windowed, landed.landedBy)).then(async ({ files, blobs }) => {
     // The working tree's layout only where a change of an environment's own files or of base/ asks what it deploys.
     const layout = [...files.values()].some(needsLayout) ? layoutOf(root) : new Map<string, ReadonlySet<string>>();
     const targets = unmanagedTargets(windowed, landed.landedBy, files, layout).filter((t) => !options.environment || t.environment === options.environment);
-    return changesOf(targets, await readTargetManifests(root, targets), landed.line);
+    return changesOf(targets, await readTargetManifests(root, targets, blobs), landed.line);
   });
   const [releases, { syncs, unmanaged }] = await Promise.all([releasesWhileGitWorks(windowed, landed, options.environment), changes]);
   const oldest = options.oldest ? { oldestCommitTime: oldestTime(commits) } : {};

@@ -40,19 +40,47 @@ export type Target = { landing: LoggedCommit; environment: string; service: stri
 
 const RECORD = "\x1e";
 
-/** `git diff-tree --stdin` for changedFiles: names only, against the first parent, no rename detection. */
-const DIFF_TREE_ARGS = ["-c", "core.quotePath=false", "diff-tree", "--stdin", `--format=${RECORD}%H`, "--name-only", "-r", "--root", "--no-renames", "--diff-merges=first-parent", "--relative"];
+/** `git diff-tree --stdin` for changedFiles: each commit and its parents, then its files with their blobs before and after. */
+const DIFF_TREE_ARGS = ["-c", "core.quotePath=false", "diff-tree", "--stdin", `--format=${RECORD}%H %P`, "--raw", "--no-abbrev", "-r", "--root", "--no-renames", "--diff-merges=first-parent", "--relative"];
 
-/** The files the given commits changed, in one `git diff-tree --stdin` (no history walk: only these commits). */
-export async function changedFiles(root: string, commits: readonly string[]): Promise<ChangedFiles> {
+/** The blob of `<rev>:./<path>` where a diff told it (null: no file there), so cat-file need not walk the trees. */
+export type KnownBlobs = ReadonlyMap<string, string | null>;
+
+const ABSENT = "000000";
+const isFile = (mode: string): boolean => mode === "100644" || mode === "100755";
+
+/**
+ * The files the given commits changed, in one `git diff-tree --stdin` (no history walk: only these commits), and
+ * the blobs the diff names: a changed manifest's content before and after is then read by its object id.
+ */
+export async function changedFiles(root: string, commits: readonly string[]): Promise<{ files: ChangedFiles; blobs: KnownBlobs }> {
   const files = new Map<string, string[]>();
-  if (commits.length === 0) return files;
+  const blobs = new Map<string, string | null>();
+  if (commits.length === 0) return { files, blobs };
   const { stdout } = await git(DIFF_TREE_ARGS, { cwd: root, input: `${commits.join("\n")}\n` });
+  const known = (rev: string | undefined, path: string, mode: string | undefined, oid: string | undefined): void => {
+    if (!rev || mode === undefined || oid === undefined) return;
+    if (mode === ABSENT) blobs.set(`${rev}:./${path}`, null);
+    else if (isFile(mode)) blobs.set(`${rev}:./${path}`, oid);
+  };
   for (const chunk of stdout.split(RECORD)) {
-    const [commit = "", ...paths] = chunk.split("\n").filter((l) => l.trim() !== "");
-    if (commit) files.set(commit, paths);
+    const [header = "", ...lines] = chunk.split("\n");
+    const [commit, parent] = header.split(" ");
+    if (!commit) continue;
+    const paths: string[] = [];
+    for (const line of lines) {
+      // `:<old mode> <new mode> <old blob> <new blob> <status>\t<path>`
+      const tab = line.indexOf("\t");
+      if (!line.startsWith(":") || tab < 0) continue;
+      const path = line.slice(tab + 1);
+      const [oldMode, newMode, oldBlob, newBlob] = line.slice(1, tab).split(" ");
+      paths.push(path);
+      known(commit, path, newMode, newBlob);
+      known(parent, path, oldMode, oldBlob);
+    }
+    files.set(commit, paths);
   }
-  return files;
+  return { files, blobs };
 }
 
 /**
@@ -93,14 +121,27 @@ export function unmanagedTargets(commits: readonly LoggedCommit[], landedBy: Map
 
 type Objects = ReadonlyMap<string, string | undefined>;
 
-/** `git cat-file --batch` answers, by the object names asked (`<rev>:<path>`); undefined for a missing object. */
-async function readObjects(root: string, names: readonly string[]): Promise<Objects> {
+/**
+ * `git cat-file --batch` answers, by the object names asked (`<rev>:<path>`); undefined for a missing object. A
+ * name whose blob a diff told is asked by that blob (or known missing).
+ */
+async function readObjects(root: string, names: readonly string[], blobs: KnownBlobs): Promise<Objects> {
   const found = new Map<string, string | undefined>();
-  if (names.length === 0) return found;
-  const { stdout } = await git(["cat-file", "--batch"], { cwd: root, input: `${names.join("\n")}\n` });
+  const asked: string[] = [];
+  const input: string[] = [];
+  for (const name of names) {
+    const blob = blobs.get(name);
+    if (blob === null) found.set(name, undefined);
+    else {
+      asked.push(name);
+      input.push(blob ?? name);
+    }
+  }
+  if (asked.length === 0) return found;
+  const { stdout } = await git(["cat-file", "--batch"], { cwd: root, input: `${input.join("\n")}\n` });
   const bytes = Buffer.from(stdout, "utf8");
   let at = 0;
-  for (const name of names) {
+  for (const name of asked) {
     const eol = bytes.indexOf(10, at);
     const header = bytes.subarray(at, eol).toString("utf8");
     at = eol + 1;
@@ -120,7 +161,7 @@ async function readObjects(root: string, names: readonly string[]): Promise<Obje
  * per layout, each layout's file only where the ones before it are missing (kustomization.yaml for every target
  * first, then deployment.yaml only where there was none: half the lookups on a kustomize repository).
  */
-export async function readTargetManifests(root: string, targets: readonly Target[]): Promise<Objects> {
+export async function readTargetManifests(root: string, targets: readonly Target[], blobs: KnownBlobs): Promise<Objects> {
   const objects = new Map<string, string | undefined>();
   let folders = [
     ...new Set(
@@ -128,7 +169,7 @@ export async function readTargetManifests(root: string, targets: readonly Target
     ),
   ];
   for (const [, file] of LAYOUT_FILES) {
-    for (const [name, source] of await readObjects(root, folders.map((folder) => `${folder}${file}`))) objects.set(name, source);
+    for (const [name, source] of await readObjects(root, folders.map((folder) => `${folder}${file}`), blobs)) objects.set(name, source);
     folders = folders.filter((folder) => objects.get(`${folder}${file}`) === undefined);
   }
   return objects;
