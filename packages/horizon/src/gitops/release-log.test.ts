@@ -63,3 +63,18 @@ describe("readAuditTrail: what a hand edit of base/ deploys", () => {
     expect(hand.map((u) => `${u.environment} ${u.service}`).sort()).toEqual(["development payment-service", "production payment-service", "staging payment-service"]);
   });
 });
+
+describe("readAuditTrail: a manifest removed by hand", () => {
+  it("leaves no image after and the one before", async () => {
+    const repo = await createManifestsRepo("kustomize");
+    dirs.push(repo);
+    await run(repo, "rm", "--quiet", "environments/production/payment-service/kustomization.yaml");
+    await run(repo, "commit", "--quiet", "-m", "payment-service removed by hand");
+    const { unmanaged } = await readAuditTrail(repo);
+    const hand = unmanaged.filter((u) => u.subject === "payment-service removed by hand");
+    expect(hand).toHaveLength(1);
+    expect(hand[0]).toMatchObject({ environment: "production", service: "payment-service" });
+    expect(hand[0]?.image).toBeUndefined();
+    expect(hand[0]?.previousImage).toMatch(/^ghcr\.io\/blessed-horizon\/payment-service:/);
+  });
+});
