@@ -58,14 +58,12 @@ async function readLog(root: string, options: ReadHistoryOptions): Promise<Logge
 function inWindow(commits: readonly LoggedCommit[], { landedBy }: Landings, options: ReadHistoryOptions): LoggedCommit[] {
   const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
   const until = options.until?.getTime() ?? Number.POSITIVE_INFINITY;
-  // One time parse per first-parent commit: those a merge brought share their merge's.
-  const times = new Map<LoggedCommit, number>();
+  const windowed = options.since !== undefined || options.until !== undefined;
   return commits.filter((c) => {
     const landing = landedBy.get(c.commit);
     if (!landing) return false;
-    if (!options.since && !options.until) return true;
-    let t = times.get(landing);
-    if (t === undefined) times.set(landing, (t = Date.parse(landing.committedAt)));
+    if (!windowed) return true;
+    const t = Date.parse(landing.committedAt);
     return t >= since && t <= until;
   });
 }
