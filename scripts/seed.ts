@@ -17,7 +17,7 @@ const HELP = `Usage: npm run -s seed -- --url <campaign-service base URL> [--cam
 Creates, publishes and approves that many campaigns through the public API.
 Exit codes: 0 seeded, 2 bad options, 3 campaign-service refused or did not answer.`;
 
-export interface SeedOptions {
+interface SeedOptions {
   url: string;
   campaigns: number;
   env: NodeJS.ProcessEnv;
@@ -57,7 +57,7 @@ export async function seedCampaigns(options: SeedOptions, progress: (line: strin
   return ids;
 }
 
-export async function seedCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+async function seedCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   let values;
   try {
     ({ values } = parseArgs({ args: argv, options: { url: { type: "string" }, campaigns: { type: "string", default: "20" }, help: { type: "boolean", short: "h", default: false } } }));

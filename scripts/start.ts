@@ -13,7 +13,7 @@ import type { EventBus, RunningService, StartOptions } from "@blessed-horizon/se
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Well-known ports; services not listed get the next ones after 8084. */
-export const KNOWN_PORTS: Readonly<Record<string, number>> = {
+const KNOWN_PORTS: Readonly<Record<string, number>> = {
   "campaign-service": 8081,
   "payment-service": 8082,
   "notification-service": 8083,
@@ -25,11 +25,11 @@ export const KNOWN_PORTS: Readonly<Record<string, number>> = {
  * and stops before them, so none of its requests meets a dependency that is
  * not there yet or already gone (a 503 for the caller).
  */
-export const DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
+const DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
   "payment-service": ["campaign-service", "trust-service"],
 };
 
-export interface ServicePlan {
+interface ServicePlan {
   name: string;
   entry: string;
   port: number;
@@ -67,7 +67,7 @@ export function planServices(names: readonly string[], env: NodeJS.ProcessEnv, s
  * dependencies are all in earlier waves (in plan order); a dependency that is
  * not planned is ignored, and a cycle ends up in the last wave.
  */
-export function startWaves(plans: readonly ServicePlan[], dependencies: Readonly<Record<string, readonly string[]>> = DEPENDENCIES): ServicePlan[][] {
+function startWaves(plans: readonly ServicePlan[], dependencies: Readonly<Record<string, readonly string[]>> = DEPENDENCIES): ServicePlan[][] {
   const planned = new Set(plans.map((plan) => plan.name));
   const placed = new Set<string>();
   const waves: ServicePlan[][] = [];

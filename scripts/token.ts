@@ -28,7 +28,7 @@ Options:
 Signed with JWT_SECRET when set, else the services' development secret; carries
 iss = JWT_ISSUER and aud = JWT_AUDIENCE when those are set.`;
 
-export async function tokenCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+async function tokenCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   let values;
   try {
     ({ values } = parseArgs({

@@ -17,8 +17,8 @@ import { median } from "./dora-median.js";
  */
 
 export type FrequencyBucket = "Daily" | "Weekly" | "Monthly" | "Yearly";
-export type DurationBucket = "One day" | "One week" | "One month" | "Six months" | "One year";
-export type FailureBucket = "0-15%" | "16-45%" | "46-60%";
+type DurationBucket = "One day" | "One week" | "One month" | "Six months" | "One year";
+type FailureBucket = "0-15%" | "16-45%" | "46-60%";
 
 export interface FourKeysReport {
   definition: "fourkeys";

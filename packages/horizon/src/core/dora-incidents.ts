@@ -4,7 +4,7 @@ import type { Incident } from "./dora.js";
 
 const Time = z.iso.datetime({ offset: true });
 
-export const IncidentFileSchema = z.array(
+const IncidentFileSchema = z.array(
   z.object({
     id: z.union([z.string().min(1), z.number()]).transform(String),
     openedAt: Time,

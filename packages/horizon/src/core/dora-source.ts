@@ -3,13 +3,13 @@ import type { Workspace } from "./changed.js";
 import type { Deployment, SourceChange } from "./dora.js";
 
 /** One commit of the source repository as `git log --format=%H %P %ct --name-only` printed it. */
-export interface SourceCommit {
+interface SourceCommit {
   parents: string[];
   time: number;
   files: string[];
 }
 
-export type SourceGraph = ReadonlyMap<string, SourceCommit>;
+type SourceGraph = ReadonlyMap<string, SourceCommit>;
 
 /**
  * Which commits of a release count for its service: `affected` by horizon's changed-only build rule (core/changed.ts

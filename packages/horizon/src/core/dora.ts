@@ -51,7 +51,7 @@ export interface DoraWindow {
   end: number;
 }
 
-export interface FailedDeployment {
+interface FailedDeployment {
   commit: string;
   service: string;
   deployedAt: number;
@@ -62,13 +62,13 @@ export interface FailedDeployment {
 /** Where lead time starts: every commit of each release (a source repository was read), or the one recorded source commit. */
 export type LeadTimeBasis = "release-commits" | "recorded-source-commit";
 
-export interface DoraOptions {
+interface DoraOptions {
   preset?: DoraTierPreset;
   /** A deployment within this long after a rollback of its service is rework (default 24 h). */
   reworkWindowMs?: number;
 }
 
-export const DEFAULT_REWORK_WINDOW_MS = 24 * 3_600_000;
+const DEFAULT_REWORK_WINDOW_MS = 24 * 3_600_000;
 
 export interface DoraReport {
   /** Which definitions: "dora", the DORA reports' published ones (see computeDora). */

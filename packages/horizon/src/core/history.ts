@@ -40,7 +40,7 @@ export interface HistoryEntry {
 }
 
 /** The `service` of a history entry for an action on a whole environment (a freeze names no service). */
-export const ENVIRONMENT_WIDE = "*";
+const ENVIRONMENT_WIDE = "*";
 
 /** `true` when `%G?` says the commit carries a signature that verified (G, U) — the audit's "signed". */
 export function isVerifiedSignature(signature: string): boolean {
@@ -50,7 +50,7 @@ export function isVerifiedSignature(signature: string): boolean {
 /** The working tree's environments and their services: what an environment-wide change deploys. */
 export type ManifestsLayout = ReadonlyMap<string, ReadonlySet<string>>;
 
-export interface DeploymentTarget {
+interface DeploymentTarget {
   environment: string;
   service: string;
 }

@@ -11,7 +11,7 @@ import { isTimeZone, type LocalTime } from "./zoned-time.js";
 export const POLICY_FILE = "promotion-policy.yaml";
 
 export const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
-export type DayName = (typeof DAY_NAMES)[number];
+type DayName = (typeof DAY_NAMES)[number];
 
 export interface Window {
   days: DayName[];
@@ -27,7 +27,7 @@ export interface Freeze {
   reason: string;
 }
 
-export interface EnvironmentPolicy {
+interface EnvironmentPolicy {
   autoPromote: boolean;
   /** How long an image must have run in the environment it comes from, in ms. */
   soakMs: number;

@@ -3,7 +3,7 @@ import { backoffDelay } from "@blessed-horizon/contracts/backoff";
 import { ExternalError, InputError } from "../errors.js";
 import { git, gitText, GitError } from "../io/git.js";
 
-export interface PushOptions {
+interface PushOptions {
   /** Attempts in all, the first included. */
   attempts?: number;
   /** Base of the exponential backoff, in milliseconds; each wait is jittered. */

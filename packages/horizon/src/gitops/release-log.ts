@@ -9,10 +9,9 @@ import type { ReleaseTrailers } from "./trailers.js";
 import { changedFiles, changesOf, commitsToDiff, readTargetManifests, unmanagedTargets } from "./unmanaged.js";
 import type { UnmanagedChange } from "./unmanaged.js";
 
-export { landings, parseLog } from "./commit-log.js";
+export { landings } from "./commit-log.js";
 export type { LoggedCommit } from "./commit-log.js";
-export { commitsToDiff, unmanagedTargets } from "./unmanaged.js";
-export type { ChangedFiles, UnmanagedChange } from "./unmanaged.js";
+export type { UnmanagedChange } from "./unmanaged.js";
 
 /** A release commit of the manifests repository, as the audit trail and DORA read it. */
 export interface ReleaseRecord extends ReleaseTrailers, CommitMeta {
@@ -25,7 +24,7 @@ export interface ReleaseRecord extends ReleaseTrailers, CommitMeta {
   landedBy: string;
 }
 
-export interface ReadHistoryOptions {
+interface ReadHistoryOptions {
   /** Only commits that reached main at or after this time. */
   since?: Date;
   until?: Date;
@@ -109,14 +108,14 @@ function layoutOf(root: string): ManifestsLayout {
   return new Map(listEnvironments(root).map((env) => [env, new Set(listServices(root, env))]));
 }
 
-export interface AuditTrailOptions {
+interface AuditTrailOptions {
   /** Only this environment's records and unmanaged changes (the others' trailers are not parsed, their images not read). */
   environment?: string;
   /** Also the committer time of the oldest commit read (without `since`: the repository's first). */
   oldest?: boolean;
 }
 
-export interface AuditTrail {
+interface AuditTrail {
   releases: ReleaseRecord[];
   unmanaged: UnmanagedChange[];
   /** With `oldest`: the oldest committer time among the commits read, epoch ms; undefined for none. */

@@ -16,7 +16,7 @@
  *   Horizon-Break-Glass: <reason>                (a refused action done anyway, recorded)
  *   Horizon-Flag: <key> <what it serves now>     (flag: one per flag changed; see describeFlag in flags.ts)
  */
-export const RELEASE_ACTIONS = ["deploy", "promote", "rollback", "unhold", "hold", "freeze", "unfreeze", "sync", "flag", "break-glass"] as const;
+const RELEASE_ACTIONS = ["deploy", "promote", "rollback", "unhold", "hold", "freeze", "unfreeze", "sync", "flag", "break-glass"] as const;
 export type ReleaseAction = (typeof RELEASE_ACTIONS)[number];
 
 export interface ServiceRelease {

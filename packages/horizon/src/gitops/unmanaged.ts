@@ -14,7 +14,7 @@ import { parseReleaseTrailers } from "./trailers.js";
 import type { ServiceRelease } from "./trailers.js";
 
 /** Files each commit changed against its first parent (a merge: all it brought), relative to the manifests root. */
-export type ChangedFiles = ReadonlyMap<string, readonly string[]>;
+type ChangedFiles = ReadonlyMap<string, readonly string[]>;
 
 /** A change of one service in one environment by a commit without Horizon trailers (hand edits, PRs horizon did not write). */
 export interface UnmanagedChange extends CommitMeta {
@@ -26,7 +26,7 @@ export interface UnmanagedChange extends CommitMeta {
 }
 
 /** What a sync (`Horizon-Action: sync`) deployed to one environment, read from its files. */
-export interface SyncRecord extends CommitMeta {
+interface SyncRecord extends CommitMeta {
   action: "sync";
   rollsBack: [];
   breakGlass?: string;
@@ -36,7 +36,7 @@ export interface SyncRecord extends CommitMeta {
   landedBy: string;
 }
 
-export type Target = { landing: LoggedCommit; environment: string; service: string };
+type Target = { landing: LoggedCommit; environment: string; service: string };
 
 const RECORD = "\x1e";
 
@@ -44,7 +44,7 @@ const RECORD = "\x1e";
 const DIFF_TREE_ARGS = ["-c", "core.quotePath=false", "diff-tree", "--stdin", `--format=${RECORD}%H %P`, "--raw", "--no-abbrev", "-r", "--root", "--no-renames", "--diff-merges=first-parent", "--relative"];
 
 /** The blob of `<rev>:./<path>` where a diff told it (null: no file there), so cat-file need not walk the trees. */
-export type KnownBlobs = ReadonlyMap<string, string | null>;
+type KnownBlobs = ReadonlyMap<string, string | null>;
 
 const ABSENT = "000000";
 const isFile = (mode: string): boolean => mode === "100644" || mode === "100755";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExternalError } from "../errors.js";
 
-export interface GitOptions {
+interface GitOptions {
   /** Working directory: the repository (or a folder inside it). */
   cwd: string;
   /** Extra environment, merged over process.env (so the user's GIT_* settings still apply). */

@@ -18,7 +18,7 @@ import type { DashboardData, DashboardDeployment, DashboardGate, DashboardHistor
 
 const DAY_MS = 86_400_000;
 
-export interface GatherOptions {
+interface GatherOptions {
   /** A run folder (`.horizon/runs/<id>`): its summary.json and gates/*.json. */
   runDir?: string;
   /** Where the runs are (`.horizon/runs`): the list of earlier runs. */

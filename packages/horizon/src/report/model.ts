@@ -11,7 +11,7 @@ export interface DashboardLink {
   href: string;
 }
 
-export interface DashboardStage {
+interface DashboardStage {
   title: string;
   service?: string;
   status: Status;
@@ -107,7 +107,7 @@ export interface DashboardEnvironmentPolicy {
   problem?: string;
 }
 
-export interface DashboardMetric {
+interface DashboardMetric {
   label: string;
   value: string;
   tier?: string;

@@ -12,6 +12,8 @@ function toResult<T>(result: PgliteResult): QueryResult<T> {
 }
 
 /** Embedded PostgreSQL (WASM): in `dataDir`, or in memory when it is undefined. */
+// Loaded by a destructured await import(), which ts-unused-exports does not follow.
+// ts-unused-exports:disable-next-line
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);

@@ -20,6 +20,8 @@ function toResult<T>(result: pg.QueryResult): QueryResult<T> {
   return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
 }
 
+// Loaded by a destructured await import(), which ts-unused-exports does not follow.
+// ts-unused-exports:disable-next-line
 export async function openPostgres(url: string, max: number): Promise<Database> {
   // TLS as lib/pq (the db-migrate Job's driver) reads the same URL: explicit `ssl`, never pg-connection-string's meaning of sslmode.
   const { connectionString, ssl } = pgConnection(url);

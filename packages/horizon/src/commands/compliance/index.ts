@@ -17,7 +17,7 @@ export interface ComplianceOptions {
   json?: boolean;
 }
 
-export interface ComplianceReport {
+interface ComplianceReport {
   month: string;
   environments: Array<{
     environment: string;
@@ -47,7 +47,7 @@ export interface ComplianceReport {
   }>;
 }
 
-export function monthWindow(month: string): { start: Date; end: Date } {
+function monthWindow(month: string): { start: Date; end: Date } {
   const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
   if (!m) throw new InputError(`--month "${month}" is not a month like 2026-01`);
   const year = Number(m[1]);
@@ -117,7 +117,7 @@ export async function runCompliance(options: ComplianceOptions, context: Command
   return report;
 }
 
-export function formatCompliance(report: ComplianceReport): string {
+function formatCompliance(report: ComplianceReport): string {
   const lines = [`Compliance report ${report.month}`];
   for (const e of report.environments) {
     lines.push(`${e.environment}: ${e.deployments} deployments in ${e.deployCommits} commits, ${e.rollbacks} rollbacks`);

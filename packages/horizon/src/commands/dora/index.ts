@@ -29,10 +29,10 @@ export interface DoraOptions {
   reworkWindow?: string;
 }
 
-export const DEFINITIONS = ["dora", "fourkeys"] as const;
+const DEFINITIONS = ["dora", "fourkeys"] as const;
 
 /** `--rework-window`: `24h`, `90m`, `2d`, in milliseconds. */
-export function parseWindow(value: string): number {
+function parseWindow(value: string): number {
   const ms = parseDuration(value, ["m", "h", "d"]);
   if (ms === undefined || ms <= 0) throw new InputError(`--rework-window "${value}" is not a duration like 24h, 90m or 2d`);
   return ms;

@@ -82,6 +82,8 @@ async function post(apiUrl: string, repo: string, sha: string, token: string, st
 }
 
 /** `horizon gate publish`: the gate reports of the affected services as commit statuses, and the aggregate one. */
+// Loaded by a destructured await import(), which ts-unused-exports does not follow.
+// ts-unused-exports:disable-next-line
 export async function runPublish(options: PublishOptions, context: PublishContext): Promise<CommitStatus[]> {
   const services = parseServiceList(options.services);
   const reports = await findReports(resolve(context.cwd, options.reports));

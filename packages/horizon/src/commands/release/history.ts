@@ -17,7 +17,7 @@ export interface HistoryOptions {
 
 const short = (sha: string | null): string => (sha ? sha.slice(0, 12) : "-");
 
-export function formatHistory(entries: readonly HistoryEntry[]): string {
+function formatHistory(entries: readonly HistoryEntry[]): string {
   if (entries.length === 0) return "no changes to an environment in this range\n";
   const rows = entries.map((e) => {
     const notes = [

@@ -42,6 +42,8 @@ async function sourceCommitOf(source: string, given: string | undefined): Promis
  * (CONTRACTS.md, "Who owns what"). The only way base/, environment config,
  * argocd/ and monitoring/ changes reach the repository Argo CD watches.
  */
+// Loaded by a destructured await import(), which ts-unused-exports does not follow.
+// ts-unused-exports:disable-next-line
 export async function runSync(options: SyncOptions, context: CommandContext): Promise<SyncOutcome> {
   const root = manifestsRoot(context.cwd, options.manifests);
   const source = resolve(context.cwd, options.from);

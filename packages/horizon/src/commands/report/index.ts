@@ -17,7 +17,7 @@ export interface ReportOptions {
   json?: boolean;
 }
 
-export interface ReportContext {
+interface ReportContext {
   cwd: string;
   write: (text: string) => void;
   now?: Date;

@@ -12,6 +12,8 @@ export interface SbomOptions {
 }
 
 /** `horizon scan sbom`: a CycloneDX JSON SBOM of the production dependencies, validated against the schema. */
+// Loaded by a destructured await import(), which ts-unused-exports does not follow.
+// ts-unused-exports:disable-next-line
 export async function runScanSbom(options: SbomOptions, context: ScanContext): Promise<void> {
   const root = scanRoot(context.cwd, options.root);
   const { lock } = await readLockfile(root);

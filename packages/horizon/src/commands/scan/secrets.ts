@@ -81,6 +81,8 @@ export function parseSecretlintOutput(output: string): z.infer<typeof Secretlint
 }
 
 /** `horizon scan secrets`: secretlint's recommended rules over the repository; secrets are masked in every output. */
+// Loaded by a destructured await import(), which ts-unused-exports does not follow.
+// ts-unused-exports:disable-next-line
 export async function runScanSecrets(options: SecretsOptions, context: ScanContext): Promise<ScanFinding[]> {
   const root = scanRoot(context.cwd, options.root);
   const files: string[] = [];
