@@ -1,9 +1,8 @@
-import { execFile, spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExternalError } from "../errors.js";
+import { CapturedFailure, captureProcess, spawnPiped } from "./process.js";
 
 interface GitOptions {
   /** Working directory: the repository (or a folder inside it). */
@@ -39,21 +38,15 @@ export class GitError extends ExternalError {
  * Uses the git CLI so the user's config, signing, credentials and GIT_*
  * environment apply.
  */
-export function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      "git",
-      [...args],
-      { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        const code = error && typeof error.code === "number" ? error.code : null;
-        if (!error || (code !== null && options.okExitCodes?.includes(code))) return resolve({ stdout, stderr });
-        if (error.code === "ENOENT") return reject(new ExternalError("git is not installed or not on PATH", { cause: error }));
-        reject(new GitError(args, code, stderr, { cause: error }));
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
+export async function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  try {
+    return await captureProcess("git", args, { cwd: options.cwd, env: options.env, input: options.input, maxBuffer: 512 * 1024 * 1024 });
+  } catch (error) {
+    if (!(error instanceof CapturedFailure)) throw error;
+    if (error.exitCode !== null && options.okExitCodes?.includes(error.exitCode)) return { stdout: error.stdout, stderr: error.stderr };
+    if (error.errno === "ENOENT") throw new ExternalError("git is not installed or not on PATH", { cause: error.cause });
+    throw new GitError(args, error.exitCode, error.stderr, { cause: error.cause });
+  }
 }
 
 /**
@@ -82,6 +75,6 @@ export async function gitText(args: readonly string[], options: GitOptions): Pro
  * `git fast-import` (write commands, read answers). The caller ends stdin and
  * waits for `close`.
  */
-export function spawnGit(args: readonly string[], options: Omit<GitOptions, "input">): ChildProcessWithoutNullStreams {
-  return spawn("git", [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: "pipe" });
+export function spawnGit(args: readonly string[], options: Omit<GitOptions, "input">): ReturnType<typeof spawnPiped> {
+  return spawnPiped("git", args, options);
 }

@@ -1,11 +1,12 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { constants, createWriteStream } from "node:fs";
 import { access } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { ExternalError } from "../errors.js";
 
-// Every process horizon starts, but git (io/git.ts): pipeline steps and the platform (runProcess, startBackground)
-// stream their output; tools whose output is read (kubectl, promtool, npm) run to completion (runTool).
+// Every process horizon starts: pipeline steps and the platform (runProcess, startBackground) stream their
+// output; tools whose output is read (kubectl, promtool, npm, and git through io/git.ts) run to completion
+// (runTool, captureProcess).
 
 interface RunOptions {
   cwd: string;
@@ -129,18 +130,63 @@ export async function findExecutable(name: string, path = process.env.PATH ?? ""
   return undefined;
 }
 
-/** Runs a tool to completion and returns what it printed; never throws for a non-zero exit. */
-export function runTool(command: string, args: readonly string[], cwd: string): Promise<ToolResult> {
+interface CaptureOptions {
+  cwd: string;
+  /** Extra environment, merged over process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Text written to the process's standard input. */
+  input?: string;
+  maxBuffer?: number;
+  /** Killed after this long; no limit when absent. */
+  timeoutMs?: number;
+}
+
+/** A process that exited non-zero or could not start, with what it printed; `exitCode` is null when there was no exit status (not found, killed). */
+export class CapturedFailure extends Error {
+  override readonly name = "CapturedFailure";
+  constructor(
+    readonly exitCode: number | null,
+    readonly stdout: string,
+    readonly stderr: string,
+    readonly errno: string | undefined,
+    options: { cause: unknown },
+  ) {
+    super(`exit ${String(exitCode)}`, options);
+  }
+}
+
+/** Runs a process to completion and returns what it printed; a non-zero exit or a failure to start rejects with CapturedFailure. */
+export function captureProcess(command: string, args: readonly string[], options: CaptureOptions): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(command, [...args], { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") {
-        // Not an exit status: the tool could not start, or was killed (timeout).
-        reject(new ExternalError(`${command} ${args[0] ?? ""} failed: ${error.message}`, { cause: error }));
-        return;
-      }
-      resolve({ exitCode: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      command,
+      [...args],
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024, timeout: options.timeoutMs ?? 0, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ stdout, stderr });
+        const code = typeof error.code === "number" ? error.code : null;
+        reject(new CapturedFailure(code, stdout, stderr, typeof error.code === "string" ? error.code : undefined, { cause: error }));
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
+}
+
+/** A long-running process with its three streams piped, for conversations (write commands, read answers). The caller ends stdin and waits for `close`. */
+export function spawnPiped(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcessWithoutNullStreams {
+  return spawn(command, [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: "pipe" });
+}
+
+/** Runs a tool to completion and returns what it printed; never throws for a non-zero exit. */
+export async function runTool(command: string, args: readonly string[], cwd: string): Promise<ToolResult> {
+  try {
+    return { exitCode: 0, ...(await captureProcess(command, args, { cwd, timeoutMs: 120_000 })) };
+  } catch (error) {
+    if (error instanceof CapturedFailure && error.exitCode !== null) return { exitCode: error.exitCode, stdout: error.stdout, stderr: error.stderr };
+    // Not an exit status: the tool could not start, or was killed (timeout).
+    const cause = error instanceof CapturedFailure ? error.cause : error;
+    throw new ExternalError(`${command} ${args[0] ?? ""} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
 
 /**
