@@ -181,6 +181,29 @@ describe.each(testDatabases())("trust-service HTTP on $kind", (target) => {
     expect(verdict.reasons[0].message).toBe("9 of 11 attempts with this card failed in 30 days");
   });
 
+  it("applies a donation outcome with its inbox row in one statement (no transaction), and a redelivery not at all", async () => {
+    const statements: string[] = [];
+    const counted: Database = {
+      ...db,
+      query: (sql, params) => {
+        statements.push(sql);
+        return db.query(sql, params);
+      },
+      transaction: () => Promise.reject(new Error("a donation outcome needs no transaction")),
+    };
+    const deps = { db: counted, config: DEFAULT_TRUST_CONFIG, writeEvent: writeOutbox };
+    const donationId = id("one-statement");
+    const event = createEvent("donation.failed", { donationId, campaignId: "c", amount: usd(100), reason: "card_declined", cardFingerprint: id("fp") });
+    expect(await handleEvent(deps, event)).toBe(true);
+    expect(statements).toHaveLength(1);
+    expect(await handleEvent(deps, event)).toBe(false);
+    expect(statements).toHaveLength(2);
+    const { rows } = await db.query<{ outcome: string; n: number }>("SELECT outcome, count(*) OVER ()::int AS n FROM trust_attempts WHERE donation_id = $1", [donationId]);
+    expect(rows).toEqual([{ outcome: "failed", n: 1 }]);
+    const inbox = await db.query("SELECT 1 FROM processed_events WHERE consumer = 'trust-service' AND event_id = $1", [event.eventId]);
+    expect(inbox.rows).toHaveLength(1);
+  });
+
   it("exposes decisions as metrics and documents its routes", async () => {
     const metrics = await app.inject({ url: "/metrics" });
     expect(metrics.body).toMatch(/trust_assessments_total\{kind="donation",decision="allow"\} \d+/);
