@@ -14,7 +14,7 @@ export interface TokenCacheLimits {
   maxAgeSeconds: number;
 }
 
-export const TOKEN_CACHE_LIMITS: TokenCacheLimits = { maxEntries: 10_000, maxAgeSeconds: 60 };
+const TOKEN_CACHE_LIMITS: TokenCacheLimits = { maxEntries: 10_000, maxAgeSeconds: 60 };
 
 /**
  * Tokens whose signature and claims one verifier has checked, by the exact
