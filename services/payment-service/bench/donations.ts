@@ -58,6 +58,8 @@ const serverUrl = values["database-url"] ?? process.env.TEST_DATABASE_URL;
 if (!serverUrl) fail("needs a PostgreSQL server: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) or pass --database-url");
 type Mode = "launcher" | "processes";
 const modes: readonly Mode[] = values.mode === "both" ? ["launcher", "processes"] : values.mode === "launcher" || values.mode === "processes" ? [values.mode] : fail(`--mode must be both, launcher or processes, not ${values.mode}`);
+// Checked before any work: a run that needs NATS for its second mode should not find out after the first.
+if (modes.includes("processes") && !process.env.TEST_NATS_URL) fail("--mode processes (part of the default, both) needs TEST_NATS_URL (the services share events through NATS), e.g. nats://127.0.0.1:4222; or pass --mode launcher");
 const positive = (name: string, raw: string | undefined): number => {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer, not ${raw}`);
