@@ -5,6 +5,7 @@ import { testConfig, testDatabases } from "@blessed-horizon/service-kit/testing"
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
+import { applyDonationEvent } from "../src/consumers/totals.js";
 import { TRUST_CONSUMER } from "../src/consumers/trust-decisions.js";
 import { alice, seedCampaign, tara, eventually } from "./helpers.js";
 
@@ -71,6 +72,41 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
     await vi.waitFor(async () => expect((await totals(c.id)).raised.amount).toBe(1_300), eventually);
     await new Promise((r) => setTimeout(r, 300));
     expect(seen.filter((e) => e.type === "campaign.goal_reached" && e.data.campaignId === c.id)).toHaveLength(1);
+  });
+
+  it("applies a donation short of the goal with its inbox row in one statement (no transaction), and a redelivery not at all", async () => {
+    const c = await seedCampaign(app, await alice(), ["publish", "approve"], { title: "Well", story: "s", beneficiary: "b", goal: usd(1_000) });
+    const statements: string[] = [];
+    const counted: Database = {
+      ...db,
+      query: (sql, params) => {
+        statements.push(sql);
+        return db.query(sql, params);
+      },
+      transaction: () => Promise.reject(new Error("a donation short of the goal needs no transaction")),
+    };
+    const event = succeeded(c.id, 300);
+    expect(await applyDonationEvent(counted, event)).toBe(true);
+    expect(statements).toHaveLength(1);
+    expect(await applyDonationEvent(counted, event)).toBe(false);
+    expect(statements).toHaveLength(2);
+    const refund = createEvent("donation.refunded", {
+      donationId: event.data.donationId, campaignId: c.id, refundId: randomUUID(), amount: usd(100), totalRefunded: usd(100), captured: usd(300),
+    });
+    statements.length = 0;
+    expect(await applyDonationEvent(counted, refund)).toBe(true);
+    expect(statements).toHaveLength(1);
+    expect(await applyDonationEvent(counted, refund)).toBe(false);
+    expect(statements).toHaveLength(2);
+    expect(await totals(c.id)).toMatchObject({ raised: { amount: 200 }, donationCount: 1 });
+  });
+
+  it("applies concurrent deliveries of one donation event once", async () => {
+    const c = await seedCampaign(app, await alice(), ["publish", "approve"], { title: "Pump", story: "s", beneficiary: "b", goal: usd(1_000) });
+    const event = succeeded(c.id, 250);
+    const applied = await Promise.all([applyDonationEvent(db, event), applyDonationEvent(db, event), applyDonationEvent(db, event)]);
+    expect(applied.filter(Boolean)).toHaveLength(1);
+    expect(await totals(c.id)).toMatchObject({ raised: { amount: 250 }, donationCount: 1 });
   });
 
   it("skips events for unknown campaigns and events that break their contract, without blocking the next", async () => {

@@ -1,6 +1,6 @@
 import { createEvent, type DomainEvent } from "@blessed-horizon/contracts";
 import { processOnce, writeOutbox, type Database, type EventConsumer } from "@blessed-horizon/service-kit";
-import { adjustTotals, markGoalReached } from "../db/campaigns.js";
+import { adjustTotals, adjustTotalsOnce, markGoalReached } from "../db/campaigns.js";
 import { isCampaignId } from "../domain/campaign.js";
 
 export const TOTALS_CONSUMER = "campaign-service.totals";
@@ -13,14 +13,21 @@ type DonationEvent = DomainEvent<"donation.succeeded" | "donation.refunded">;
  * total reaches the goal. Resolves false when the event was applied before.
  */
 export async function applyDonationEvent(db: Database, event: DonationEvent): Promise<boolean> {
+  const { campaignId, amount } = event.data;
+  const fullyRefunded = event.type === "donation.refunded" && event.data.totalRefunded.amount >= event.data.captured.amount;
+  const delta = event.type === "donation.succeeded" ? amount.amount : -amount.amount;
+  const countDelta = event.type === "donation.succeeded" ? 1 : fullyRefunded ? -1 : 0;
+  const at = new Date();
+  if (isCampaignId(campaignId)) {
+    // Most events move the totals and nothing else: one statement with the inbox row (one round trip instead of five).
+    const change = { campaignId, amountDelta: delta, countDelta, at, mayReachGoal: event.type === "donation.succeeded" };
+    const outcome = await adjustTotalsOnce(db, { consumer: TOTALS_CONSUMER, eventId: event.eventId }, change);
+    if (outcome !== "not_applied") return outcome === "applied";
+  }
   return processOnce(db, TOTALS_CONSUMER, event, async (tx) => {
-    const { campaignId, amount } = event.data;
-    const fullyRefunded = event.type === "donation.refunded" && event.data.totalRefunded.amount >= event.data.captured.amount;
-    const delta = event.type === "donation.succeeded" ? amount.amount : -amount.amount;
-    const countDelta = event.type === "donation.succeeded" ? 1 : fullyRefunded ? -1 : 0;
     // An unknown campaign changes nothing; its id is still recorded, so it is not retried forever.
     if (!isCampaignId(campaignId)) return;
-    if (!(await adjustTotals(tx, campaignId, delta, countDelta, new Date()))) return;
+    if (!(await adjustTotals(tx, campaignId, delta, countDelta, at))) return;
     if (event.type !== "donation.succeeded") return;
     const reached = await markGoalReached(tx, campaignId);
     if (reached) await writeOutbox(tx, createEvent("campaign.goal_reached", { campaignId, ...reached }));

@@ -188,3 +188,48 @@ export async function markGoalReached(tx: Queryable, campaignId: string): Promis
   const currency = row.goal_currency.trim();
   return { organizerId: row.organizer_id, title: row.title, goal: { amount: Number(row.goal_amount), currency }, raised: { amount: Number(row.raised_amount), currency } };
 }
+
+export type OnceOutcome = "applied" | "seen" | "not_applied";
+
+/**
+ * adjustTotals and the event's inbox row (the kit's `processed_events`, as
+ * `processOnce` writes it) in one statement, with no transaction of its own:
+ * the inbox row is inserted from the update's row, so both commit or neither.
+ * `seen` when the event was applied before (nothing changes). `not_applied`,
+ * changing nothing, when the update does not apply (no such campaign, past
+ * the exact-sum limit) or when `mayReachGoal` and the donation would reach an
+ * unannounced goal: the caller then applies the event in a transaction, where
+ * the goal is marked and announced with it. Two concurrent deliveries both
+ * get past the inbox check, but the second one's inbox INSERT conflicts
+ * (after waiting on the first's row lock), so its whole statement fails and
+ * it resolves `seen`.
+ */
+export async function adjustTotalsOnce(
+  q: Queryable,
+  once: { consumer: string; eventId: string },
+  change: { campaignId: string; amountDelta: number; countDelta: number; at: Date; mayReachGoal: boolean },
+): Promise<OnceOutcome> {
+  try {
+    const { rows } = await q.query<{ applied: boolean; seen: boolean }>(
+      `with changed as (
+         update campaign_totals t set raised_amount = greatest(t.raised_amount + $2, 0),
+                donation_count = greatest(t.donation_count + $3, 0), updated_at = $4
+           from campaigns c
+          where t.campaign_id = $1 and c.id = t.campaign_id and t.raised_amount + $2 <= $5
+            and not ($6::boolean and t.goal_reached_at is null and t.raised_amount + $2 >= c.goal_amount)
+            and not exists (select 1 from processed_events where consumer = $7 and event_id = $8)
+          returning t.campaign_id),
+       claimed as (insert into processed_events (consumer, event_id) select $7, $8 from changed returning event_id)
+       select exists (select 1 from claimed) as applied,
+              exists (select 1 from processed_events where consumer = $7 and event_id = $8) as seen`,
+      [change.campaignId, change.amountDelta, change.countDelta, change.at, Number.MAX_SAFE_INTEGER, change.mayReachGoal, once.consumer, once.eventId],
+    );
+    const row = rows[0];
+    return row?.applied === true ? "applied" : row?.seen === true ? "seen" : "not_applied";
+  } catch (error) {
+    if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return "seen";
+    throw error;
+  }
+}
+
+const UNIQUE_VIOLATION = "23505";
