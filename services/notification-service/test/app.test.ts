@@ -79,6 +79,42 @@ describe.each(testDatabases())("notification-service HTTP on $kind", (target) =>
     expect(page.items).toHaveLength(1);
   });
 
+  it("queues a donation's messages with one read of the recipients and one insert, once however often it is delivered", async () => {
+    await app.inject({ method: "PUT", url: "/api/v1/recipients/org-2/preferences", headers: await bearer({ sub: "org-2", roles: ["organizer"] }), payload: { locale: "de" } });
+    const statements: string[] = [];
+    const counted: Database = {
+      ...db,
+      transaction: (fn) =>
+        db.transaction((tx) =>
+          fn({
+            ...tx,
+            query: (sql: string, params?: unknown[]) => {
+              statements.push(sql);
+              return tx.query(sql, params);
+            },
+          }),
+        ),
+    };
+    const event = createEvent("donation.succeeded", {
+      donationId: "d-batch", campaignId: "c2", organizerId: "org-2", email: "Guest@Example.org", amount: eur(2500), tip: eur(0), fee: eur(100),
+    });
+    expect(await handleEvent({ db: counted, writeEvent: writeOutbox }, event)).toBe(true);
+    // The inbox row, the recipients, the messages, and the two in-app deliveries announced.
+    expect(statements).toHaveLength(5);
+    expect(await handleEvent({ db: counted, writeEvent: writeOutbox }, event)).toBe(false);
+    const { rows } = await db.query<{ recipient_id: string; channel: string; status: string; locale: string; address: string | null }>(
+      "SELECT recipient_id, channel, status, locale, address FROM notifications WHERE source_event_id = $1 ORDER BY recipient_id, channel",
+      [event.eventId],
+    );
+    expect(rows).toEqual([
+      { recipient_id: "guest@example.org", channel: "email", status: "pending", locale: "en", address: "guest@example.org" },
+      { recipient_id: "guest@example.org", channel: "in_app", status: "sent", locale: "en", address: null },
+      { recipient_id: "org-2", channel: "in_app", status: "sent", locale: "de", address: null },
+    ]);
+    const delivered = await db.query("SELECT 1 FROM event_outbox WHERE type = 'notification.delivered' AND data->>'sourceEventId' = $1", [event.eventId]);
+    expect(delivered.rows).toHaveLength(2);
+  });
+
   it("unsubscribes with one click (RFC 8058) and refuses forged or receipt links", async () => {
     const token = signUnsubscribeToken(unsubscribeSecret(config), { recipientId: "guest@example.org", category: "organizer_notice" });
     const page = await app.inject({ url: `/api/v1/unsubscribe?token=${token}` });

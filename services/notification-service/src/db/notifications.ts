@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { createEvent } from "@blessed-horizon/contracts";
 import type { Queryable, WriteEvent } from "@blessed-horizon/service-kit";
 import type { Intent } from "../domain/plan.js";
-import { chooseChannels, type Channel } from "../domain/preferences.js";
+import { chooseChannels, defaultPreferences, type Channel } from "../domain/preferences.js";
 import { render } from "../domain/templates.js";
-import { getRecipient } from "./recipients.js";
+import { getRecipients } from "./recipients.js";
 
 export type NotificationStatus = "pending" | "sent" | "dead";
 
@@ -78,34 +78,45 @@ export function toNotification(r: NotificationRow): Notification {
  * row per enabled channel, rendered in the recipient's locale. In-app
  * messages are delivered by being written (the feed reads them); email and
  * webhook wait for the dispatcher. Returns how many wait for dispatch.
+ * The recipients are read in one query and the messages written by one
+ * INSERT (two round trips for an event, not two per message).
  */
 export async function enqueueIntents(tx: Queryable, writeEvent: WriteEvent, sourceEventId: string, intents: Intent[], now: Date): Promise<number> {
-  let queued = 0;
-  for (const intent of intents) {
-    const { preferences } = await getRecipient(tx, intent.recipientId);
+  const recipients = await getRecipients(tx, intents.map((intent) => intent.recipientId));
+  const messages = intents.flatMap((intent) => {
+    const preferences = recipients.get(intent.recipientId)?.preferences ?? defaultPreferences();
     const { channels, email } = chooseChannels(preferences, intent.category, intent.email);
     const message = render(intent.template, preferences.locale, intent.vars);
-    for (const channel of channels) {
-      const inApp = channel === "in_app";
-      const address = channel === "email" ? email : channel === "webhook" ? preferences.webhookUrl : null;
-      const { rows } = await tx.query<{ id: string }>(
-        `INSERT INTO notifications (id, recipient_id, channel, category, source_event_id, template, locale, template_version,
-           subject, body, address, status, attempts, next_attempt_at, created_at, sent_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::timestamptz, $15::timestamptz, $16::timestamptz)
-         ON CONFLICT (source_event_id, recipient_id, channel, template) DO NOTHING RETURNING id`,
-        [
-          randomUUID(), intent.recipientId, channel, intent.category, sourceEventId, message.template, message.locale, message.version,
-          message.subject, message.text, address, inApp ? "sent" : "pending", inApp ? 1 : 0,
-          inApp ? null : now.toISOString(), now.toISOString(), inApp ? now.toISOString() : null,
-        ],
-      );
-      const id = rows[0]?.id;
-      if (id === undefined) continue;
-      if (inApp) {
-        await writeEvent(tx, createEvent("notification.delivered", { notificationId: id, recipientId: intent.recipientId, channel, category: intent.category, sourceEventId, attempts: 1 }, now));
-      } else {
-        queued += 1;
-      }
+    return channels.map((channel) => ({ id: randomUUID(), intent, channel, message, address: channel === "email" ? email : channel === "webhook" ? preferences.webhookUrl : null }));
+  });
+  if (messages.length === 0) return 0;
+  const column = <T>(pick: (m: (typeof messages)[number]) => T) => messages.map(pick);
+  // In-app messages are written sent (delivered by being in the feed); the others pending, due now.
+  const { rows } = await tx.query<{ id: string }>(
+    `INSERT INTO notifications (id, recipient_id, channel, category, source_event_id, template, locale, template_version,
+       subject, body, address, status, attempts, next_attempt_at, created_at, sent_at)
+     SELECT m.id, m.recipient_id, m.channel, m.category, $11, m.template, m.locale, m.template_version, m.subject, m.body, m.address,
+            CASE WHEN m.channel = 'in_app' THEN 'sent' ELSE 'pending' END, CASE WHEN m.channel = 'in_app' THEN 1 ELSE 0 END,
+            CASE WHEN m.channel = 'in_app' THEN NULL ELSE $12::timestamptz END, $12::timestamptz,
+            CASE WHEN m.channel = 'in_app' THEN $12::timestamptz END
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[])
+            AS m(id, recipient_id, channel, category, template, locale, template_version, subject, body, address)
+     ON CONFLICT (source_event_id, recipient_id, channel, template) DO NOTHING RETURNING id`,
+    [
+      column((m) => m.id), column((m) => m.intent.recipientId), column((m) => m.channel), column((m) => m.intent.category),
+      column((m) => m.message.template), column((m) => m.message.locale), column((m) => m.message.version),
+      column((m) => m.message.subject), column((m) => m.message.text), column((m) => m.address),
+      sourceEventId, now.toISOString(),
+    ],
+  );
+  const written = new Set(rows.map((row) => row.id));
+  let queued = 0;
+  for (const { id, intent, channel } of messages) {
+    if (!written.has(id)) continue;
+    if (channel === "in_app") {
+      await writeEvent(tx, createEvent("notification.delivered", { notificationId: id, recipientId: intent.recipientId, channel, category: intent.category, sourceEventId, attempts: 1 }, now));
+    } else {
+      queued += 1;
     }
   }
   return queued;

@@ -9,13 +9,21 @@ export interface Recipient {
   webhookSecret: string | null;
 }
 
+type RecipientRow = { id: string; preferences: Preferences; webhook_secret: string | null };
+
 /** A recipient's preferences, the defaults when they never set any. */
 export async function getRecipient(q: Queryable, id: string): Promise<Recipient> {
-  const { rows } = await q.query<{ preferences: Preferences; webhook_secret: string | null }>(
-    "SELECT preferences, webhook_secret FROM notify_recipients WHERE id = $1",
-    [id],
-  );
-  const row = rows[0];
+  return (await getRecipients(q, [id])).get(id) ?? toRecipient(id);
+}
+
+/** Several recipients in one query, by id; one with no row gets the defaults. */
+export async function getRecipients(q: Queryable, ids: readonly string[]): Promise<Map<string, Recipient>> {
+  const { rows } = await q.query<RecipientRow>("SELECT id, preferences, webhook_secret FROM notify_recipients WHERE id = ANY($1::text[])", [[...new Set(ids)]]);
+  const found = new Map(rows.map((row) => [row.id, row]));
+  return new Map(ids.map((id) => [id, toRecipient(id, found.get(id))]));
+}
+
+function toRecipient(id: string, row?: RecipientRow): Recipient {
   if (!row) return { id, preferences: defaultPreferences(), webhookSecret: null };
   // Categories added after the row was written get their defaults.
   const defaults = defaultPreferences();
