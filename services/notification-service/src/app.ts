@@ -47,7 +47,7 @@ export async function buildApp(deps: NotificationAppDeps): Promise<FastifyInstan
   registerRecipientRoutes(app, { db });
   registerUnsubscribeRoutes(app, { db, secret: unsubscribeSecret(config) });
   registerDeadLetterRoutes(app, { db, onReplay: deps.onQueued ?? lookNow, ...(deps.now ? { now: deps.now } : {}) });
-  await app.register(eventsPlugin, { db, bus: deps.bus, consumers: [notificationConsumer({ db, writeEvent: writeOutbox, onQueued: lookNow })] });
+  await app.register(eventsPlugin, { db, bus: deps.bus, consumers: [notificationConsumer({ db, onQueued: lookNow })] });
   // Registered after the events plugin, so it stops first (onClose runs last to first).
   app.addHook("onClose", async () => {
     await dispatcher?.stop();

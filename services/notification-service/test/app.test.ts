@@ -70,8 +70,8 @@ describe.each(testDatabases())("notification-service HTTP on $kind", (target) =>
   });
 
   it("puts notices in the in-app feed, newest first, in the recipient's locale", async () => {
-    await handleEvent({ db, writeEvent: writeOutbox }, createEvent("campaign.goal_reached", { campaignId: "c1", organizerId: "org-1", title: "Clean water", goal: eur(10000), raised: eur(10500) }));
-    await handleEvent({ db, writeEvent: writeOutbox }, createEvent("campaign.suspended", { campaignId: "c1", organizerId: "org-1", reason: "review" }));
+    await handleEvent({ db }, createEvent("campaign.goal_reached", { campaignId: "c1", organizerId: "org-1", title: "Clean water", goal: eur(10000), raised: eur(10500) }));
+    await handleEvent({ db }, createEvent("campaign.suspended", { campaignId: "c1", organizerId: "org-1", reason: "review" }));
     const feed = (await app.inject({ url: "/api/v1/recipients/org-1/feed", headers: organizer })).json<Items>();
     expect(feed.items.map((i) => i.category)).toEqual(["campaign_suspended", "goal_reached"]);
     expect(feed.items[1].subject).toBe("Ihre Kampagne hat ihr Ziel erreicht");
@@ -79,29 +79,24 @@ describe.each(testDatabases())("notification-service HTTP on $kind", (target) =>
     expect(page.items).toHaveLength(1);
   });
 
-  it("queues a donation's messages with one read of the recipients and one insert, once however often it is delivered", async () => {
+  it("queues a donation's messages, its inbox row and its in-app deliveries in one statement after one read of the recipients, once however often it is delivered", async () => {
     await app.inject({ method: "PUT", url: "/api/v1/recipients/org-2/preferences", headers: await bearer({ sub: "org-2", roles: ["organizer"] }), payload: { locale: "de" } });
     const statements: string[] = [];
     const counted: Database = {
       ...db,
-      transaction: (fn) =>
-        db.transaction((tx) =>
-          fn({
-            ...tx,
-            query: (sql: string, params?: unknown[]) => {
-              statements.push(sql);
-              return tx.query(sql, params);
-            },
-          }),
-        ),
+      query: (sql, params) => {
+        statements.push(sql);
+        return db.query(sql, params);
+      },
+      transaction: () => Promise.reject(new Error("an event's messages need no transaction")),
     };
     const event = createEvent("donation.succeeded", {
       donationId: "d-batch", campaignId: "c2", organizerId: "org-2", email: "Guest@Example.org", amount: eur(2500), tip: eur(0), fee: eur(100),
     });
-    expect(await handleEvent({ db: counted, writeEvent: writeOutbox }, event)).toBe(true);
-    // The inbox row, the recipients, the messages, and the two in-app deliveries announced.
-    expect(statements).toHaveLength(5);
-    expect(await handleEvent({ db: counted, writeEvent: writeOutbox }, event)).toBe(false);
+    expect(await handleEvent({ db: counted }, event)).toBe(true);
+    // The recipients, then the inbox row, the messages and the two in-app deliveries announced.
+    expect(statements).toHaveLength(2);
+    expect(await handleEvent({ db: counted }, event)).toBe(false);
     const { rows } = await db.query<{ recipient_id: string; channel: string; status: string; locale: string; address: string | null }>(
       "SELECT recipient_id, channel, status, locale, address FROM notifications WHERE source_event_id = $1 ORDER BY recipient_id, channel",
       [event.eventId],
@@ -144,7 +139,7 @@ describe.each(testDatabases())("notification-service HTTP on $kind", (target) =>
 
   it("lists dead letters for admins and replays each once", async () => {
     const event = createEvent("donation.succeeded", { donationId: "d-dead", campaignId: "c", email: "gone@example.org", amount: eur(100), tip: eur(0), fee: eur(0) });
-    await handleEvent({ db, writeEvent: writeOutbox }, event);
+    await handleEvent({ db }, event);
     const failing = { email: () => Promise.reject(new Error("550 mailbox unavailable")), webhook: () => Promise.reject(new Error("down")) };
     let clock = new Date("2032-01-01T00:00:00Z");
     for (let i = 0; i < 8; i++) {

@@ -24,7 +24,7 @@ describe.each(testDatabases())("notification delivery on $kind", (target) => {
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let email: ReturnType<typeof createEmailChannel>;
   let dispatch: (over?: Partial<DispatchDeps>) => ReturnType<typeof dispatchDue>;
-  const deps = () => ({ db, writeEvent: writeOutbox });
+  const deps = () => ({ db });
   const outbox = async (type: string) =>
     (await db.query<{ data: Record<string, unknown> }>("SELECT data FROM event_outbox WHERE type = $1 ORDER BY position", [type])).rows.map((r) => r.data);
 
@@ -74,6 +74,27 @@ describe.each(testDatabases())("notification delivery on $kind", (target) => {
     expect((await feed(db, "ana@example.org", { limit: 10 }))[0]).toMatchObject({ category: "receipt", templateVersion: 1, locale: "en" });
     const delivered = (await outbox("notification.delivered")).filter((d) => d.sourceEventId === event.eventId);
     expect(delivered.map((d) => d.channel).sort()).toEqual(["email", "email", "in_app", "in_app", "webhook"]);
+  });
+
+  it("marks a delivered email sent and announces it in one statement, no transaction", async () => {
+    const event = createEvent("donation.succeeded", { donationId: id("don"), campaignId: "c-one", email: "one@example.org", amount: eur(700), tip: eur(0), fee: eur(20) });
+    expect(await handleEvent(deps(), event)).toBe(true);
+    const statements: string[] = [];
+    const counted: Database = {
+      ...db,
+      query: (sql, params) => {
+        statements.push(sql);
+        return db.query(sql, params);
+      },
+      transaction: () => Promise.reject(new Error("a delivery needs no transaction")),
+    };
+    expect(await dispatch({ db: counted, senders: { email: email.send, webhook: () => Promise.reject(new Error("no webhook here")) } })).toEqual({ sent: 1, retrying: 0, deadLettered: 0 });
+    // The claim, then one statement for the delivery.
+    expect(statements).toHaveLength(2);
+    const sent = await db.query<{ status: string; attempts: number }>("SELECT status, attempts FROM notifications WHERE source_event_id = $1 AND channel = 'email'", [event.eventId]);
+    expect(sent.rows).toEqual([{ status: "sent", attempts: 1 }]);
+    const delivered = (await outbox("notification.delivered")).filter((d) => d.sourceEventId === event.eventId);
+    expect(delivered.map((d) => d.channel).sort()).toEqual(["email", "in_app"]);
   });
 
   it("retries a refused email with growing full-jitter backoff, dead-letters it after 8 attempts, and replays it", async () => {

@@ -1,5 +1,5 @@
 import type { DomainEvent } from "@blessed-horizon/contracts";
-import { processOnce, type Database, type EventConsumer, type WriteEvent } from "@blessed-horizon/service-kit";
+import type { Database, EventConsumer } from "@blessed-horizon/service-kit";
 import { enqueueIntents } from "../db/notifications.js";
 import { CONSUMED_EVENTS, planNotifications } from "../domain/plan.js";
 
@@ -7,15 +7,12 @@ export const CONSUMER = "notification-service";
 
 export interface ConsumerDeps {
   db: Database;
-  writeEvent: WriteEvent;
   now?: () => Date;
 }
 
 /** Plans and queues the messages of one event, once however often it is delivered. Resolves true if it was new. */
 export function handleEvent(deps: ConsumerDeps, event: DomainEvent): Promise<boolean> {
-  return processOnce(deps.db, CONSUMER, event, async (tx) => {
-    await enqueueIntents(tx, deps.writeEvent, event.eventId, planNotifications(event), deps.now?.() ?? new Date());
-  });
+  return enqueueIntents(deps.db, { consumer: CONSUMER, eventId: event.eventId }, planNotifications(event), deps.now?.() ?? new Date());
 }
 
 /** Queues the messages of donation and campaign events; `onQueued` hears of each new one (the dispatcher looks now). */

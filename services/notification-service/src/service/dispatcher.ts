@@ -1,5 +1,5 @@
 import { createEvent } from "@blessed-horizon/contracts";
-import type { Database, WriteEvent } from "@blessed-horizon/service-kit";
+import { outboxValues, type Database, type WriteEvent } from "@blessed-horizon/service-kit";
 import type { Channel } from "../domain/preferences.js";
 import { afterFailure, DEFAULT_RETRY, type RetryPolicy } from "../domain/retry.js";
 import { toNotification, type Notification, type NotificationRow } from "../db/notifications.js";
@@ -11,6 +11,7 @@ export type Senders = Record<Exclude<Channel, "in_app">, Send>;
 export interface DispatchDeps {
   db: Database;
   senders: Senders;
+  /** Writes the events of failures; a delivery's event is written with the kit's outboxValues, by the statement that marks it sent. */
   writeEvent: WriteEvent;
   policy?: RetryPolicy;
   batchSize?: number;
@@ -31,7 +32,8 @@ export interface DispatchResult {
 /**
  * Sends every message that is due, once each: claims a batch (a lease, so
  * replicas never send one message at the same time), sends outside any
- * transaction, then records the outcome and its event in one transaction.
+ * transaction, then records the outcome and its event together (a delivery
+ * in one statement, a failure in one transaction).
  */
 export async function dispatchDue(deps: DispatchDeps): Promise<DispatchResult> {
   const now = deps.now?.() ?? new Date();
@@ -63,13 +65,14 @@ async function deliver(deps: DispatchDeps, n: Notification): Promise<keyof Dispa
     if (n.channel === "in_app") throw new Error("in-app messages are delivered when written");
     await deps.senders[n.channel](n);
     const at = deps.now?.() ?? new Date();
-    await deps.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE notifications SET status = 'sent', attempts = $2, sent_at = $3::timestamptz, lease_until = NULL, last_error = NULL, next_attempt_at = NULL WHERE id = $1`,
-        [n.id, attempt, at.toISOString()],
-      );
-      await deps.writeEvent(tx, createEvent("notification.delivered", ref, at));
-    });
+    // Marked sent and announced by one statement (the outbox row inserted from the updated row), no transaction of its own.
+    await deps.db.query(
+      `WITH sent AS (
+         UPDATE notifications SET status = 'sent', attempts = $2, sent_at = $3::timestamptz, lease_until = NULL, last_error = NULL, next_attempt_at = NULL
+          WHERE id = $1 RETURNING id)
+       INSERT INTO event_outbox (event_id, type, occurred_at, data) SELECT $4::uuid, $5::text, $6::timestamptz, $7::jsonb FROM sent`,
+      [n.id, attempt, at.toISOString(), ...outboxValues(createEvent("notification.delivered", ref, at))],
+    );
     return "sent";
   } catch (cause) {
     error = (cause instanceof Error ? cause.message : String(cause)).slice(0, 1000) || "unknown error";
