@@ -8,6 +8,7 @@ import { notificationConfigSchema, unsubscribeSecret } from "../src/config.js";
 import { handleEvent } from "../src/consumers/notifications.js";
 import { dispatchDue } from "../src/service/dispatcher.js";
 import { signUnsubscribeToken } from "../src/domain/signing.js";
+import { countingStatements } from "./helpers.js";
 
 const config = loadConfig(notificationConfigSchema, { NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: "unused" });
 const eur = (amount: number) => ({ amount, currency: "EUR" });
@@ -81,15 +82,7 @@ describe.each(testDatabases())("notification-service HTTP on $kind", (target) =>
 
   it("queues a donation's messages, its inbox row and its in-app deliveries in one statement after one read of the recipients, once however often it is delivered", async () => {
     await app.inject({ method: "PUT", url: "/api/v1/recipients/org-2/preferences", headers: await bearer({ sub: "org-2", roles: ["organizer"] }), payload: { locale: "de" } });
-    const statements: string[] = [];
-    const counted: Database = {
-      ...db,
-      query: (sql, params) => {
-        statements.push(sql);
-        return db.query(sql, params);
-      },
-      transaction: () => Promise.reject(new Error("an event's messages need no transaction")),
-    };
+    const { db: counted, statements } = countingStatements(db, "an event's messages need no transaction");
     const event = createEvent("donation.succeeded", {
       donationId: "d-batch", campaignId: "c2", organizerId: "org-2", email: "Guest@Example.org", amount: eur(2500), tip: eur(0), fee: eur(100),
     });

@@ -11,7 +11,7 @@ import { getRecipient, saveRecipient } from "../src/db/recipients.js";
 import { dispatchDue, type DispatchDeps } from "../src/service/dispatcher.js";
 import { applyPreferences } from "../src/domain/preferences.js";
 import { verifyUnsubscribeToken, verifyWebhook } from "../src/domain/signing.js";
-import { header, startSmtp, startWebhookReceiver } from "./helpers.js";
+import { countingStatements, header, startSmtp, startWebhookReceiver } from "./helpers.js";
 
 const eur = (amount: number) => ({ amount, currency: "EUR" });
 const SECRET = "unsubscribe-secret-for-tests-0123456789";
@@ -79,15 +79,7 @@ describe.each(testDatabases())("notification delivery on $kind", (target) => {
   it("marks a delivered email sent and announces it in one statement, no transaction", async () => {
     const event = createEvent("donation.succeeded", { donationId: id("don"), campaignId: "c-one", email: "one@example.org", amount: eur(700), tip: eur(0), fee: eur(20) });
     expect(await handleEvent(deps(), event)).toBe(true);
-    const statements: string[] = [];
-    const counted: Database = {
-      ...db,
-      query: (sql, params) => {
-        statements.push(sql);
-        return db.query(sql, params);
-      },
-      transaction: () => Promise.reject(new Error("a delivery needs no transaction")),
-    };
+    const { db: counted, statements } = countingStatements(db, "a delivery needs no transaction");
     expect(await dispatch({ db: counted, senders: { email: email.send, webhook: () => Promise.reject(new Error("no webhook here")) } })).toEqual({ sent: 1, retrying: 0, deadLettered: 0 });
     // The claim, then one statement for the delivery.
     expect(statements).toHaveLength(2);
