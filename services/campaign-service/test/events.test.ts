@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type EventEnvelope } from "@blessed-horizon/contracts";
 import { InProcessEventBus, migrateService, type Database } from "@blessed-horizon/service-kit";
-import { testConfig, testDatabases } from "@blessed-horizon/service-kit/testing";
+import { countingStatements, testConfig, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
@@ -76,15 +76,7 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
 
   it("applies a donation short of the goal with its inbox row in one statement (no transaction), and a redelivery not at all", async () => {
     const c = await seedCampaign(app, await alice(), ["publish", "approve"], { title: "Well", story: "s", beneficiary: "b", goal: usd(1_000) });
-    const statements: string[] = [];
-    const counted: Database = {
-      ...db,
-      query: (sql, params) => {
-        statements.push(sql);
-        return db.query(sql, params);
-      },
-      transaction: () => Promise.reject(new Error("a donation short of the goal needs no transaction")),
-    };
+    const { db: counted, statements } = countingStatements(db, "a donation short of the goal needs no transaction");
     const event = succeeded(c.id, 300);
     expect(await applyDonationEvent(counted, event)).toBe(true);
     expect(statements).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { createEvent } from "@blessed-horizon/contracts";
 import { loadConfig, migrateService, writeOutbox, type Database } from "@blessed-horizon/service-kit";
-import { bearer, TEST_JWT_SECRET, testDatabases } from "@blessed-horizon/service-kit/testing";
+import { bearer, countingStatements, TEST_JWT_SECRET, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
@@ -8,7 +8,6 @@ import { notificationConfigSchema, unsubscribeSecret } from "../src/config.js";
 import { handleEvent } from "../src/consumers/notifications.js";
 import { dispatchDue } from "../src/service/dispatcher.js";
 import { signUnsubscribeToken } from "../src/domain/signing.js";
-import { countingStatements } from "./helpers.js";
 
 const config = loadConfig(notificationConfigSchema, { NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: "unused" });
 const eur = (amount: number) => ({ amount, currency: "EUR" });

@@ -1,6 +1,6 @@
 import { createEvent } from "@blessed-horizon/contracts";
 import { migrateService, writeOutbox, type Database } from "@blessed-horizon/service-kit";
-import { testDatabases } from "@blessed-horizon/service-kit/testing";
+import { countingStatements, testDatabases } from "@blessed-horizon/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../src/app.js";
 import { createEmailChannel } from "../src/clients/email.js";
@@ -11,7 +11,7 @@ import { getRecipient, saveRecipient } from "../src/db/recipients.js";
 import { dispatchDue, type DispatchDeps } from "../src/service/dispatcher.js";
 import { applyPreferences } from "../src/domain/preferences.js";
 import { verifyUnsubscribeToken, verifyWebhook } from "../src/domain/signing.js";
-import { countingStatements, header, startSmtp, startWebhookReceiver } from "./helpers.js";
+import { header, startSmtp, startWebhookReceiver } from "./helpers.js";
 
 const eur = (amount: number) => ({ amount, currency: "EUR" });
 const SECRET = "unsubscribe-secret-for-tests-0123456789";

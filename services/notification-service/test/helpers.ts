@@ -1,6 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Database } from "@blessed-horizon/service-kit";
 import { SMTPServer } from "smtp-server";
 
 export interface ReceivedMail {
@@ -80,18 +79,4 @@ export function header(raw: string, name: string): string | undefined {
   const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, " ");
   const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
   return line?.slice(name.length + 1).trim();
-}
-
-/** The database with every statement it runs recorded, refusing transactions (`why` says which work must need none). */
-export function countingStatements(db: Database, why: string): { db: Database; statements: string[] } {
-  const statements: string[] = [];
-  const counted: Database = {
-    ...db,
-    query: (sql, params) => {
-      statements.push(sql);
-      return db.query(sql, params);
-    },
-    transaction: () => Promise.reject(new Error(why)),
-  };
-  return { db: counted, statements };
 }

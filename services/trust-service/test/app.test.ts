@@ -1,6 +1,6 @@
 import { createEvent } from "@blessed-horizon/contracts";
 import { migrateService, writeOutbox, type Database } from "@blessed-horizon/service-kit";
-import { bearer, testDatabases } from "@blessed-horizon/service-kit/testing";
+import { bearer, countingStatements, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
@@ -182,15 +182,7 @@ describe.each(testDatabases())("trust-service HTTP on $kind", (target) => {
   });
 
   it("applies a donation outcome with its inbox row in one statement (no transaction), and a redelivery not at all", async () => {
-    const statements: string[] = [];
-    const counted: Database = {
-      ...db,
-      query: (sql, params) => {
-        statements.push(sql);
-        return db.query(sql, params);
-      },
-      transaction: () => Promise.reject(new Error("a donation outcome needs no transaction")),
-    };
+    const { db: counted, statements } = countingStatements(db, "a donation outcome needs no transaction");
     const deps = { db: counted, config: DEFAULT_TRUST_CONFIG, writeEvent: writeOutbox };
     const donationId = id("one-statement");
     const event = createEvent("donation.failed", { donationId, campaignId: "c", amount: usd(100), reason: "card_declined", cardFingerprint: id("fp") });

@@ -1,6 +1,7 @@
 import { signToken } from "../auth/tokens.js";
 import type { AuthUser } from "../auth/tokens.js";
 import type { BaseConfig } from "../config/config.js";
+import type { Database } from "../db/database.js";
 import { baseConfigSchema, loadConfig } from "../config/config.js";
 
 export { testDatabases } from "./databases.js";
@@ -25,4 +26,22 @@ export function testConfig(overrides: Record<string, string> = {}): BaseConfig {
 /** `{ authorization: "Bearer <token>" }` for `inject({ headers })`. */
 export async function bearer(user: AuthUser, secret: string = TEST_JWT_SECRET, ttl: string | number = "1h") {
   return { authorization: `Bearer ${await signToken(user, secret, ttl)}` };
+}
+
+/**
+ * The database with every statement it runs recorded, refusing transactions:
+ * for tests that some work takes one statement and no transaction (`why` says
+ * which work, and is the error a transaction gets).
+ */
+export function countingStatements(db: Database, why: string): { db: Database; statements: string[] } {
+  const statements: string[] = [];
+  const counted: Database = {
+    ...db,
+    query: (sql, params) => {
+      statements.push(sql);
+      return db.query(sql, params);
+    },
+    transaction: () => Promise.reject(new Error(why)),
+  };
+  return { db: counted, statements };
 }
