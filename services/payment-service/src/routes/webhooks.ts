@@ -29,9 +29,10 @@ export function registerWebhookRoutes(app: ServiceApp, deps: PaymentDeps & { web
         }
         // As on every other route: too deep is refused before anything recurses, and NUL or an unpaired
         // surrogate anywhere is a 400 naming the field, whether or not the field is stored.
-        const unstorable = unstorableTextError("body", parseJsonText(raw));
+        const json = parseJsonText(raw);
+        const unstorable = unstorableTextError("body", json);
         if (unstorable) throw unstorable;
-        const event = parseProviderEvent(raw);
+        const event = parseProviderEvent(json);
         const applied = await applyProviderEvent(deps, event);
         return { received: true, applied };
       },

@@ -27,13 +27,8 @@ const ProviderEventSchema = z.object({
 });
 export type ProviderEvent = z.infer<typeof ProviderEventSchema>;
 
-export function parseProviderEvent(rawBody: string): ProviderEvent {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch (error) {
-    throw new InputError("the webhook body is not valid JSON", { code: "BH_MALFORMED_JSON", cause: error });
-  }
+/** A provider event from the webhook's JSON, parsed once by the route (parseJsonText: depth, poisoning, malformed). */
+export function parseProviderEvent(json: unknown): ProviderEvent {
   const parsed = ProviderEventSchema.safeParse(json);
   if (!parsed.success) {
     throw new InputError("the webhook body is not a provider event", {
