@@ -10,9 +10,9 @@
  * trust-service's velocity and outlier rules opened up by configuration (so
  * every donation is allowed, the rules still run). It then drives
  * POST /api/v1/donations from `--connections` keep-alive connections for
- * `--duration` seconds, a new Idempotency-Key on every request (load only on
- * 127.0.0.1), and afterwards checks exactly-once: every 2xx donation is one
- * PAID row with its three ledger groups and one captured sandbox charge, and
+ * `--duration` seconds, each connection from an address of its own in
+ * 127.1.0.0/16 (load only on loopback), a new Idempotency-Key on every
+ * request, and afterwards checks exactly-once: every 2xx donation is one PAID row with its three ledger groups and one captured sandbox charge, and
  * the ledger balances. Finally `pgbench -i` and `pgbench -c 50 -T 15`
  * (TPC-B-like) on a scratch database of the same server, and the ratio of
  * PAID donations per second to pgbench's tps. Exit 1 when a check fails.
@@ -166,9 +166,9 @@ async function startStack(mode: "launcher" | "processes", databases: Record<Serv
     ...(poolMax === undefined ? {} : { DATABASE_POOL_MAX: String(poolMax) }),
     // A stream of its own, so the run never meets another run's (or a test's) events and consumers.
     ...(nats ? { NATS_URL: nats, NATS_STREAM: `BENCH_${run}`, NATS_SUBJECT_PREFIX: `bench.${run}` } : { NATS_URL: "" }),
-    // Velocity and outlier rules still run, but nothing a benchmark does trips them: every request comes from
-    // 127.0.0.1 (so the IP limit is opened wide) and has a donor of its own (so 10,000, the most the
-    // trust-donor-campaign-per-hour flag accepts, is plenty).
+    // Velocity and outlier rules still run, but nothing a benchmark does trips them: each connection comes from
+    // an address of its own, but hundreds of requests an hour each (so the IP limit is opened wide), and every
+    // request has a donor of its own (so 10,000, the most the trust-donor-campaign-per-hour flag accepts, is plenty).
     TRUST_IP_PER_HOUR: "1000000000",
     TRUST_DONOR_PER_HOUR: "10000",
     TRUST_DONOR_CAMPAIGN_PER_HOUR: "10000",
@@ -220,15 +220,24 @@ interface LoadResult {
   seconds: number;
 }
 
-/** `connections` loops on keep-alive sockets, each request with a new Idempotency-Key and donor email. */
+/**
+ * The loopback address client `i` connects from (127.1.0.1, 127.1.0.2, ...): every address of 127.0.0.0/8 is this
+ * machine's, so each connection is a donor of its own IP, as on the internet, and trust's per-IP counts see 50
+ * clients rather than one.
+ */
+function clientAddress(i: number): string {
+  return `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+}
+
+/** `connections` loops on keep-alive sockets, each from its own address, each request with a new Idempotency-Key and donor email. */
 async function drive(url: string, campaignId: string): Promise<LoadResult> {
   const target = new URL(`${url}/api/v1/donations`);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const agents = Array.from({ length: connections }, (_, i) => new Agent({ keepAlive: true, maxSockets: 1, localAddress: clientAddress(i) }));
   const result: LoadResult = { requests: 0, byStatus: {}, latenciesMs: [], paidIds: [], otherIds: [], errors: 0, seconds: 0 };
   const started = performance.now();
   const deadline = started + durationS * 1000;
   let n = 0;
-  const once = () =>
+  const once = (agent: Agent) =>
     new Promise<void>((resolve) => {
       n += 1;
       const body = JSON.stringify({
@@ -269,12 +278,12 @@ async function drive(url: string, campaignId: string): Promise<LoadResult> {
       req.end(body);
     });
   await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) await once();
+    agents.map(async (agent) => {
+      while (performance.now() < deadline) await once(agent);
     }),
   );
   result.seconds = (performance.now() - started) / 1000;
-  agent.destroy();
+  for (const agent of agents) agent.destroy();
   return result;
 }
 
