@@ -5,7 +5,7 @@ import { countingStatements, testConfig, testDatabases } from "@blessed-horizon/
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp, migrationsDir } from "../src/app.js";
-import { applyDonationEvent } from "../src/consumers/totals.js";
+import { applyDonationEvent, totalsConsumer } from "../src/consumers/totals.js";
 import { TRUST_CONSUMER } from "../src/consumers/trust-decisions.js";
 import { alice, seedCampaign, tara, eventually } from "./helpers.js";
 
@@ -91,6 +91,20 @@ describe.each(testDatabases())("campaign events on $kind", (target) => {
     expect(await applyDonationEvent(counted, refund)).toBe(false);
     expect(statements).toHaveLength(2);
     expect(await totals(c.id)).toMatchObject({ raised: { amount: 200 }, donationCount: 1 });
+  });
+
+  it("asks the relay to publish only after an event that wrote to the outbox (the goal reached), not after every total it moved", async () => {
+    // The kit's EventConsumer.handle contract: true means "wrote to the outbox", and each true costs a relay poll.
+    const c = await seedCampaign(app, await alice(), ["publish", "approve"], { title: "Bell", story: "s", beneficiary: "b", goal: usd(1_000) });
+    const applied: string[] = [];
+    const consumer = totalsConsumer(db, () => applied.push("changed"));
+    expect(await consumer.handle(succeeded(c.id, 400))).toBe(false);
+    const reaching = succeeded(c.id, 600);
+    expect(await consumer.handle(reaching)).toBe(true);
+    expect(await consumer.handle(reaching)).toBe(false); // a redelivery writes nothing
+    expect(await consumer.handle(succeeded(c.id, 50))).toBe(false); // past the goal: totals only
+    expect(applied).toHaveLength(3);
+    expect(await totals(c.id)).toMatchObject({ raised: { amount: 1_050 }, donationCount: 3 });
   });
 
   it("applies concurrent deliveries of one donation event once", async () => {

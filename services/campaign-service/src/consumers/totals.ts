@@ -10,9 +10,10 @@ type DonationEvent = DomainEvent<"donation.succeeded" | "donation.refunded">;
 /**
  * Applies a donation event to the campaign's totals once (inbox), and sends
  * campaign.goal_reached in the same transaction the first time the raised
- * total reaches the goal. Resolves false when the event was applied before.
+ * total reaches the goal. Resolves "goal_reached" when it wrote that event,
+ * true when it moved the totals only, false when the event was applied before.
  */
-export async function applyDonationEvent(db: Database, event: DonationEvent): Promise<boolean> {
+export async function applyDonationEvent(db: Database, event: DonationEvent): Promise<boolean | "goal_reached"> {
   const { campaignId, amount } = event.data;
   const fullyRefunded = event.type === "donation.refunded" && event.data.totalRefunded.amount >= event.data.captured.amount;
   const delta = event.type === "donation.succeeded" ? amount.amount : -amount.amount;
@@ -24,17 +25,25 @@ export async function applyDonationEvent(db: Database, event: DonationEvent): Pr
     const outcome = await adjustTotalsOnce(db, { consumer: TOTALS_CONSUMER, eventId: event.eventId }, change);
     if (outcome !== "not_applied") return outcome === "applied";
   }
-  return processOnce(db, TOTALS_CONSUMER, event, async (tx) => {
+  let wrote = false;
+  const applied = await processOnce(db, TOTALS_CONSUMER, event, async (tx) => {
     // An unknown campaign changes nothing; its id is still recorded, so it is not retried forever.
     if (!isCampaignId(campaignId)) return;
     if (!(await adjustTotals(tx, campaignId, delta, countDelta, at))) return;
     if (event.type !== "donation.succeeded") return;
     const reached = await markGoalReached(tx, campaignId);
-    if (reached) await writeOutbox(tx, createEvent("campaign.goal_reached", { campaignId, ...reached }));
+    if (reached) {
+      await writeOutbox(tx, createEvent("campaign.goal_reached", { campaignId, ...reached }));
+      wrote = true;
+    }
   });
+  return applied && wrote ? "goal_reached" : applied;
 }
 
-/** Keeps totals from donation events; `onApplied` hears of each change (the list cache forgets its pages). */
+/**
+ * Keeps totals from donation events; `onApplied` hears of each change (the list cache forgets its pages). Resolves
+ * true only when it wrote to the outbox (the kit's relay polls on each true): most events move the totals only.
+ */
 export function totalsConsumer(db: Database, onApplied: () => void): EventConsumer<DonationEvent["type"]> {
   return {
     consumer: TOTALS_CONSUMER,
@@ -42,7 +51,7 @@ export function totalsConsumer(db: Database, onApplied: () => void): EventConsum
     handle: async (event) => {
       const applied = await applyDonationEvent(db, event);
       if (applied) onApplied();
-      return applied;
+      return applied === "goal_reached";
     },
   };
 }
