@@ -191,3 +191,20 @@ describe.skipIf(serverUrl === "")("prepared statements on PostgreSQL (needs TEST
     expect((await db.query(selectAll, [1])).rows).toEqual([{ id: 1, name: "one", note: null }]);
   });
 });
+
+// The kit checks clients out of the pool itself (to know which connection prepared what); a checked-out
+// client without an 'error' listener would turn a lost connection into an uncaught exception.
+describe.skipIf(serverUrl === "")("a lost connection on PostgreSQL (needs TEST_DATABASE_URL)", () => {
+  it("rejects the statement or transaction, and the next query reconnects", async () => {
+    const { db } = await freshDatabase({ poolMax: 1 });
+    await expect(db.query("select pg_terminate_backend(pg_backend_pid()) where $1::int = 1", [1])).rejects.toThrow();
+    await expect(db.query<{ name: string }>("select name from items where id = $1", [1])).resolves.toMatchObject({ rows: [{ name: "one" }] });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query("select pg_terminate_backend(pg_backend_pid()) where $1::int = 1", [1]);
+      }),
+    ).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(db.query<{ name: string }>("select name from items where id = $1", [2])).resolves.toMatchObject({ rows: [{ name: "two" }] });
+  });
+});
