@@ -67,12 +67,17 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
     const sent = { key: randomUUID(), body: { campaignId: "c-crash", amount: { amount: 4200, currency: "USD" }, email: "crash@example.org", card: CARD } };
     expect(await post(sent)).toBeUndefined(); // the process died before answering
     await kill();
+    // Died between the provider's one charge (captured) and the PAID commit: nothing of the charge stored yet.
+    const left = await db.query<{ id: string; status: string; authorization_id: string | null }>("SELECT id, status, authorization_id FROM donations WHERE email = 'crash@example.org'");
+    expect(left.rows).toEqual([{ id: expect.any(String) as string, status: "PROCESSING", authorization_id: null }]);
+    const charge = (await db.query<{ id: string; state: string; charge_id: string }>("SELECT id, state, charge_id FROM sandbox_charges WHERE reference = $1", [left.rows[0].id])).rows;
+    expect(charge).toMatchObject([{ state: "captured" }]);
 
     child = await start();
     await vi.waitFor(async () => expect(await unsettled()).toBe(0), { timeout: 10_000, interval: 50 });
     const retry = await post(sent);
-    const { rows } = await db.query<{ id: string; status: string }>("SELECT id, status FROM donations WHERE email = 'crash@example.org'");
-    expect(rows).toEqual([{ id: expect.any(String) as string, status: "PAID" }]);
+    const { rows } = await db.query<{ id: string; status: string; authorization_id: string; charge_id: string }>("SELECT id, status, authorization_id, charge_id FROM donations WHERE email = 'crash@example.org'");
+    expect(rows).toEqual([{ id: left.rows[0].id, status: "PAID", authorization_id: charge[0].id, charge_id: charge[0].charge_id }]);
     expect(retry).toMatchObject({ status: 201, body: { id: rows[0].id, status: "PAID", amount: { amount: 4200, currency: "USD" } } });
     expect(await count("SELECT count(*)::int AS n FROM sandbox_charges WHERE reference = $1 AND state = 'captured'", [rows[0].id])).toBe(1);
     expect(await count("SELECT count(*)::int AS n FROM ledger_groups WHERE donation_id = $1 AND kind = 'donation'", [rows[0].id])).toBe(1);

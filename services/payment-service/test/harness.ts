@@ -157,11 +157,12 @@ export function usePayment(open: () => Promise<Database>, options: UsePaymentOpt
  * The sandbox, except that `failing` calls die after the provider did the
  * work and before its answer arrives (as a crash or a lost connection would).
  */
-export function answerLost(sandbox: SandboxProvider, failing: { capture?: boolean; refund?: boolean }): PaymentProvider {
+export function answerLost(sandbox: SandboxProvider, failing: { charge?: boolean; capture?: boolean; refund?: boolean }): PaymentProvider {
   const lost = () => new Error("connection reset before the provider's answer arrived");
   return {
     name: sandbox.name,
     authorize: (input) => sandbox.authorize(input),
+    charge: async (input) => { const r = await sandbox.charge(input); if (failing.charge) throw lost(); return r; },
     capture: async (input) => { const r = await sandbox.capture(input); if (failing.capture) throw lost(); return r; },
     cancel: (input) => sandbox.cancel(input),
     refund: async (input) => { const r = await sandbox.refund(input); if (failing.refund) throw lost(); return r; },

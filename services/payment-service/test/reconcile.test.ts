@@ -5,7 +5,7 @@ import { reconcileOnce } from "../src/service/reconcile.js";
 import { admin, answerLost, CARD, eventually, usePayment } from "./harness.js";
 
 describe.each(testDatabases())("reconciler on $kind", (target) => {
-  const failing = { capture: false, refund: false };
+  const failing = { charge: false, refund: false };
   const h = usePayment(() => target.open(), {
     campaigns: [
       { id: "c-r", status: "active", organizerId: "org-r", goal: { amount: 1_000_000, currency: "USD" } },
@@ -20,22 +20,29 @@ describe.each(testDatabases())("reconciler on $kind", (target) => {
   const refund = async (donationId: string, key?: string) =>
     h.app.inject({ method: "POST", url: `/api/v1/donations/${donationId}/refunds`, headers: { ...(await admin()), ...(key ? { "idempotency-key": key } : {}) }, payload: {} });
   const count = async (sql: string, params: unknown[]) => Number((await h.db.query<{ n: number }>(sql, params)).rows[0].n);
-  const donationOf = async (email: string) => (await h.db.query<{ id: string; status: string; failure_code: string | null }>("SELECT id, status, failure_code FROM donations WHERE email = $1", [email])).rows;
+  const donationOf = async (email: string) =>
+    (await h.db.query<{ id: string; status: string; failure_code: string | null; authorization_id: string | null; charge_id: string | null }>(
+      "SELECT id, status, failure_code, authorization_id, charge_id FROM donations WHERE email = $1", [email],
+    )).rows;
 
-  it("records a capture whose answer was lost exactly once, and the retried key answers it instead of charging again", async () => {
-    failing.capture = true;
+  it("records a charge whose answer was lost exactly once, with its authorization, and the retried key answers it instead of charging again", async () => {
+    failing.charge = true;
     const key = randomUUID();
     expect((await donate(key, "lost@example.org")).statusCode).toBe(500);
-    failing.capture = false;
+    failing.charge = false;
     const retry = await donate(key, "lost@example.org");
     expect(retry.json()).toMatchObject({ status: 503, code: "BH_PAYMENT_SETTLING" });
     const [stuck] = await donationOf("lost@example.org");
-    expect(stuck.status).toBe("PROCESSING");
+    // Captured at the provider by one charge; the donation never stored an authorization id.
+    expect(stuck).toMatchObject({ status: "PROCESSING", authorization_id: null, charge_id: null });
+    const charged = await h.provider.findPayment(stuck.id);
+    expect(charged).toMatchObject({ state: "captured" });
 
     await reconcile();
     const after = await donate(key, "lost@example.org");
     expect(after.statusCode).toBe(201);
     expect(after.json()).toMatchObject({ id: stuck.id, status: "PAID" });
+    expect((await donationOf("lost@example.org"))[0]).toMatchObject({ authorization_id: charged?.authorizationId, charge_id: charged?.capture?.chargeId });
     expect((await donate(key, "lost@example.org")).headers["idempotent-replayed"]).toBe("true");
     expect(await donationOf("lost@example.org")).toHaveLength(1);
     expect(await count("SELECT count(*)::int AS n FROM sandbox_charges WHERE reference = $1 AND state = 'captured'", [stuck.id])).toBe(1);
@@ -76,10 +83,10 @@ describe.each(testDatabases())("reconciler on $kind", (target) => {
   });
 
   it("settles each stuck donation once when two reconcilers run at the same time, and fails what never reached the provider", async () => {
-    failing.capture = true;
+    failing.charge = true;
     const emails = Array.from({ length: 5 }, (_, i) => `race${i}@example.org`);
     for (const email of emails) expect((await donate(randomUUID(), email)).statusCode).toBe(500);
-    failing.capture = false;
+    failing.charge = false;
     // A request that died before it asked the provider anything.
     await h.db.query("UPDATE donations SET status = 'NEW', authorization_id = NULL WHERE email = $1", [emails[0]]);
     await h.db.query("DELETE FROM sandbox_charges WHERE reference = (SELECT id::text FROM donations WHERE email = $1)", [emails[0]]);

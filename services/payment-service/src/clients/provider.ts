@@ -12,6 +12,11 @@ export interface CaptureResult {
   fee: number;
 }
 
+/** An authorization captured at once (Stripe: a PaymentIntent with capture_method=automatic), or a decline. */
+export type ChargeResult =
+  | ({ outcome: "captured"; authorizationId: string } & CaptureResult)
+  | { outcome: "declined"; code: DeclineCode };
+
 /**
  * What the provider knows of the payment it made under a reference: Stripe
  * finds it by the metadata or idempotency key the PaymentIntent was created with.
@@ -31,7 +36,12 @@ export interface ProviderPayment {
  */
 export interface PaymentProvider {
   readonly name: string;
-  /** Holds `amount` on the card. */
+  /**
+   * Authorizes and captures `amount` in one call (no hold): what an allowed
+   * donation uses. A repeated reference answers what the first call did.
+   */
+  charge(input: { card: Card; amount: number; currency: string; reference: string }): Promise<ChargeResult>;
+  /** Holds `amount` on the card (a donation in review; `capture` or `cancel` later). */
   authorize(input: { card: Card; amount: number; currency: string; reference: string }): Promise<AuthorizeResult>;
   /**
    * Takes the held money. `amount`, when given, is what the caller expects to

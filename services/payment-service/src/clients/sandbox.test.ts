@@ -39,6 +39,33 @@ describe.each(testDatabases())("sandbox provider on $kind", ({ open }) => {
     expect(await p.capture({ authorizationId: auth.authorizationId, reference: "d-fast", amount: 1 })).toEqual(capture);
   });
 
+  it("charges (authorizes and captures) in one call: once per reference, with Stripe's fee, and declines the cards that decline", async () => {
+    const p = new SandboxProvider(db);
+    const charged = await p.charge({ card: card("4242424242424242"), amount: 1000, currency: "USD", reference: "c1" });
+    expect(charged).toEqual({ outcome: "captured", authorizationId: expect.stringMatching(/^auth_/) as string, chargeId: expect.stringMatching(/^ch_/) as string, fee: 59 });
+    if (charged.outcome !== "captured") return;
+    // A repeated reference answers what the first call did, without a second charge.
+    const captures = await p.captures();
+    expect(await p.charge({ card: card("4242424242424242"), amount: 1000, currency: "USD", reference: "c1" })).toEqual(charged);
+    expect(await p.captures()).toBe(captures);
+    expect(await p.findPayment("c1")).toEqual({ state: "captured", authorizationId: charged.authorizationId, capture: { chargeId: charged.chargeId, fee: 59 } });
+    expect(await p.capture({ authorizationId: charged.authorizationId, reference: "c1" })).toEqual({ chargeId: charged.chargeId, fee: 59 });
+
+    expect(await p.charge({ card: card("4000000000009995"), amount: 500, currency: "USD", reference: "c2" })).toEqual({ outcome: "declined", code: "insufficient_funds" });
+    expect(await p.charge({ card: card("4242424242424242"), amount: 500, currency: "USD", reference: "c2" })).toEqual({ outcome: "declined", code: "insufficient_funds" });
+    expect(await p.charge({ card: card("378282246310005"), amount: 500, currency: "USD", reference: "c3" })).toEqual({ outcome: "declined", code: "card_declined" });
+    expect(await p.findPayment("c2")).toMatchObject({ state: "declined", declineCode: "insufficient_funds" });
+    expect(await p.captures()).toBe(captures);
+  });
+
+  it("refuses to charge a reference that holds money (a hold is captured, not charged again)", async () => {
+    const p = new SandboxProvider(db);
+    const held = await p.authorize({ card: card("4242424242424242"), amount: 800, currency: "USD", reference: "c-held" });
+    expect(held.outcome).toBe("authorized");
+    await expect(p.charge({ card: card("4242424242424242"), amount: 800, currency: "USD", reference: "c-held" })).rejects.toThrow(/held/);
+    expect(await p.findPayment("c-held")).toMatchObject({ state: "held" });
+  });
+
   it("declines the test cards that decline", async () => {
     const p = new SandboxProvider(db);
     const codes = await Promise.all(["4000000000000002", "4000000000009995", "4000000000000069", "378282246310005"].map((n, i) =>

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@blessed-horizon/service-kit";
 import { processorFee } from "../domain/fees.js";
-import type { AuthorizeResult, CaptureResult, DeclineCode, PaymentProvider, ProviderPayment } from "./provider.js";
+import type { AuthorizeResult, CaptureResult, ChargeResult, DeclineCode, PaymentProvider, ProviderPayment } from "./provider.js";
 import { ProviderError } from "./provider.js";
 
 /** Stripe's documented test cards (https://docs.stripe.com/testing) and what the sandbox does with them. */
@@ -45,6 +45,24 @@ function toPayment(row: ChargeRow): ProviderPayment {
 export class SandboxProvider implements PaymentProvider {
   readonly name = "sandbox";
   constructor(private readonly db: Database) {}
+
+  async charge(input: { card: { number: string }; amount: number; currency: string; reference: string }): Promise<ChargeResult> {
+    const behaviour = SANDBOX_CARDS[input.card.number] ?? "card_declined";
+    const declined = behaviour === "succeeds" ? null : behaviour;
+    const id = randomUUID();
+    // One statement: the authorization captured at once, or the decline.
+    const { rows } = await this.db.query<ChargeRow>(
+      `INSERT INTO sandbox_charges (id, reference, amount, currency, state, decline_code, charge_id, fee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (reference) DO NOTHING RETURNING *`,
+      [`auth_${id}`, input.reference, input.amount, input.currency, declined ? "declined" : "captured", declined, declined ? null : `ch_${id}`, declined ? null : processorFee(input.amount)],
+    );
+    // A repeated reference answers what the first call did; a hold under it is captured, never charged again.
+    const payment = rows[0] ? toPayment(rows[0]) : await this.findPayment(input.reference);
+    if (payment === undefined) throw new ProviderError(`sandbox: the charge of reference ${input.reference} vanished`);
+    if (payment.declineCode) return { outcome: "declined", code: payment.declineCode };
+    if (!payment.capture) throw new ProviderError(`sandbox: reference ${input.reference} is ${payment.state}, not a charge`);
+    return { outcome: "captured", authorizationId: payment.authorizationId, ...payment.capture };
+  }
 
   async authorize(input: { card: { number: string }; amount: number; currency: string; reference: string }): Promise<AuthorizeResult> {
     const behaviour = SANDBOX_CARDS[input.card.number] ?? "card_declined";

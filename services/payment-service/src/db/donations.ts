@@ -63,9 +63,16 @@ export async function findDonationByIdempotencyKey(db: Queryable, key: string): 
  * donation still waiting for it; `updated_at` moves too, so the reconciler
  * sees the request is alive.
  */
-export async function recordProviderAnswer(db: Queryable, id: string, answer: { authorization_id: string } | { charge_id: string; fee: number }): Promise<void> {
+export async function recordProviderAnswer(
+  db: Queryable,
+  id: string,
+  answer: { authorization_id: string } | { charge_id: string; fee: number; authorization_id?: string | undefined },
+): Promise<void> {
   if ("charge_id" in answer) {
-    await db.query("UPDATE donations SET charge_id = $2, fee = $3, updated_at = now() WHERE id = $1 AND status IN ('PROCESSING', 'IN_REVIEW')", [id, answer.charge_id, answer.fee]);
+    await db.query(
+      "UPDATE donations SET charge_id = $2, fee = $3, authorization_id = COALESCE($4, authorization_id), updated_at = now() WHERE id = $1 AND status IN ('PROCESSING', 'IN_REVIEW')",
+      [id, answer.charge_id, answer.fee, answer.authorization_id ?? null],
+    );
   } else {
     await db.query("UPDATE donations SET authorization_id = $2, updated_at = now() WHERE id = $1 AND status = 'PROCESSING'", [id, answer.authorization_id]);
   }

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Money } from "@blessed-horizon/contracts";
 import { AppError, InputError } from "@blessed-horizon/service-kit";
-import { getDonation, insertDonation, recordProviderAnswer, transitionDonation, type DonationRow } from "../db/donations.js";
+import { getDonation, insertDonation, transitionDonation, type DonationRow } from "../db/donations.js";
 import { cardSummary, isExpired, type Card } from "../domain/card.js";
-import type { DeclineCode } from "../clients/provider.js";
+import { ProviderError, type DeclineCode } from "../clients/provider.js";
 import type { PaymentDeps } from "./deps.js";
-import { captureAndSettle, settleFailed } from "./settle.js";
+import { settleCaptured, settleFailed } from "./settle.js";
 
 export interface DonationRequest {
   campaignId: string;
@@ -48,10 +48,11 @@ const DECLINE_MESSAGES: Readonly<Record<DeclineCode | "blocked", string>> = {
 /**
  * POST /api/v1/donations (ARCHITECTURE §2): the campaign must be active,
  * trust-service decides (block: nothing charged; review: the card is
- * authorized and held), then the provider captures and one transaction writes
- * PAID, the ledger and `donation.succeeded`. Each step's state and each
- * provider answer are committed before the next external call; whatever a
- * crash leaves in between, the reconciler settles by asking the provider.
+ * authorized and held; allow: one provider call authorizes and captures), and
+ * one statement writes PAID with the provider's answer, the ledger and
+ * `donation.succeeded`. Each step's state and each provider answer are
+ * committed before the next external call; whatever a crash leaves in
+ * between, the reconciler settles by asking the provider.
  */
 export async function createDonation(deps: PaymentDeps, request: DonationRequest): Promise<DonationRow> {
   const { amount, card } = request;
@@ -89,23 +90,32 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
   }
   const donation = await insertDonation(deps.db, row, { status: "PROCESSING", ...trust });
 
-  const authorization = await deps.provider.authorize({ card, amount: amount.amount + tip.amount, currency: amount.currency, reference: donation.id })
-    .catch(async (error: unknown) => {
+  const total = { card, amount: amount.amount + tip.amount, currency: amount.currency, reference: donation.id };
+  if (verdict.decision === "review") {
+    // Only a review needs a hold: authorized now, captured or released when a person decides.
+    const authorization = await deps.provider.authorize(total).catch(async (error: unknown) => {
       await failAndNotify(deps, donation, "processing_error");
       throw error;
     });
-  if (authorization.outcome === "declined") {
-    await failAndNotify(deps, donation, authorization.code);
-    throw new PaymentDeclinedError(authorization.code, donation.id);
-  }
-  if (verdict.decision === "review") {
+    if (authorization.outcome === "declined") return declined(deps, donation, authorization.code);
     const held = await transitionDonation(deps.db, donation.id, "PROCESSING", "IN_REVIEW", { authorization_id: authorization.authorizationId });
     return held ?? getDonation(deps.db, donation.id);
   }
-  await recordProviderAnswer(deps.db, donation.id, { authorization_id: authorization.authorizationId });
-  const paid = await captureAndSettle(deps, donation, "PROCESSING", authorization.authorizationId);
+  // Allowed: one call authorizes and captures. A refusal (ProviderError) moved nothing; any other failure (a lost
+  // answer, a timeout) may have taken the money, so the donation stays PROCESSING for the reconciler to ask.
+  const charge = await deps.provider.charge(total).catch(async (error: unknown) => {
+    if (error instanceof ProviderError) await failAndNotify(deps, donation, "processing_error");
+    throw error;
+  });
+  if (charge.outcome === "declined") return declined(deps, donation, charge.code);
+  const paid = await settleCaptured(deps, donation, "PROCESSING", charge);
   // Someone else settled it (a provider webhook raced us): answer the current state.
   return paid ?? getDonation(deps.db, donation.id);
+}
+
+async function declined(deps: PaymentDeps, donation: DonationRow, code: DeclineCode): Promise<never> {
+  await failAndNotify(deps, donation, code);
+  throw new PaymentDeclinedError(code, donation.id);
 }
 
 async function failAndNotify(deps: PaymentDeps, donation: DonationRow, reason: string): Promise<void> {

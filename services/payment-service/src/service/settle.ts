@@ -8,11 +8,7 @@ import { crashPoint } from "./crash-point.js";
 import type { PaymentDeps } from "./deps.js";
 import { donationRef } from "./view.js";
 
-/**
- * Takes the held money and settles PAID. The capture is stored the moment it
- * arrives (by the PAID statement itself); a crash before that is what the
- * reconciler's provider lookup is for. Undefined when the donation was not in `from` any more.
- */
+/** Takes the held money (a donation in review, or one a crash left holding) and settles PAID, as `settleCaptured`. */
 export async function captureAndSettle(
   deps: Pick<PaymentDeps, "db" | "provider" | "outboxWritten">,
   donation: DonationRow,
@@ -20,11 +16,26 @@ export async function captureAndSettle(
   authorizationId: string,
 ): Promise<DonationRow | undefined> {
   const capture = await deps.provider.capture({ authorizationId, reference: donation.id, amount: Number(donation.amount) + Number(donation.tip) });
+  return settleCaptured(deps, donation, from, { ...capture, authorizationId });
+}
+
+/**
+ * Settles PAID a donation the provider just captured (by `capture` or by one
+ * `charge`). The PAID statement is what stores the answer (authorization id,
+ * charge id, fee) the moment it arrives, in one commit; when it does not
+ * settle (the donation left `from`, or the statement failed), the answer is
+ * still stored on its own. A crash before that is what the reconciler's
+ * provider lookup is for. Undefined when the donation was not in `from` any more.
+ */
+export async function settleCaptured(
+  deps: Pick<PaymentDeps, "db" | "outboxWritten">,
+  donation: DonationRow,
+  from: DonationStatus,
+  capture: { chargeId: string; fee: number; authorizationId: string },
+): Promise<DonationRow | undefined> {
   crashPoint("after-capture");
-  // The PAID statement is what stores the capture (charge id and fee) the moment it arrives, in one commit. When it
-  // does not settle (the donation left `from`, or the statement failed), the answer is still stored on its own.
-  const store = () => recordProviderAnswer(deps.db, donation.id, { charge_id: capture.chargeId, fee: capture.fee });
-  const paid = await settlePaid(deps.db, donation, from, { ...capture, authorizationId }).catch(async (error: unknown) => {
+  const store = () => recordProviderAnswer(deps.db, donation.id, { charge_id: capture.chargeId, fee: capture.fee, authorization_id: capture.authorizationId });
+  const paid = await settlePaid(deps.db, donation, from, capture).catch(async (error: unknown) => {
     await store().catch(() => undefined);
     throw error;
   });
