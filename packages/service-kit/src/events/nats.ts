@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "@blessed-horizon/contracts";
-import { AckPolicy, connect, DeliverPolicy, nanos, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import { AckPolicy, connect, DeliverPolicy, nanos, type ConsumerConfig, type ConsumerInfo, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import { redeliveryDelay } from "./backoff.js";
 import type { EventBus, SubscribeOptions, Subscription } from "./bus.js";
 
@@ -32,7 +32,8 @@ export function durableName(consumer: string): string {
 /**
  * The production bus (ARCHITECTURE §2): NATS JetStream. One stream keeps every
  * event (`<prefix>.>`); each logical consumer is a durable pull consumer with
- * explicit acks, so its cursor survives restarts. A handler that throws naks
+ * explicit acks, so its cursor survives restarts, filtered on the server to its
+ * types (`consumerFilter`). A handler that throws naks
  * the message with a backoff; a handler that hangs past `ackWaitMs` gets it
  * again from the server. Publishing sets `Nats-Msg-Id` to the event id, so a
  * relay that publishes twice (crash before marking) is deduplicated by the
@@ -80,34 +81,40 @@ export class NatsEventBus implements EventBus {
   async subscribe({ consumer, types, handler }: SubscribeOptions): Promise<Subscription> {
     const { stream, subjectPrefix } = this.options;
     const name = durableName(this.options.durablePrefix ? `${this.options.durablePrefix}.${consumer}` : consumer);
-    // One filter subject per consumer (servers before 2.10 take no list): one type filters
-    // on the server; several read the whole stream and skip what they did not ask for.
-    const filter = types.length === 1 ? `${subjectPrefix}.${types[0]}` : `${subjectPrefix}.>`;
-    const config = {
-      durable_name: name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(this.options.ackWaitMs),
-      max_deliver: this.options.maxDeliver,
-      filter_subject: filter,
-    };
+    // Never send filter_subjects to a server that does not know it: 2.9 ignores the field and would filter nothing.
+    const multipleFilters = supportsMultipleFilters(this.nc.info?.version);
+    const filter = consumerFilter(subjectPrefix, types, multipleFilters);
+    const settings = { ack_wait: nanos(this.options.ackWaitMs), max_deliver: this.options.maxDeliver, ...filter };
+    let existing: ConsumerInfo | undefined;
     try {
-      await this.jsm.consumers.info(stream, name);
-      await this.jsm.consumers.update(stream, name, { ack_wait: config.ack_wait, max_deliver: config.max_deliver, filter_subject: filter });
+      existing = await this.jsm.consumers.info(stream, name);
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await this.jsm.consumers.add(stream, config);
     }
-    const wanted = new Set(types);
+    if (existing === undefined) {
+      await this.jsm.consumers.add(stream, { durable_name: name, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...settings });
+    } else {
+      if (planFilterUpdate(existing.config, filter, multipleFilters) === "refuse") {
+        throw new NatsConsumerFilterError(name, existing.config.filter_subject ?? "", filter.filter_subject ?? "", this.nc.info?.version ?? "?");
+      }
+      // An update keeps the consumer's position and its unacked events; the filters are replaced whole.
+      await this.jsm.consumers.update(stream, name, settings);
+    }
+    const wanted = new Set(types.map((type) => `${subjectPrefix}.${type}`));
     const messages = await (await this.js.consumers.get(stream, name)).consume({ max_messages: 64 });
     this.#subscriptions.add(messages);
     const loop = (async () => {
       for await (const message of messages) {
         const attempt = message.info.redeliveryCount;
         let event: EventEnvelope | undefined;
+        // A filter that covers more than the types (one subject before 2.10): skip the rest unparsed.
+        if (!wanted.has(message.subject)) {
+          message.ack();
+          continue;
+        }
         try {
           event = JSON.parse(message.string()) as EventEnvelope;
-          if (wanted.has(event.type)) await handler(event);
+          await handler(event);
           message.ack();
         } catch (error) {
           this.options.onError?.(error, event, consumer, attempt);
@@ -151,4 +158,63 @@ async function ensureStream(jsm: JetStreamManager, stream: string, subject: stri
 
 function isNotFound(error: unknown): boolean {
   return error instanceof Error && /not found/i.test(error.message);
+}
+
+/** A consumer's server-side filter: one of the two is set, the other undefined so that an update clears it. */
+export interface ConsumerFilter {
+  filter_subject: string | undefined;
+  filter_subjects: string[] | undefined;
+}
+
+/**
+ * What a consumer of `types` reads from the stream. With multiple filters
+ * (nats-server 2.10+) exactly the types' subjects; before, one subject: the
+ * type's, else the types' shared leading tokens with a wildcard, else the whole
+ * prefix. The consume loop skips, by subject, what a wildcard lets through.
+ */
+export function consumerFilter(prefix: string, types: readonly string[], multipleFilters: boolean): ConsumerFilter {
+  const unique = [...new Set(types)];
+  if (unique.length === 1) return { filter_subject: `${prefix}.${unique[0]}`, filter_subjects: undefined };
+  if (multipleFilters && unique.length > 1) return { filter_subject: undefined, filter_subjects: unique.map((type) => `${prefix}.${type}`) };
+  const tokens = unique.map((type) => type.split("."));
+  const first = tokens[0] ?? [];
+  let shared = 0; // leading tokens every type has, with at least one more after them
+  while (shared < first.length && tokens.every((t) => t.length > shared + 1 && t[shared] === first[shared])) shared += 1;
+  if (shared === 0) return { filter_subject: `${prefix}.>`, filter_subjects: undefined };
+  const tail = tokens.every((t) => t.length === shared + 1) ? "*" : ">";
+  return { filter_subject: `${prefix}.${first.slice(0, shared).join(".")}.${tail}`, filter_subjects: undefined };
+}
+
+/** `filter_subjects` (a list) exists from nats-server 2.10 on. */
+export function supportsMultipleFilters(serverVersion: string | undefined): boolean {
+  const [major = 0, minor = 0] = (serverVersion ?? "").split(".").map((part) => Number.parseInt(part, 10) || 0);
+  return major > 2 || (major === 2 && minor >= 10);
+}
+
+/**
+ * Whether an existing durable may take `next` in place. Before 2.10 the server
+ * decides at creation whether the filter has a wildcard and an update does not
+ * redo it (nats-server v2.9.10 server/consumer.go: `filterWC` is set in
+ * addConsumer, not in updateConfig), so a literal or empty filter widened to a
+ * wildcard would match nothing from then on.
+ */
+export function planFilterUpdate(existing: Pick<ConsumerConfig, "filter_subject">, next: ConsumerFilter, multipleFilters: boolean): "update" | "refuse" {
+  if (multipleFilters) return "update";
+  return !hasWildcard(existing.filter_subject ?? "") && next.filter_subject !== undefined && hasWildcard(next.filter_subject) ? "refuse" : "update";
+}
+
+function hasWildcard(subject: string): boolean {
+  return subject.split(".").some((token) => token === "*" || token === ">");
+}
+
+/** A durable consumer this server cannot re-filter in place; it is left as it was. */
+export class NatsConsumerFilterError extends Error {
+  override readonly name = "NatsConsumerFilterError";
+  readonly code = "BH_NATS_CONSUMER_FILTER";
+  constructor(durable: string, from: string, to: string, serverVersion: string) {
+    super(
+      `consumer '${durable}' filters on '${from || "(all)"}'; nats-server ${serverVersion} cannot widen it to '${to}' in place (2.10+ can). ` +
+        "Left unchanged: delete the consumer to recreate it from the start of the stream, or upgrade the server",
+    );
+  }
 }
