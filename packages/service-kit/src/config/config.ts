@@ -17,6 +17,8 @@ export const baseConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Prepare statements with parameters once per connection; `false` for PgBouncer in transaction mode before 1.21. */
+  DATABASE_PREPARE: z.stringbool().default(true),
   DATA_DIR: z.string().min(1).default(".data/service"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   JWKS_URL: z.url().optional(),

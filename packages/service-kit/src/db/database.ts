@@ -35,6 +35,11 @@ export interface OpenDatabaseOptions {
   memory?: boolean | undefined;
   /** Size of the `pg` pool. */
   poolMax?: number | undefined;
+  /**
+   * `pg` only, default true: statements with parameters are prepared once per connection and then only
+   * bound and executed. False for PgBouncer in transaction mode before 1.21, which cannot carry them.
+   */
+  prepare?: boolean | undefined;
 }
 
 export class DatabaseError extends Error {
@@ -48,7 +53,7 @@ export class DatabaseError extends Error {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.url !== undefined) {
     const { openPostgres } = await import("./postgres.js");
-    return openPostgres(options.url, options.poolMax ?? 10);
+    return openPostgres(options.url, { max: options.poolMax ?? 10, prepare: options.prepare ?? true });
   }
   if (options.memory !== true && options.dataDir === undefined) {
     throw new DatabaseError("openDatabase needs a url, a dataDir or memory: true");

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Database, QueryResult } from "./database.js";
 import { DatabaseError } from "./database.js";
@@ -20,9 +21,56 @@ function toResult<T>(result: pg.QueryResult): QueryResult<T> {
   return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
 }
 
+/** Distinct statements one connection prepares at most; later ones run unnamed, so dynamic SQL cannot grow a session without bound. */
+const MAX_PREPARED_PER_CONNECTION = 500;
+
+/** The statement names each connection has prepared; the pool reuses its client objects. */
+const preparedNames = new WeakMap<pg.PoolClient, Set<string>>();
+
+/**
+ * Sends a statement with parameters as a named one, so node-postgres parses it once per connection
+ * and later only binds and executes it (postgres.js `prepare: true`, pgx QueryExecModeCacheStatement).
+ * Statements without parameters (BEGIN, scripts of several statements) go as they are.
+ */
+function send(client: pg.PoolClient, sql: string, params: readonly unknown[] | undefined, prepare: boolean): Promise<pg.QueryResult> {
+  if (!prepare || params === undefined || params.length === 0) return client.query(sql, params as unknown[] | undefined);
+  let names = preparedNames.get(client);
+  if (names === undefined) {
+    names = new Set();
+    preparedNames.set(client, names);
+  }
+  const name = `bh_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+  if (!names.has(name)) {
+    if (names.size >= MAX_PREPARED_PER_CONNECTION) return client.query(sql, params as unknown[]);
+    names.add(name);
+  }
+  return client.query({ name, text: sql, values: params as unknown[] });
+}
+
+/**
+ * A prepared statement whose result columns changed since it was prepared (`select *` after ADD COLUMN).
+ * PostgreSQL raises it at Bind, before the statement runs (src/backend/utils/cache/plancache.c, RevalidateCachedQuery).
+ */
+function isStalePlan(error: unknown): boolean {
+  return (
+    error instanceof pg.DatabaseError &&
+    error.code === "0A000" &&
+    (error.routine === "RevalidateCachedQuery" || error.message === "cached plan must not change result type")
+  );
+}
+
+/**
+ * An ERROR for one statement leaves the connection (and what it prepared) usable; FATAL ends it.
+ * A server with non-English messages sends another word: those connections are closed, as `pool.query` does.
+ */
+function keepsConnection(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.severity === "ERROR" && !isStalePlan(error);
+}
+
 // Loaded by a destructured await import(), which ts-unused-exports does not follow.
 // ts-unused-exports:disable-next-line
-export async function openPostgres(url: string, max: number): Promise<Database> {
+export async function openPostgres(url: string, options: { max: number; prepare: boolean }): Promise<Database> {
+  const { max, prepare } = options;
   // TLS as lib/pq (the db-migrate Job's driver) reads the same URL: explicit `ssl`, never pg-connection-string's meaning of sslmode.
   const { connectionString, ssl } = pgConnection(url);
   const pool = new pg.Pool({ connectionString, ssl, max, types, connectionTimeoutMillis: 5_000 });
@@ -35,18 +83,58 @@ export async function openPostgres(url: string, max: number): Promise<Database> 
     const reason = error instanceof Error ? error.message : String(error);
     throw new DatabaseError(`cannot connect to DATABASE_URL (${redactUrl(url)}): ${reason}`, { cause: error });
   }
+
+  /** A client of the pool; `release(discard)` returns it, or closes it when discarded or its connection was lost. */
+  async function checkOut(): Promise<{ client: pg.PoolClient; release: (discard: boolean) => void }> {
+    const client = await pool.connect();
+    // The running statement is rejected too; without a listener the client's 'error' event would be an uncaught exception.
+    let lost = false;
+    const onError = () => {
+      lost = true;
+    };
+    client.on("error", onError);
+    return {
+      client,
+      release(discard) {
+        client.removeListener("error", onError);
+        client.release(discard || lost);
+      },
+    };
+  }
+
   return {
     kind: "postgres",
     async query<T>(sql: string, params?: readonly unknown[]) {
-      return toResult<T>(await pool.query(sql, params as unknown[] | undefined));
+      const { client, release } = await checkOut();
+      let result: pg.QueryResult;
+      try {
+        result = await send(client, sql, params, prepare);
+      } catch (error) {
+        release(!keepsConnection(error));
+        if (!isStalePlan(error)) throw error;
+        // Raised before the statement ran, so running it again is safe. Unnamed, because other idle
+        // connections may hold the same stale statement; each is discarded when it next fails.
+        return toResult<T>(await pool.query(sql, params as unknown[] | undefined));
+      }
+      release(false);
+      return toResult<T>(result);
     },
     async transaction(fn) {
-      const client = await pool.connect();
+      const { client, release } = await checkOut();
+      let discard = false;
       try {
         await client.query("begin");
         const value = await fn({
-          query: async <T>(sql: string, params?: readonly unknown[]) =>
-            toResult<T>(await client.query(sql, params as unknown[] | undefined)),
+          query: async <T>(sql: string, params?: readonly unknown[]) => {
+            try {
+              return toResult<T>(await send(client, sql, params, prepare));
+            } catch (error) {
+              // The transaction is aborted, so no retry here: the error reaches the caller, the rollback
+              // below ends the transaction, and the connection goes with its stale statements.
+              if (isStalePlan(error)) discard = true;
+              throw error;
+            }
+          },
           exec: async (sql: string) => {
             await client.query(sql);
           },
@@ -54,10 +142,12 @@ export async function openPostgres(url: string, max: number): Promise<Database> 
         await client.query("commit");
         return value;
       } catch (error) {
-        await client.query("rollback").catch(() => undefined);
+        await client.query("rollback").catch(() => {
+          discard = true;
+        });
         throw error;
       } finally {
-        client.release();
+        release(discard);
       }
     },
     async exec(sql) {

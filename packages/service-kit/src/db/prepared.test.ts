@@ -97,6 +97,16 @@ describe.skipIf(serverUrl === "")("prepared statements on PostgreSQL (needs TEST
     expect(await preparedOn(db)).toEqual([]);
   });
 
+  it("keeps the connection and what it prepared after an ordinary error", async () => {
+    const { db } = await freshDatabase({ poolMax: 1 });
+    const insert = "insert into items (id, name) values ($1, $2)";
+    await db.query(insert, [3, "three"]);
+    const before = await backendPid(db);
+    await expect(db.query(insert, [3, "again"])).rejects.toMatchObject({ code: "23505" });
+    expect(await backendPid(db)).toBe(before);
+    expect((await preparedOn(db)).map((p) => p.statement)).toEqual([insert]);
+  });
+
   it("prepares nothing with prepare: false (PgBouncer in transaction mode before 1.21)", async () => {
     const { db } = await freshDatabase({ poolMax: 1, prepare: false });
     for (let i = 0; i < 10; i++) await db.query(byId, [1]);
@@ -204,7 +214,6 @@ describe.skipIf(serverUrl === "")("a lost connection on PostgreSQL (needs TEST_D
         await tx.query("select pg_terminate_backend(pg_backend_pid()) where $1::int = 1", [1]);
       }),
     ).rejects.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(db.query<{ name: string }>("select name from items where id = $1", [2])).resolves.toMatchObject({ rows: [{ name: "two" }] });
   });
 });
