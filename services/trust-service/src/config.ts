@@ -31,14 +31,24 @@ export const trustConfigSchema = baseConfigSchema
     TRUST_CARD_TESTING_DAYS: count(rules.cardTestingDays, 1),
     TRUST_CARD_TESTING_MIN_ATTEMPTS: count(rules.cardTestingMinAttempts, 1),
     TRUST_CARD_TESTING_FAILURE_RATIO: ratio(rules.cardTestingFailureRatio),
+    TRUST_CARD_TESTING_WINDOW: count(rules.cardTestingWindow, 1),
     TRUST_AMOUNT_PERCENTILE: ratio(rules.amountPercentile),
     TRUST_AMOUNT_MIN_SAMPLES: count(rules.amountMinSamples, 1),
+    TRUST_AMOUNT_SAMPLE: count(rules.amountSample, 1),
     TRUST_ORGANIZER_CAMPAIGNS_PER_DAY: count(rules.organizerCampaignsPerDay),
     ...weightSettings,
   })
   .superRefine((config, ctx) => {
     if (config.TRUST_BLOCK_FROM < config.TRUST_REVIEW_FROM) {
       ctx.addIssue({ code: "custom", path: ["TRUST_BLOCK_FROM"], message: `must not be below TRUST_REVIEW_FROM (${config.TRUST_REVIEW_FROM})` });
+    }
+    // A window smaller than the minimum could never hold enough attempts: card testing would never trip.
+    if (config.TRUST_CARD_TESTING_WINDOW < config.TRUST_CARD_TESTING_MIN_ATTEMPTS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TRUST_CARD_TESTING_WINDOW"],
+        message: `must not be below TRUST_CARD_TESTING_MIN_ATTEMPTS (${config.TRUST_CARD_TESTING_MIN_ATTEMPTS})`,
+      });
     }
   });
 
@@ -55,8 +65,10 @@ export function trustRules(config: Omit<z.infer<typeof trustConfigSchema>, keyof
     cardTestingDays: config.TRUST_CARD_TESTING_DAYS,
     cardTestingMinAttempts: config.TRUST_CARD_TESTING_MIN_ATTEMPTS,
     cardTestingFailureRatio: config.TRUST_CARD_TESTING_FAILURE_RATIO,
+    cardTestingWindow: config.TRUST_CARD_TESTING_WINDOW,
     amountPercentile: config.TRUST_AMOUNT_PERCENTILE,
     amountMinSamples: config.TRUST_AMOUNT_MIN_SAMPLES,
+    amountSample: config.TRUST_AMOUNT_SAMPLE,
     organizerCampaignsPerDay: config.TRUST_ORGANIZER_CAMPAIGNS_PER_DAY,
     weights: Object.fromEntries(REASON_CODES.map((code) => [code, config[weightVariable(code)]])) as Record<ReasonCode, number>,
   };

@@ -28,6 +28,9 @@ describe("trust-service configuration", () => {
     expect(variablesOf({ TRUST_WEIGHT_CARD_TESTING: "101" })).toEqual(["TRUST_WEIGHT_CARD_TESTING"]);
     expect(variablesOf({ TRUST_REVIEW_FROM: "80", TRUST_BLOCK_FROM: "70" })).toEqual(["TRUST_BLOCK_FROM"]);
     expect(() => trustTestConfig({ TRUST_REVIEW_FROM: "80", TRUST_BLOCK_FROM: "70" })).toThrow("TRUST_BLOCK_FROM: must not be below TRUST_REVIEW_FROM (80)");
+    expect(variablesOf({ TRUST_CARD_TESTING_WINDOW: "9" })).toEqual(["TRUST_CARD_TESTING_WINDOW"]);
+    expect(() => trustTestConfig({ TRUST_CARD_TESTING_WINDOW: "9" })).toThrow("TRUST_CARD_TESTING_WINDOW: must not be below TRUST_CARD_TESTING_MIN_ATTEMPTS (10)");
+    expect(trustRules(trustTestConfig({ TRUST_CARD_TESTING_WINDOW: "5", TRUST_CARD_TESTING_MIN_ATTEMPTS: "5" }))).toMatchObject({ cardTestingWindow: 5 });
   });
 
   it("refuses to start on a bad TRUST_ value with the kit's configuration error, like any other setting", async () => {

@@ -25,12 +25,27 @@ export async function suspendedHits(q: SqlQueryable, assets: { card?: string | u
 }
 
 /**
+ * The latest first: the order of the (…, created_at) indexes, so that a LIMIT reads a few index entries even
+ * for a value so common (a NAT's IP) that the planner would otherwise scan the table until it found enough.
+ */
+const LATEST = "ORDER BY created_at DESC";
+
+/**
  * Records a donation attempt and reads the counts the donation rules need,
  * including this attempt, in one statement (one round trip instead of five).
  * Undefined, with nothing recorded, when the donation (`donationId`) was
  * assessed already. A data-modifying CTE's row is not visible to the other
  * parts of its statement, so the attempt's own share (it matches its IP, its
  * donor and its card, and has no outcome yet) is added here.
+ *
+ * What it reads is bounded, not the table's history: each velocity count
+ * reads at most its limit of the hour's attempts (enough to know whether the
+ * limit is passed), card testing the card's latest `cardTestingWindow`
+ * attempts within `cardTestingDays`, the percentile the campaign's latest
+ * `amountSample` succeeded donations (none for a returning donor, or when
+ * `amountMinSamples` exceeds the sample: the rule cannot apply), and whether
+ * the donor is returning stops at their first succeeded donation (indexes:
+ * migrations 0001 and 0002).
  */
 export async function recordDonationAttempt(
   q: SqlQueryable,
@@ -44,7 +59,7 @@ export async function recordDonationAttempt(
   const cardSince = new Date(now.getTime() - config.cardTestingDays * DAY_MS).toISOString();
   const { rows } = await q.query<{
     assessed: boolean; ip_hour: number; donor_hour: number; donor_campaign_hour: number; card_attempts: number; card_failures: number;
-    returning: boolean | null; n: number; p: string | null; suspended: string[] | null;
+    returning_donor: boolean; n: number; p: string | null; suspended: string[] | null;
   }>(
     `WITH assessed AS (
        SELECT 1 FROM trust_assessments WHERE kind = 'donation' AND subject_id = $7
@@ -52,25 +67,30 @@ export async function recordDonationAttempt(
        INSERT INTO trust_attempts (id, donation_id, campaign_id, donor_key, ip, card_fingerprint, amount, currency, created_at)
        SELECT $10::uuid, $7::text, $4::text, $2::text, $1::text, $3::text, $11::bigint, $8::text, $12::timestamptz WHERE NOT EXISTS (SELECT 1 FROM assessed)
        ON CONFLICT (donation_id) DO NOTHING
-     ), counts AS (
-       SELECT
-         count(*) FILTER (WHERE ip = $1 AND created_at > $5::timestamptz)::int AS ip_hour,
-         count(*) FILTER (WHERE donor_key = $2 AND created_at > $5::timestamptz)::int AS donor_hour,
-         count(*) FILTER (WHERE donor_key = $2 AND campaign_id = $4 AND created_at > $5::timestamptz)::int AS donor_campaign_hour,
-         count(*) FILTER (WHERE card_fingerprint = $3 AND created_at > $6::timestamptz)::int AS card_attempts,
-         count(*) FILTER (WHERE card_fingerprint = $3 AND created_at > $6::timestamptz AND outcome = 'failed')::int AS card_failures,
-         bool_or(donor_key = $2 AND outcome = 'succeeded') AS returning
-       FROM trust_attempts
-       WHERE ip = $1 OR donor_key = $2 OR card_fingerprint = $3
+     ), donor AS (
+       SELECT EXISTS (SELECT 1 FROM trust_attempts WHERE donor_key = $2 AND outcome = 'succeeded') AS returning_donor
+     ), card AS (
+       SELECT count(*)::int AS card_attempts, (count(*) FILTER (WHERE outcome = 'failed'))::int AS card_failures
+         FROM (SELECT outcome FROM trust_attempts WHERE card_fingerprint = $3 AND created_at > $6::timestamptz
+                ${LATEST} LIMIT $17::bigint) latest
      ), amounts AS (
        SELECT count(*)::int AS n, (percentile_disc($9::float8) WITHIN GROUP (ORDER BY amount))::text AS p
-         FROM trust_attempts WHERE campaign_id = $4 AND currency = $8 AND outcome = 'succeeded'
+         FROM (SELECT amount FROM trust_attempts
+                WHERE $19::boolean AND NOT (SELECT returning_donor FROM donor) AND campaign_id = $4 AND currency = $8 AND outcome = 'succeeded'
+                ${LATEST} LIMIT $18::bigint) sample
      )
-     SELECT EXISTS (SELECT 1 FROM assessed) AS assessed, counts.*, amounts.*,
+     SELECT EXISTS (SELECT 1 FROM assessed) AS assessed,
+            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE ip = $1 AND created_at > $5::timestamptz ${LATEST} LIMIT $14::bigint) hit) AS ip_hour,
+            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE donor_key = $2 AND created_at > $5::timestamptz ${LATEST} LIMIT $15::bigint) hit) AS donor_hour,
+            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE donor_key = $2 AND campaign_id = $4 AND created_at > $5::timestamptz ${LATEST} LIMIT $16::bigint) hit) AS donor_campaign_hour,
+            card.*, donor.returning_donor, amounts.*,
             (SELECT array_agg(kind) FROM trust_suspended_assets WHERE ${suspendedWhere(3, 13, 1)}) AS suspended
-       FROM counts, amounts`,
+       FROM card, donor, amounts`,
     [input.ip, key, input.cardFingerprint, input.campaignId, hourAgo, cardSince, input.donationId ?? null, input.amount.currency,
-      config.amountPercentile, attempt.id, input.amount.amount, now.toISOString(), input.email ?? null],
+      config.amountPercentile, attempt.id, input.amount.amount, now.toISOString(), input.email ?? null,
+      // Earlier attempts only: this one is added below, so the counts stop at the limit plus one.
+      config.ipPerHour, config.donorPerHour, config.donorCampaignPerHour, config.cardTestingWindow - 1,
+      config.amountSample, config.amountMinSamples <= config.amountSample],
   );
   const row = rows[0];
   if (row.assessed) return undefined;
@@ -85,7 +105,7 @@ export async function recordDonationAttempt(
     cardFailures: row.card_failures,
     amount: input.amount.amount,
     campaignPercentileAmount: row.n >= config.amountMinSamples && row.p !== null ? Number(row.p) : null,
-    newDonor: row.returning !== true,
+    newDonor: !row.returning_donor,
   };
 }
 

@@ -18,12 +18,16 @@ export interface TrustConfig {
   cardTestingDays: number;
   /** ... at least this many attempts with one card ... */
   cardTestingMinAttempts: number;
-  /** ... of which at least this share failed (0-1). */
+  /** ... of which at least this share failed (0-1) ... */
   cardTestingFailureRatio: number;
+  /** ... counting only the card's latest this-many attempts in those days (at least `cardTestingMinAttempts`). */
+  cardTestingWindow: number;
   /** An amount at or above this percentile (0-1) of the campaign's donations, from a new donor, trips `amount_outlier`. */
   amountPercentile: number;
   /** The percentile means nothing with fewer donations than this; the rule stays silent below it. */
   amountMinSamples: number;
+  /** The percentile is over the campaign's latest this-many succeeded donations; below `amountMinSamples` the rule is off. */
+  amountSample: number;
   /** More than this many campaign assessments per day from one organizer trips `organizer_velocity`. */
   organizerCampaignsPerDay: number;
   /** The score each rule adds when it trips (the total is capped at 100). */
@@ -65,8 +69,10 @@ export const DEFAULT_TRUST_CONFIG: TrustConfig = {
   cardTestingDays: 30,
   cardTestingMinAttempts: 10,
   cardTestingFailureRatio: 0.8,
+  cardTestingWindow: 100,
   amountPercentile: 0.95,
   amountMinSamples: 20,
+  amountSample: 1000,
   organizerCampaignsPerDay: 3,
   weights: DEFAULT_WEIGHTS,
 };

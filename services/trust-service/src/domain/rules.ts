@@ -19,7 +19,11 @@ export interface SuspendedHits {
   ip: boolean;
 }
 
-/** What the database knows about a donation attempt; counts include the attempt being assessed. */
+/**
+ * What the database knows about a donation attempt; counts include the attempt
+ * being assessed. A velocity count stops at its limit plus one (enough to know
+ * the limit is passed); card attempts at `cardTestingWindow`, the card's latest.
+ */
 export interface DonationSignals {
   kind: "donation";
   suspended: SuspendedHits;
@@ -30,7 +34,7 @@ export interface DonationSignals {
   cardAttempts: number;
   cardFailures: number;
   amount: number;
-  /** The campaign's percentile amount in this currency, or null when it has too few donations. */
+  /** The campaign's percentile amount in this currency over its latest donations, or null when it has too few (or the donor is returning). */
   campaignPercentileAmount: number | null;
   /** No succeeded donation from this donor (id or email) yet. */
   newDonor: boolean;
@@ -70,22 +74,22 @@ function donationReasons(s: DonationSignals, c: TrustConfig): Reason[] {
   if (s.cardAttempts >= c.cardTestingMinAttempts && s.cardFailures / s.cardAttempts >= c.cardTestingFailureRatio) {
     reasons.push({
       code: "card_testing",
-      message: `${s.cardFailures} of ${s.cardAttempts} attempts with this card failed in ${c.cardTestingDays} days`,
+      message: `${s.cardFailures} of ${s.cardAttempts >= c.cardTestingWindow ? "the last " : ""}${s.cardAttempts} attempts with this card failed in ${c.cardTestingDays} days`,
     });
   }
   if (s.ipAttemptsLastHour > c.ipPerHour) {
-    reasons.push({ code: "ip_velocity", message: `${s.ipAttemptsLastHour} attempts from this IP in an hour (limit ${c.ipPerHour})` });
+    reasons.push({ code: "ip_velocity", message: `more than ${c.ipPerHour} attempts from this IP in an hour` });
   }
   if (s.donorAttemptsLastHour !== null && s.donorAttemptsLastHour > c.donorPerHour) {
     reasons.push({
       code: "donor_velocity",
-      message: `${s.donorAttemptsLastHour} attempts from this donor in an hour (limit ${c.donorPerHour})`,
+      message: `more than ${c.donorPerHour} attempts from this donor in an hour`,
     });
   }
   if (s.donorCampaignAttemptsLastHour !== null && s.donorCampaignAttemptsLastHour > c.donorCampaignPerHour) {
     reasons.push({
       code: "donor_campaign_velocity",
-      message: `${s.donorCampaignAttemptsLastHour} attempts from this donor to this campaign in an hour (limit ${c.donorCampaignPerHour})`,
+      message: `more than ${c.donorCampaignPerHour} attempts from this donor to this campaign in an hour`,
     });
   }
   if (s.newDonor && s.campaignPercentileAmount !== null && s.amount >= s.campaignPercentileAmount) {
