@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { thingsMigrations } from "../../test/helpers.js";
 import { ConfigError } from "../config/config.js";
@@ -56,6 +57,44 @@ describe("bootService", () => {
     const again = await openDatabase({ dataDir }); // the failed start released the directory
     await again.close();
   }, 180_000);
+});
+
+const serverUrl = process.env.TEST_DATABASE_URL;
+describe.skipIf(!serverUrl)("bootService on PostgreSQL (needs TEST_DATABASE_URL)", () => {
+  // Whether the connection that ran a statement with a parameter holds it prepared.
+  async function preparedWith(env: Record<string, string>): Promise<number> {
+    const name = `bh_boot_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    try {
+      const url = new URL(serverUrl!);
+      url.pathname = `/${name}`;
+      let prepared = -1;
+      const running = await bootService({
+        name: "boot-prepare",
+        migrationsDir: await thingsMigrations(),
+        options: { env: { DATABASE_URL: url.toString(), LOG_LEVEL: "silent", PORT: "0", HOST: "127.0.0.1", ...env } },
+        build: async ({ config, db }) => {
+          prepared = await db.transaction(async (tx) => {
+            await tx.query("select $1::int as one", [1]);
+            return (await tx.query<{ n: number }>("select count(*)::int as n from pg_prepared_statements where statement = 'select $1::int as one'")).rows[0].n;
+          });
+          return createServiceApp({ name: "boot-prepare", version: "0", config, db });
+        },
+      });
+      await running.close();
+      return prepared;
+    } finally {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  }
+
+  it("prepares statements by default and not with DATABASE_PREPARE=false (PgBouncer in transaction mode before 1.21)", async () => {
+    expect(await preparedWith({})).toBe(1);
+    expect(await preparedWith({ DATABASE_PREPARE: "false" })).toBe(0);
+  }, 60_000);
 });
 
 describe("runMain", () => {

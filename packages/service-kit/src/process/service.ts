@@ -58,7 +58,7 @@ export async function bootService<S extends typeof baseConfigSchema>(
   const options = spec.options ?? {};
   const schema = spec.schema ?? (baseConfigSchema as S);
   const config = loadConfig(schema, options.env ?? process.env, { DATA_DIR: `.data/${spec.name}`, ...spec.defaults });
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DATABASE_POOL_MAX });
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DATABASE_POOL_MAX, prepare: config.DATABASE_PREPARE });
   let app: FastifyInstance | undefined;
   try {
     await migrateService(db, spec.migrationsDir);
