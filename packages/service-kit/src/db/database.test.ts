@@ -40,6 +40,21 @@ describe.each(testDatabases())("database on $kind", ({ kind, open }) => {
     const { rows } = await db.query<{ id: number }>("select id from items order by id");
     expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
   });
+
+  it("does not report a transaction as committed when a statement in it failed and the callback carried on", async () => {
+    // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK and no error (src/backend/access/transam/xact.c, EndTransactionBlock).
+    const outcome = await db
+      .transaction(async (tx) => {
+        await tx.query("insert into items (id, name) values (6, 'six')");
+        await tx.query("insert into items (id, name) values (6, 'again')").catch(() => undefined);
+        return "committed";
+      })
+      .catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(DatabaseError);
+    expect((outcome as Error).message).toMatch(/rolled back/);
+    const { rows } = await db.query<{ id: number }>("select id from items where id = 6");
+    expect(rows).toEqual([]);
+  });
 });
 
 describe("openDatabase", () => {

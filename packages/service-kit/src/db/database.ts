@@ -42,6 +42,13 @@ export interface OpenDatabaseOptions {
   prepare?: boolean | undefined;
 }
 
+/**
+ * Why `transaction()` rejects although its callback resolved: a statement in it failed (the callback caught the
+ * error), so PostgreSQL rolled the whole transaction back (src/backend/tcop/utility.c answers the COMMIT with the
+ * ROLLBACK tag when src/backend/access/transam/xact.c's EndTransactionBlock finds the block aborted).
+ */
+export const ROLLED_BACK = "the transaction was rolled back: a statement in it failed (its error was caught inside the transaction)";
+
 export class DatabaseError extends Error {
   override readonly name = "DatabaseError";
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import type { Database, QueryResult, Transaction } from "./database.js";
+import { DatabaseError, ROLLED_BACK } from "./database.js";
 
 interface PgliteResult {
   rows: unknown[];
@@ -25,14 +26,23 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     async transaction(fn) {
       // PGlite has one connection; its transaction() holds it for the whole callback.
       return db.transaction(async (tx) => {
+        let failed = false;
+        const failing = <R>(run: Promise<R>): Promise<R> =>
+          run.catch((error: unknown) => {
+            failed = true;
+            throw error;
+          });
         const queryable: Transaction = {
-          query: async <T>(sql: string, params?: readonly unknown[]) =>
-            toResult<T>(await tx.query(sql, params as unknown[] | undefined)),
+          query: async <T>(sql: string, params?: readonly unknown[]) => toResult<T>(await failing(tx.query(sql, params as unknown[] | undefined))),
           exec: async (sql: string) => {
-            await tx.exec(sql);
+            await failing(tx.exec(sql));
           },
         };
-        return fn(queryable);
+        const value = await fn(queryable);
+        // PGlite's transaction() resolves although a failed statement aborted the transaction (PostgreSQL's COMMIT
+        // answers ROLLBACK then: postgres.ts). An aborted transaction refuses every statement, so ask it.
+        if (failed && (await tx.query("select 1").then(() => false, () => true))) throw new DatabaseError(ROLLED_BACK);
+        return value;
       });
     },
     async exec(sql) {

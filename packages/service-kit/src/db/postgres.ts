@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Database, QueryResult } from "./database.js";
-import { DatabaseError } from "./database.js";
+import { DatabaseError, ROLLED_BACK } from "./database.js";
 import { pgConnection } from "./tls.js";
 
 const INT8_OID = 20;
@@ -139,7 +139,9 @@ export async function openPostgres(url: string, options: { max: number; prepare:
             await client.query(sql);
           },
         });
-        await client.query("commit");
+        // COMMIT of a transaction a failed statement aborted (its error caught by the callback) answers ROLLBACK, not an error.
+        const ended = await client.query("commit");
+        if (ended.command !== "COMMIT") throw new DatabaseError(ROLLED_BACK);
         return value;
       } catch (error) {
         await client.query("rollback").catch(() => {
