@@ -27,6 +27,18 @@ const MAX_PREPARED_PER_CONNECTION = 500;
 /** The statement names each connection has prepared; the pool reuses its client objects. */
 const preparedNames = new WeakMap<pg.PoolClient, Set<string>>();
 
+/** Names by SQL text, so a hot statement is hashed once per process, not once per call; bounded like the connections' sets. */
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `bh_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+    if (statementNames.size < MAX_PREPARED_PER_CONNECTION) statementNames.set(sql, name);
+  }
+  return name;
+}
+
 /**
  * Sends a statement with parameters as a named one, so node-postgres parses it once per connection
  * and later only binds and executes it (postgres.js `prepare: true`, pgx QueryExecModeCacheStatement).
@@ -39,7 +51,7 @@ function send(client: pg.PoolClient, sql: string, params: readonly unknown[] | u
     names = new Set();
     preparedNames.set(client, names);
   }
-  const name = `bh_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+  const name = statementName(sql);
   if (!names.has(name)) {
     if (names.size >= MAX_PREPARED_PER_CONNECTION) return client.query(sql, params as unknown[]);
     names.add(name);
