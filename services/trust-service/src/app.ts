@@ -50,7 +50,7 @@ export async function buildApp(deps: TrustAppDeps): Promise<FastifyInstance> {
     bus: deps.bus,
     // A poke waits 50 ms, so the trust.decision events of the assessments committed meanwhile share one relay transaction.
     relay: { coalesceMs: 50 },
-    consumers: [trustSignalsConsumer({ db, config: rules, writeEvent: writeOutbox })],
+    consumers: [trustSignalsConsumer({ db, config: rules })],
   });
   return base;
 }

@@ -1,5 +1,5 @@
 import { createEvent } from "@blessed-horizon/contracts";
-import { migrateService, writeOutbox, type Database } from "@blessed-horizon/service-kit";
+import { migrateService, type Database } from "@blessed-horizon/service-kit";
 import { bearer, countingStatements, testDatabases } from "@blessed-horizon/service-kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -159,7 +159,7 @@ describe.each(testDatabases())("trust-service HTTP on $kind", (target) => {
     expect(res.json()).toMatchObject({ kind: "campaign", decision: "allow" });
 
     const published = createEvent("campaign.published", { campaignId: id("late"), organizerId: "org-x", title: "Late", goal: usd(5000) });
-    const deps = { db, config: DEFAULT_TRUST_CONFIG, writeEvent: writeOutbox };
+    const deps = { db, config: DEFAULT_TRUST_CONFIG };
     expect(await handleEvent(deps, published)).toBe(true);
     expect(await handleEvent(deps, published)).toBe(false);
     const decisions = await outbox("trust.decision");
@@ -168,7 +168,7 @@ describe.each(testDatabases())("trust-service HTTP on $kind", (target) => {
 
   it("counts donation outcomes from events once, so failures add up to card testing", async () => {
     const fp = id("tested-card");
-    const deps = { db, config: DEFAULT_TRUST_CONFIG, writeEvent: writeOutbox };
+    const deps = { db, config: DEFAULT_TRUST_CONFIG };
     for (let i = 0; i < 9; i++) {
       const event = createEvent("donation.failed", { donationId: id("f"), campaignId: "c", amount: usd(100), reason: "card_declined", cardFingerprint: fp });
       await handleEvent(deps, event);
@@ -183,7 +183,7 @@ describe.each(testDatabases())("trust-service HTTP on $kind", (target) => {
 
   it("applies a donation outcome with its inbox row in one statement (no transaction), and a redelivery not at all", async () => {
     const { db: counted, statements } = countingStatements(db, "a donation outcome needs no transaction");
-    const deps = { db: counted, config: DEFAULT_TRUST_CONFIG, writeEvent: writeOutbox };
+    const deps = { db: counted, config: DEFAULT_TRUST_CONFIG };
     const donationId = id("one-statement");
     const event = createEvent("donation.failed", { donationId, campaignId: "c", amount: usd(100), reason: "card_declined", cardFingerprint: id("fp") });
     expect(await handleEvent(deps, event)).toBe(true);

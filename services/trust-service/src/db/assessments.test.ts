@@ -1,14 +1,16 @@
+import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { DomainEvent } from "@blessed-horizon/contracts";
 import { createEvent } from "@blessed-horizon/contracts";
 import { migrateService, type Database } from "@blessed-horizon/service-kit";
-import { testDatabases } from "@blessed-horizon/service-kit/testing";
+import { countingStatements, testDatabases } from "@blessed-horizon/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_TRUST_CONFIG } from "../domain/config.js";
+import { DEFAULT_TRUST_CONFIG, type TrustConfig } from "../domain/config.js";
 import type { DonationAssessmentInput } from "../domain/input.js";
 import { createAssessment } from "./assessments.js";
 import { recordOutcome } from "./outcomes.js";
 import { decideReview, listReviews, ReviewAlreadyDecidedError, ReviewNotFoundError } from "./reviews.js";
+import { recordDonationAttempt } from "./signals.js";
 import { liftSuspension, listSuspendedAssets, suspendAsset } from "./suspended.js";
 
 const migrationsDir = fileURLToPath(new URL("../../migrations", import.meta.url));
@@ -20,10 +22,11 @@ describe.each(testDatabases())("trust-service database on $kind", (target) => {
   let db: Database;
   let events: DomainEvent[];
   let clock: Date;
-  const deps = () => ({
+  const deps = (config: TrustConfig = DEFAULT_TRUST_CONFIG) => ({
     db,
-    config: DEFAULT_TRUST_CONFIG,
+    config,
     now: () => clock,
+    // decideReview's events; an assessment writes its own outbox row.
     writeEvent: (_tx: unknown, e: DomainEvent) => {
       events.push(e);
       return Promise.resolve();
@@ -40,6 +43,12 @@ describe.each(testDatabases())("trust-service database on $kind", (target) => {
     ...over,
   });
 
+  /** The trust.decision rows in event_outbox about this subject. */
+  const decisions = async (subjectId: string) =>
+    (await db.query<{ data: Record<string, unknown> | string }>("SELECT data FROM event_outbox WHERE type = 'trust.decision' ORDER BY position"))
+      .rows.map((r) => (typeof r.data === "string" ? (JSON.parse(r.data) as Record<string, unknown>) : r.data))
+      .filter((d) => d.subjectId === subjectId);
+
   beforeAll(async () => {
     db = await target.open();
     await migrateService(db, migrationsDir);
@@ -55,8 +64,7 @@ describe.each(testDatabases())("trust-service database on $kind", (target) => {
     const { assessment, created } = await createAssessment(deps(), input);
     expect(created).toBe(true);
     expect(assessment).toMatchObject({ score: 0, decision: "allow", reasons: [], subjectId: input.donationId, reviewId: null });
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: "trust.decision", data: { assessmentId: assessment.id, decision: "allow", subjectId: input.donationId } });
+    expect(await decisions(input.donationId)).toEqual([expect.objectContaining({ assessmentId: assessment.id, decision: "allow", subjectId: input.donationId })]);
   });
 
   it("answers a repeated donation with its first assessment", async () => {
@@ -64,7 +72,55 @@ describe.each(testDatabases())("trust-service database on $kind", (target) => {
     const first = await createAssessment(deps(), input);
     const again = await createAssessment(deps(), input);
     expect(again).toEqual({ assessment: first.assessment, created: false });
-    expect(events).toHaveLength(1);
+    expect(await decisions(input.donationId)).toHaveLength(1);
+  });
+
+  it("assesses a donation in 2 statements and no transaction, a review one too, and opens its review", async () => {
+    const { db: counted, statements } = countingStatements(db, "a donation's assessment needs no transaction");
+    const ip = "192.0.2.60";
+    const allowed = await createAssessment({ ...deps(), db: counted }, donation({ ip }));
+    expect(allowed.assessment.decision).toBe("allow");
+    expect(statements).toHaveLength(2);
+    for (let i = 0; i < 4; i++) await createAssessment(deps(), donation({ ip }));
+    statements.length = 0;
+    const input = donation({ ip });
+    const reviewed = await createAssessment({ ...deps(), db: counted }, input);
+    expect(reviewed.assessment).toMatchObject({ decision: "review", reviewId: expect.any(String) });
+    expect(statements).toHaveLength(2);
+    expect(statements.filter((sql) => /^\s*(BEGIN|COMMIT)/i.test(sql))).toEqual([]);
+    const open = await listReviews(db, { status: "open", limit: 500 });
+    expect(open.find((r) => r.id === reviewed.assessment.reviewId)?.assessment.id).toBe(reviewed.assessment.id);
+    expect(await decisions(input.donationId)).toEqual([expect.objectContaining({ assessmentId: reviewed.assessment.id, decision: "review" })]);
+  });
+
+  it("counts a donation whose attempt a crash left without an assessment once, as a clean assessment does", async () => {
+    // Every velocity limit 1: a second attempt counted from this IP, donor or donor-to-campaign trips it.
+    const strict: TrustConfig = { ...DEFAULT_TRUST_CONFIG, ipPerHour: 1, donorPerHour: 1, donorCampaignPerHour: 1, cardTestingMinAttempts: 2, cardTestingFailureRatio: 0.5 };
+    const verdictOf = async (input: DonationAssessmentInput & { donationId: string }, crashed: boolean) => {
+      // The card's one earlier attempt failed: with this one, 1 of 2 (card testing); counted twice, 1 of 3 (not).
+      const earlier = { donationId: unique("earlier"), campaignId: unique("camp"), amount: usd(100), reason: "card_declined", cardFingerprint: input.cardFingerprint };
+      await recordOutcome(db, "failed", earlier, clock.toISOString());
+      // The first statement of an assessment alone, as a crash before the second leaves it.
+      if (crashed) expect(await recordDonationAttempt(db, { id: randomUUID(), input }, strict, clock)).toBeDefined();
+      const { assessment, created } = await createAssessment(deps(strict), input);
+      expect(created).toBe(true);
+      return { decision: assessment.decision, reasons: assessment.reasons };
+    };
+    const clean = await verdictOf(donation({ ip: "192.0.2.70" }), false);
+    expect(clean).toEqual({ decision: "block", reasons: [expect.objectContaining({ code: "card_testing", message: "1 of 2 attempts with this card failed in 30 days" })] });
+    const retried = donation({ ip: "192.0.2.71" });
+    expect(await verdictOf(retried, true)).toEqual(clean);
+    expect(await decisions(retried.donationId)).toHaveLength(1);
+  });
+
+  it("gives concurrent assessments of one donation one assessment and one trust.decision", async () => {
+    const input = donation({ ip: "192.0.2.80" });
+    const results = await Promise.all(Array.from({ length: 4 }, () => createAssessment(deps(), input)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.assessment.id)).size).toBe(1);
+    expect(await decisions(input.donationId)).toHaveLength(1);
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM trust_assessments WHERE kind = 'donation' AND subject_id = $1", [input.donationId]);
+    expect(rows[0].n).toBe(1);
   });
 
   it("puts the 6th attempt from one IP within an hour in review, and forgets attempts older than an hour", async () => {

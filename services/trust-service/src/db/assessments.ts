@@ -4,7 +4,7 @@ import type { TrustConfig } from "../domain/config.js";
 import type { AssessmentRequest } from "../domain/input.js";
 import { donorKey } from "../domain/input.js";
 import { assess, type Decision, type Reason, type Verdict } from "../domain/rules.js";
-import type { SqlDatabase, SqlQueryable, WriteEvent } from "@blessed-horizon/service-kit";
+import { outboxValues, type SqlDatabase, type SqlQueryable } from "@blessed-horizon/service-kit";
 import { campaignSignals, recordDonationAttempt } from "./signals.js";
 
 /** What `POST /api/v1/assessments` answers. */
@@ -21,50 +21,61 @@ export interface Assessment extends Verdict {
 export interface AssessDeps {
   db: SqlDatabase;
   config: TrustConfig;
-  writeEvent: WriteEvent;
   now?: () => Date;
 }
 
 /**
- * Assesses a donation or a campaign in one transaction: records the attempt,
- * counts, decides, stores the assessment, opens a review when the decision is
- * review, and writes `trust.decision` to the outbox. A donation already
- * assessed (same donationId) gets its first assessment back.
+ * Assesses a donation or a campaign: records the attempt, counts, decides,
+ * stores the assessment, opens a review when the decision is review, and
+ * writes `trust.decision` to the outbox. A donation already assessed (same
+ * donationId) gets its first assessment back.
+ *
+ * A donation takes two statements and no transaction: the first records the
+ * attempt and reads the counts, the second stores the assessment, its review
+ * and its event together, or nothing when a concurrent call for the donation
+ * stored first. A crash between the two leaves an attempt without an
+ * assessment; a retry assesses it then, counting that attempt once (the
+ * counts read the other donations' attempts, signals.ts). A campaign is
+ * counted and stored in one transaction.
  */
 export async function createAssessment(deps: AssessDeps, input: AssessmentRequest): Promise<{ assessment: Assessment; created: boolean }> {
   const now = deps.now?.() ?? new Date();
-  return deps.db.transaction(async (tx) => {
-    const id = randomUUID();
-    let verdict: Verdict;
-    if (input.kind === "donation") {
-      // Recorded first, so that every count includes this attempt; nothing is recorded for a donation assessed already.
-      const signals = await recordDonationAttempt(tx, { id: randomUUID(), input }, deps.config, now);
-      if (!signals) return earlierAssessment(tx, input.donationId ?? "");
-      verdict = assess(signals, deps.config);
-    } else {
-      verdict = assess(await campaignSignals(tx, input, now), deps.config);
-    }
-    const subjectId = input.kind === "donation" ? (input.donationId ?? id) : input.campaignId;
-    const actorKey = input.kind === "donation" ? donorKey(input) : input.organizerId;
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO trust_assessments (id, kind, subject_id, campaign_id, actor_key, score, decision, reasons, created_at)
+  if (input.kind === "donation") {
+    const signals = await recordDonationAttempt(deps.db, { id: randomUUID(), input }, deps.config, now);
+    if (!signals) return earlierAssessment(deps.db, input.donationId ?? "");
+    return storeAssessment(deps.db, input, assess(signals, deps.config), now);
+  }
+  return deps.db.transaction(async (tx) => storeAssessment(tx, input, assess(await campaignSignals(tx, input, now), deps.config), now));
+}
+
+/**
+ * Stores an assessment, its review (decision review) and its `trust.decision`
+ * outbox row in one statement; the review and the event only when the
+ * assessment was stored, not when a concurrent call for the donation won
+ * (then its assessment is the answer).
+ */
+async function storeAssessment(q: SqlQueryable, input: AssessmentRequest, verdict: Verdict, now: Date): Promise<{ assessment: Assessment; created: boolean }> {
+  const id = randomUUID();
+  const subjectId = input.kind === "donation" ? (input.donationId ?? id) : input.campaignId;
+  const actorKey = input.kind === "donation" ? donorKey(input) : input.organizerId;
+  const reviewId = verdict.decision === "review" ? randomUUID() : null;
+  const assessment: Assessment = { id, kind: input.kind, subjectId, campaignId: input.campaignId, reviewId, createdAt: now.toISOString(), ...verdict };
+  const { rows } = await q.query<{ id: string }>(
+    `WITH inserted AS (
+       INSERT INTO trust_assessments (id, kind, subject_id, campaign_id, actor_key, score, decision, reasons, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::timestamptz)
-       ON CONFLICT (subject_id) WHERE kind = 'donation' DO NOTHING RETURNING id`,
-      [id, input.kind, subjectId, input.campaignId, actorKey, verdict.score, verdict.decision, JSON.stringify(verdict.reasons), now.toISOString()],
-    );
-    if (inserted.rows.length === 0) {
-      // A concurrent call for the same donation won; answer what it decided.
-      return earlierAssessment(tx, subjectId);
-    }
-    let reviewId: string | null = null;
-    if (verdict.decision === "review") {
-      reviewId = randomUUID();
-      await tx.query(`INSERT INTO trust_reviews (id, assessment_id, created_at) VALUES ($1, $2, $3::timestamptz)`, [reviewId, id, now.toISOString()]);
-    }
-    const assessment: Assessment = { id, kind: input.kind, subjectId, campaignId: input.campaignId, reviewId, createdAt: now.toISOString(), ...verdict };
-    await deps.writeEvent(tx, decisionEvent(assessment, verdict.decision, now));
-    return { assessment, created: true };
-  });
+       ON CONFLICT (subject_id) WHERE kind = 'donation' DO NOTHING RETURNING id
+     ), review AS (
+       INSERT INTO trust_reviews (id, assessment_id, created_at) SELECT $10::uuid, id, $9::timestamptz FROM inserted WHERE $10::uuid IS NOT NULL
+     ), outbox AS (
+       INSERT INTO event_outbox (event_id, type, occurred_at, data) SELECT $11::uuid, $12::text, $13::timestamptz, $14::jsonb FROM inserted
+     )
+     SELECT id FROM inserted`,
+    [id, input.kind, subjectId, input.campaignId, actorKey, verdict.score, verdict.decision, JSON.stringify(verdict.reasons), now.toISOString(),
+      reviewId, ...outboxValues(decisionEvent(assessment, verdict.decision, now))],
+  );
+  if (rows.length === 0) return earlierAssessment(q, subjectId);
+  return { assessment, created: true };
 }
 
 /** The `trust.decision` event of an assessment, or of the review that settled it (decision allow or block). */

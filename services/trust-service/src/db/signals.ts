@@ -30,13 +30,19 @@ export async function suspendedHits(q: SqlQueryable, assets: { card?: string | u
  */
 const LATEST = "ORDER BY created_at DESC";
 
+/** Not this donation's own attempt ($7 its donationId; without one, every attempt is another's). */
+const OTHERS = "($7::text IS NULL OR donation_id IS DISTINCT FROM $7::text)";
+
 /**
  * Records a donation attempt and reads the counts the donation rules need,
  * including this attempt, in one statement (one round trip instead of five).
  * Undefined, with nothing recorded, when the donation (`donationId`) was
- * assessed already. A data-modifying CTE's row is not visible to the other
- * parts of its statement, so the attempt's own share (it matches its IP, its
- * donor and its card, and has no outcome yet) is added here.
+ * assessed already. The counts read the other donations' attempts only (a
+ * data-modifying CTE's row is not visible to the rest of its statement, and
+ * an attempt recorded by an earlier call that crashed before its assessment
+ * is), so the attempt's own share (it matches its IP, its donor and its card,
+ * and has no outcome yet) is added here, once, whether or not it was recorded
+ * now.
  *
  * What it reads is bounded, not the table's history: each velocity count
  * reads at most its limit of the hour's attempts (enough to know whether the
@@ -71,7 +77,7 @@ export async function recordDonationAttempt(
        SELECT EXISTS (SELECT 1 FROM trust_attempts WHERE donor_key = $2 AND outcome = 'succeeded') AS returning_donor
      ), card AS (
        SELECT count(*)::int AS card_attempts, (count(*) FILTER (WHERE outcome = 'failed'))::int AS card_failures
-         FROM (SELECT outcome FROM trust_attempts WHERE card_fingerprint = $3 AND created_at > $6::timestamptz
+         FROM (SELECT outcome FROM trust_attempts WHERE card_fingerprint = $3 AND created_at > $6::timestamptz AND ${OTHERS}
                 ${LATEST} LIMIT $17::bigint) latest
      ), amounts AS (
        SELECT count(*)::int AS n, (percentile_disc($9::float8) WITHIN GROUP (ORDER BY amount))::text AS p
@@ -80,9 +86,9 @@ export async function recordDonationAttempt(
                 ${LATEST} LIMIT $18::bigint) sample
      )
      SELECT EXISTS (SELECT 1 FROM assessed) AS assessed,
-            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE ip = $1 AND created_at > $5::timestamptz ${LATEST} LIMIT $14::bigint) hit) AS ip_hour,
-            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE donor_key = $2 AND created_at > $5::timestamptz ${LATEST} LIMIT $15::bigint) hit) AS donor_hour,
-            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE donor_key = $2 AND campaign_id = $4 AND created_at > $5::timestamptz ${LATEST} LIMIT $16::bigint) hit) AS donor_campaign_hour,
+            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE ip = $1 AND created_at > $5::timestamptz AND ${OTHERS} ${LATEST} LIMIT $14::bigint) hit) AS ip_hour,
+            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE donor_key = $2 AND created_at > $5::timestamptz AND ${OTHERS} ${LATEST} LIMIT $15::bigint) hit) AS donor_hour,
+            (SELECT count(*)::int FROM (SELECT 1 FROM trust_attempts WHERE donor_key = $2 AND campaign_id = $4 AND created_at > $5::timestamptz AND ${OTHERS} ${LATEST} LIMIT $16::bigint) hit) AS donor_campaign_hour,
             card.*, donor.returning_donor, amounts.*,
             (SELECT array_agg(kind) FROM trust_suspended_assets WHERE ${suspendedWhere(3, 13, 1)}) AS suspended
        FROM card, donor, amounts`,
