@@ -1,8 +1,65 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { DEFAULT_TOKEN_POLICY } from "../auth/policy.js";
 
 /** The fixed secret used outside production when JWT_SECRET is unset. Never use it in production. */
 export const DEVELOPMENT_JWT_SECRET = "blessed-horizon-development-secret-do-not-use-in-production";
+
+/** @fastify/proxy-addr's named ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
+const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function ipv4Bits(address: string): number {
+  return address.split(".").reduce((bits, part) => bits * 256 + Number(part), 0);
+}
+
+/** Why `entry` is not an address, CIDR (`a/len` or IPv4 `a/netmask`) or named range that proxy-addr compiles; undefined when it is. */
+function trustedProxyProblem(entry: string): string | undefined {
+  if (entry === "") return "has an empty entry";
+  if (NAMED_RANGES.has(entry)) return undefined;
+  const slash = entry.lastIndexOf("/");
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const kind = isIP(address);
+  if (kind === 0) return `"${entry}" is not an IP address, CIDR, or loopback/linklocal/uniquelocal`;
+  if (slash === -1) return undefined;
+  const range = entry.slice(slash + 1);
+  const max = kind === 4 ? 32 : 128;
+  if (/^\d+$/.test(range)) {
+    const length = Number(range);
+    return length >= 1 && length <= max ? undefined : `"${entry}": the prefix length must be 1 … ${max}`;
+  }
+  if (kind === 4 && isIP(range) === 4) {
+    // Contiguous ones from the left, at least one (proxy-addr refuses the others).
+    const inverted = (2 ** 32 - 1 - ipv4Bits(range));
+    return ipv4Bits(range) !== 0 && (inverted & (inverted + 1)) === 0 ? undefined : `"${entry}": not a contiguous netmask`;
+  }
+  return `"${entry}": the prefix must be a length 1 … ${max}${kind === 4 ? " or a netmask" : ""}`;
+}
+
+/**
+ * TRUST_PROXY: `false`, or the comma-separated addresses/CIDRs of the proxies
+ * whose X-Forwarded-For is believed (Fastify's `trustProxy` as a list). A hop
+ * count is refused: Fastify 5.12 trusts no hop for a number.
+ */
+const trustProxySetting = z
+  .string()
+  .transform((value, ctx): false | string[] => {
+    const trimmed = value.trim();
+    if (trimmed.toLowerCase() === "false") return false;
+    const fail = (message: string) => {
+      ctx.issues.push({ code: "custom", message, input: value });
+      return z.NEVER;
+    };
+    if (/^\d+$/.test(trimmed)) {
+      return fail("a hop count is not accepted (Fastify 5.12 trusts no hop for a number); list the proxies' addresses, e.g. 127.0.0.6 for the Istio sidecar");
+    }
+    if (trimmed.toLowerCase() === "true") {
+      return fail("true would trust every proxy, so a client could choose its own address; list the proxies' addresses");
+    }
+    const entries = trimmed.split(",").map((entry) => entry.trim());
+    const problem = entries.map(trustedProxyProblem).find((p) => p !== undefined);
+    return problem === undefined ? entries : fail(problem);
+  })
+  .default(false);
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -33,6 +90,8 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** A flagd flag-definition file (in Kubernetes: the mounted flags ConfigMap); unset: every flag has its coded default. */
   FLAGS_FILE: z.string().min(1).optional(),
+  /** Proxies whose X-Forwarded-For sets `request.ip` (comma-separated addresses/CIDRs); `false`: the TCP peer is the client. */
+  TRUST_PROXY: trustProxySetting,
 });
 
 export type BaseConfig = Omit<z.infer<typeof baseConfigSchema>, "JWT_SECRET"> & { JWT_SECRET: string };

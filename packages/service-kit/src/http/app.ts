@@ -85,6 +85,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     // One "request completed" line per request (below) instead of Fastify's two.
     logController: new LogController({ requestIdLogLabel: "reqId", disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // request.ip: the TCP peer, or with TRUST_PROXY the closest X-Forwarded-For entry not from a listed proxy.
+    trustProxy: config.TRUST_PROXY,
     // While closing, a request that reaches an open connection is still served
     // (with Connection: close, below) rather than refused with Fastify's bare
     // 503: the service drains anyway, and its dependencies stay up until it is
