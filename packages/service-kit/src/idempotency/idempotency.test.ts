@@ -33,7 +33,7 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
         }
         if (request.body.name === "taken") return reply.code(409).send({ conflict: true });
         const { rows } = await db.query<{ id: number }>("insert into things (name) values ($1) returning id", [request.body.name]);
-        return reply.code(201).header("location", `/things/${rows[0].id}`).send({ id: rows[0].id, name: request.body.name });
+        return reply.code(201).header("location", `/things/${rows[0].id}`).send({ id: rows[0].id, name: request.body.name, reclaimed: request.idempotencyClaim?.reclaimed });
       },
     );
     routes.post(
@@ -119,6 +119,41 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
     expect(await count("retry")).toBe(1);
   });
 
+  it("says when a claim takes over a key a 5xx released: a new key is not reclaimed, its retry is", async () => {
+    expect(json(await post("key-fresh", { name: "fresh" }))).toMatchObject({ reclaimed: false });
+    failNext = true;
+    expect((await post("key-reclaim", { name: "reclaim" })).statusCode).toBe(500);
+    const retry = await post("key-reclaim", { name: "reclaim" });
+    expect([retry.statusCode, retry.headers["idempotent-replayed"]]).toEqual([201, undefined]);
+    expect(json(retry)).toMatchObject({ name: "reclaim", reclaimed: true });
+    const replayed = await post("key-reclaim", { name: "reclaim" });
+    expect([replayed.headers["idempotent-replayed"], replayed.body]).toEqual(["true", retry.body]);
+    expect(await count("reclaim")).toBe(1);
+  });
+
+  it("runs a released key's retry with another body, as a new request", async () => {
+    failNext = true;
+    expect((await post("key-rebody", { name: "first-body" })).statusCode).toBe(500);
+    const other = await post("key-rebody", { name: "second-body" });
+    expect(other.statusCode).toBe(201);
+    expect(json(other)).toMatchObject({ name: "second-body", reclaimed: true });
+    expect(await count("second-body")).toBe(1);
+    expect((await post("key-rebody", { name: "first-body" })).statusCode).toBe(400);
+  });
+
+  it("never counts a released key as in flight: of concurrent retries exactly one runs, and none waits on the released claim", async () => {
+    failNext = true;
+    expect((await post("key-released-burst", { name: "released-burst" })).statusCode).toBe(500);
+    const responses = await Promise.all(Array.from({ length: 20 }, () => post("key-released-burst", { name: "released-burst" })));
+    const ran = responses.filter((r) => r.statusCode === 201 && r.headers["idempotent-replayed"] === undefined);
+    expect(ran).toHaveLength(1);
+    expect(json(ran[0])).toMatchObject({ reclaimed: true });
+    expect(responses.every((r) => r.statusCode === 201 || r.statusCode === 409)).toBe(true);
+    expect(await count("released-burst")).toBe(1);
+    // Once the retry is done, nobody is told to wait.
+    expect((await post("key-released-burst", { name: "released-burst" })).headers["idempotent-replayed"]).toBe("true");
+  });
+
   it("claims nothing for a request that fails validation", async () => {
     expect((await post("key-invalid", { name: 5 })).statusCode).toBe(400);
     expect((await post("key-invalid", { name: "valid" })).statusCode).toBe(201);
@@ -175,7 +210,10 @@ describe.each(testDatabases())("Idempotency-Key on $kind", ({ open }) => {
     expect(reused.statusCode).toBe(201);
     expect(reused.headers["idempotent-replayed"]).toBeUndefined();
     await db.query("update idempotency_keys set created_at = now() - interval '25 hours' where key = 'alice key-old'");
-    expect(await purgeExpiredIdempotencyKeys(db)).toBe(1);
-    expect((await db.query("select 1 from idempotency_keys where key = 'alice key-old'")).rows).toHaveLength(0);
+    failNext = true;
+    expect((await post("key-old-released", { name: "old-released" })).statusCode).toBe(500);
+    await db.query("update idempotency_keys set created_at = now() - interval '25 hours' where key = 'alice key-old-released'");
+    expect(await purgeExpiredIdempotencyKeys(db)).toBe(2);
+    expect((await db.query("select 1 from idempotency_keys where key in ('alice key-old', 'alice key-old-released')")).rows).toHaveLength(0);
   });
 });

@@ -26,8 +26,12 @@ declare module "fastify" {
     idempotencyResume?: IdempotencyResume;
   }
   interface FastifyRequest {
-    /** `key` is the caller-scoped key as stored; `resumed` when the answer comes from `idempotencyResume`. */
-    idempotencyClaim: { key: string; settled: boolean; resumed?: boolean } | undefined;
+    /**
+     * `key` is the caller-scoped key as stored; `reclaimed` when this claim took
+     * over a key released after a 5xx (that request may have had effects: look
+     * them up; a new key has none); `resumed` when the answer comes from `idempotencyResume`.
+     */
+    idempotencyClaim: { key: string; settled: boolean; reclaimed: boolean; resumed?: boolean } | undefined;
   }
 }
 
@@ -90,8 +94,9 @@ function createHook(db: Database, mode: IdempotencyMode, resume: IdempotencyResu
     const key = scopedKey(idempotencyScope(request), header);
     const fingerprint = requestFingerprint(request);
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
-      if (await claimKey(db, key, fingerprint)) {
-        request.idempotencyClaim = { key, settled: false };
+      const claimed = await claimKey(db, key, fingerprint);
+      if (claimed !== undefined) {
+        request.idempotencyClaim = { key, settled: false, reclaimed: claimed.reclaimed };
         return;
       }
       const stored = await findKey(db, key);
@@ -108,7 +113,7 @@ function createHook(db: Database, mode: IdempotencyMode, resume: IdempotencyResu
       if (stored.response !== undefined) return replay(reply, stored.response);
       if (resume === undefined) throw inFlight();
       // The answer resume gives (or the error it throws) completes the first request's claim.
-      request.idempotencyClaim = { key, settled: false, resumed: true };
+      request.idempotencyClaim = { key, settled: false, reclaimed: false, resumed: true };
       const resumed = await resume(request, reply, key);
       if (resumed === "replied") return reply;
       request.idempotencyClaim = undefined;
