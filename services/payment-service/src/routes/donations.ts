@@ -127,9 +127,10 @@ export function registerDonationRoutes(app: ServiceApp, deps: PaymentDeps & { ma
       },
     },
     async (request, reply) => {
-      // A key released after a 5xx may still have a donation: answer it rather than pay twice.
-      const key = request.idempotencyClaim?.key;
-      const existing = await donationOfKey(deps, key);
+      // A key released after a 5xx may still have a donation: answer it rather than pay twice (a new key has none).
+      const claim = request.idempotencyClaim;
+      const key = claim?.key;
+      const existing = claim?.reclaimed ? await donationOfKey(deps, key) : undefined;
       if (existing) {
         if (answerDonation(reply, existing) === "running") throw settling();
         return reply;
@@ -178,8 +179,10 @@ export function registerDonationRoutes(app: ServiceApp, deps: PaymentDeps & { ma
       config: { idempotency: "optional", idempotencyResume: (_request, reply, key) => answerRefundOfKey(deps, reply, key) },
     },
     async (request, reply) => {
-      const key = request.idempotencyClaim?.key;
-      const existing = await answerRefundOfKey(deps, reply, key);
+      const claim = request.idempotencyClaim;
+      const key = claim?.key;
+      // Only a key released after a 5xx may already have a refund.
+      const existing = claim?.reclaimed ? await answerRefundOfKey(deps, reply, key) : "not-started";
       if (existing === "running") throw settling();
       if (existing === "replied") return reply;
       const refund = await refundDonation(deps, request.params.id, request.body, key);
