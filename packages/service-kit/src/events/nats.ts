@@ -161,7 +161,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 /** A consumer's server-side filter: one of the two is set, the other undefined so that an update clears it. */
-export interface ConsumerFilter {
+interface ConsumerFilter {
   filter_subject: string | undefined;
   filter_subjects: string[] | undefined;
 }
