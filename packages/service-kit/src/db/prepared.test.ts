@@ -1,21 +1,13 @@
-import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { baseConfigSchema, loadConfig } from "../config/config.js";
 import type { Database } from "./database.js";
 import { openDatabase } from "./database.js";
+import { createScratchDatabase, withClient } from "../testing/databases.js";
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? "";
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>, url = serverUrl): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(fn: (client: pg.Client) => Promise<T>, url = serverUrl): Promise<T> => withClient(url, fn);
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,16 +16,13 @@ afterEach(async () => {
 
 /** A fresh database of its own, dropped after the test; its URL and the kit's Database on it. */
 async function freshDatabase(options: { poolMax: number; prepare?: boolean }): Promise<{ db: Database; url: string }> {
-  const name = `bh_prep_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  await admin((client) => client.query(`create database ${name}`));
-  cleanups.push(() => admin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined));
-  const target = new URL(serverUrl);
-  target.pathname = `/${name}`;
-  const db = await openDatabase({ url: target.toString(), ...options });
+  const scratch = await createScratchDatabase(serverUrl, "bh_prep");
+  cleanups.push(scratch.drop);
+  const db = await openDatabase({ url: scratch.url, ...options });
   cleanups.push(() => db.close());
   await db.exec("create table items (id int primary key, name text not null)");
   await db.query("insert into items (id, name) values (1, 'one'), (2, 'two')");
-  return { db, url: target.toString() };
+  return { db, url: scratch.url };
 }
 
 interface PreparedRow {

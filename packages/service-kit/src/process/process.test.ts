@@ -1,12 +1,12 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { thingsMigrations } from "../../test/helpers.js";
 import { ConfigError } from "../config/config.js";
 import { DirtyMigrationError } from "../db/migrations.js";
 import { openDatabase } from "../db/database.js";
+import { createScratchDatabase } from "../testing/databases.js";
 import { createServiceApp } from "../http/app.js";
 import { runMain } from "./run-main.js";
 import { bootService } from "./service.js";
@@ -63,18 +63,13 @@ const serverUrl = process.env.TEST_DATABASE_URL;
 describe.skipIf(!serverUrl)("bootService on PostgreSQL (needs TEST_DATABASE_URL)", () => {
   // Whether the connection that ran a statement with a parameter holds it prepared.
   async function preparedWith(env: Record<string, string>): Promise<number> {
-    const name = `bh_boot_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
+    const scratch = await createScratchDatabase(serverUrl!, "bh_boot");
     try {
-      const url = new URL(serverUrl!);
-      url.pathname = `/${name}`;
       let prepared = -1;
       const running = await bootService({
         name: "boot-prepare",
         migrationsDir: await thingsMigrations(),
-        options: { env: { DATABASE_URL: url.toString(), LOG_LEVEL: "silent", PORT: "0", HOST: "127.0.0.1", ...env } },
+        options: { env: { DATABASE_URL: scratch.url, LOG_LEVEL: "silent", PORT: "0", HOST: "127.0.0.1", ...env } },
         build: async ({ config, db }) => {
           prepared = await db.transaction(async (tx) => {
             await tx.query("select $1::int as one", [1]);
@@ -86,8 +81,7 @@ describe.skipIf(!serverUrl)("bootService on PostgreSQL (needs TEST_DATABASE_URL)
       await running.close();
       return prepared;
     } finally {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await scratch.drop();
     }
   }
 

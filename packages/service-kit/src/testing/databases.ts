@@ -10,7 +10,8 @@ export interface TestDatabase {
   open: () => Promise<Database>;
 }
 
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One client connection to `url` for `fn`, closed afterwards. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -20,18 +21,29 @@ async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pro
   }
 }
 
-/** A fresh uniquely named database on the server of `url`, dropped on close (others' tests run concurrently). */
-async function openTemporaryPostgres(url: string): Promise<Database> {
-  const name = `bh_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  await admin(url, (client) => client.query(`create database ${name}`));
-  const target = new URL(url);
+/** A fresh uniquely named database on the server of `serverUrl` (others' tests run concurrently): its URL, and `drop`. */
+export async function createScratchDatabase(serverUrl: string, prefix = "bh_test"): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  await withClient(serverUrl, (client) => client.query(`create database ${name}`));
+  const target = new URL(serverUrl);
   target.pathname = `/${name}`;
-  const db = await openDatabase({ url: target.toString(), poolMax: 20 });
+  return {
+    url: target.toString(),
+    drop: async () => {
+      await withClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+/** A fresh database on the server of `url`, dropped on close. */
+async function openTemporaryPostgres(url: string): Promise<Database> {
+  const scratch = await createScratchDatabase(url);
+  const db = await openDatabase({ url: scratch.url, poolMax: 20 });
   return {
     ...db,
     async close() {
       await db.close();
-      await admin(url, (client) => client.query(`drop database if exists ${name} with (force)`));
+      await scratch.drop();
     },
   };
 }
