@@ -4,8 +4,8 @@ import { countingStatements, testDatabases } from "@blessed-horizon/service-kit/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, CARD, startPayment, startStubs, type Harness, type Stubs } from "./harness.js";
 
-/** Lookups of what an earlier request with the same key did. */
-const keyLookups = (statements: string[]) => statements.filter((sql) => /FROM (donations|refunds) WHERE idempotency_key/.test(sql));
+/** Lookups of what an earlier request with the same key did: statements of their own (the donation's INSERT carries its own guard, insertDonation). */
+const keyLookups = (statements: string[]) => statements.filter((sql) => /^\s*SELECT\b[\s\S]*FROM (donations|refunds) WHERE idempotency_key/.test(sql));
 
 describe.each(testDatabases())("looking up a key's earlier donation on $kind", ({ open }) => {
   let db: Database;

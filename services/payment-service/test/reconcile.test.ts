@@ -50,6 +50,40 @@ describe.each(testDatabases())("reconciler on $kind", (target) => {
     await vi.waitFor(() => expect(h.events.some((e) => e.type === "donation.succeeded" && e.data.donationId === stuck.id)).toBe(true), eventually);
   });
 
+  it("never charges a key twice when its released claim was deleted (an instance from before kit migration 0003, during a rolling deploy)", async () => {
+    failing.charge = true;
+    const key = randomUUID();
+    expect((await donate(key, "rolling@example.org")).statusCode).toBe(500);
+    failing.charge = false;
+    // The old code's releaseKey deleted the row, so the retry's claim looks like a brand-new key's.
+    await h.db.query("DELETE FROM idempotency_keys WHERE key LIKE $1", [`% ${key}`]);
+    const retry = await donate(key, "rolling@example.org");
+    expect(retry.json()).toMatchObject({ status: 503, code: "BH_PAYMENT_SETTLING" });
+    const donations = await donationOf("rolling@example.org");
+    expect(donations).toHaveLength(1);
+    expect(await count("SELECT count(*)::int AS n FROM sandbox_charges WHERE reference = $1 AND state = 'captured'", [donations[0].id])).toBe(1);
+    await reconcile();
+    expect((await donate(key, "rolling@example.org")).json()).toMatchObject({ id: donations[0].id, status: "PAID" });
+    expect(await count("SELECT count(*)::int AS n FROM sandbox_charges WHERE state = 'captured' AND reference IN (SELECT id::text FROM donations WHERE email = $1)", ["rolling@example.org"])).toBe(1);
+  });
+
+  it("never refunds a key twice when its released claim was deleted (an instance from before kit migration 0003)", async () => {
+    const paid = (await donate(randomUUID(), "rolling-refund@example.org")).json<{ id: string }>();
+    // Part of it, so what is left would allow a second one.
+    const partial = async (key: string) =>
+      h.app.inject({ method: "POST", url: `/api/v1/donations/${paid.id}/refunds`, headers: { ...(await admin()), "idempotency-key": key }, payload: { amount: { amount: 500, currency: "USD" } } });
+    failing.refund = true;
+    const key = randomUUID();
+    expect((await partial(key)).statusCode).toBe(500);
+    failing.refund = false;
+    await h.db.query("DELETE FROM idempotency_keys WHERE key LIKE $1", [`% ${key}`]);
+    expect((await partial(key)).json()).toMatchObject({ status: 503, code: "BH_PAYMENT_SETTLING" });
+    expect(await count("SELECT count(*)::int AS n FROM refunds WHERE donation_id = $1", [paid.id])).toBe(1);
+    await reconcile();
+    expect((await partial(key)).statusCode).toBe(201);
+    expect(await count("SELECT count(*)::int AS n FROM refunds WHERE donation_id = $1", [paid.id])).toBe(1);
+  });
+
   it("settles a refund whose answer was lost once; meanwhile it counts against what is left to refund", async () => {
     const paid = (await donate(randomUUID(), "refund-lost@example.org")).json<{ id: string }>();
     failing.refund = true;

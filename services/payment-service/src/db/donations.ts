@@ -37,12 +37,22 @@ export type NewDonation = Pick<DonationRow, "id" | "campaign_id" | "organizer_id
 /** How a donation starts: NEW (nothing decided yet), or PROCESSING with the trust verdict it was inserted after. */
 export type DonationStart = { status: "NEW" } | ({ status: "PROCESSING" } & Pick<DonationRow, "trust_score" | "trust_decision" | "trust_reasons">);
 
-export async function insertDonation(db: Queryable, d: NewDonation, start: DonationStart = { status: "NEW" }): Promise<DonationRow> {
+/**
+ * Inserts a donation, unless its Idempotency-Key already made one within the keys' 24 h life: then undefined, and
+ * nothing is inserted (the same statement checks). The route looks for a key's earlier donation only when the kit
+ * says the claim took over a released one; this catches the claim an instance from before kit migration 0003
+ * released by deleting it (a rolling deploy), so a retry never charges twice.
+ */
+export async function insertDonation(db: Queryable, d: NewDonation, start: DonationStart = { status: "NEW" }): Promise<DonationRow | undefined> {
   const trust = start.status === "PROCESSING" ? start : { trust_score: null, trust_decision: null, trust_reasons: [] };
   const { rows } = await db.query<DonationRow>(
     `INSERT INTO donations (id, campaign_id, organizer_id, donor_id, email, ip, currency, amount, tip, status,
        card_fingerprint, card_last4, card_brand, provider, idempotency_key, trust_score, trust_decision, trust_reasons)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb) RETURNING *`,
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text, $16, $17, $18::jsonb
+      WHERE $15::text IS NULL OR NOT EXISTS (
+        SELECT 1 FROM donations WHERE idempotency_key = $15::text AND created_at > now() - interval '24 hours'
+           AND failure_code IS DISTINCT FROM 'trust_unavailable')
+     RETURNING *`,
     [d.id, d.campaign_id, d.organizer_id, d.donor_id, d.email, d.ip, d.currency, d.amount, d.tip, start.status, d.card_fingerprint, d.card_last4, d.card_brand, d.provider, d.idempotency_key,
       trust.trust_score, trust.trust_decision, JSON.stringify(trust.trust_reasons)],
   );
@@ -159,9 +169,16 @@ export interface RefundRow {
 export async function insertRefund(
   db: Queryable,
   r: { id: string; donationId: string; amount: number; currency: string; reason: string | null; status: RefundStatus; idempotencyKey?: string | undefined },
-): Promise<RefundRow> {
+): Promise<RefundRow | undefined> {
+  // Undefined, inserting nothing, when the key's newest refund within 24 h did not fail (as insertDonation, and as
+  // findRefundByIdempotencyKey's answer reads it): the claim of that earlier request was released without a trace.
   const { rows } = await db.query<RefundRow>(
-    `INSERT INTO refunds (id, donation_id, amount, currency, reason, status, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+    `INSERT INTO refunds (id, donation_id, amount, currency, reason, status, idempotency_key)
+     SELECT $1, $2, $3, $4, $5, $6, $7::text
+      WHERE $7::text IS NULL OR NOT EXISTS (
+        SELECT 1 FROM (SELECT status FROM refunds WHERE idempotency_key = $7::text AND created_at > now() - interval '24 hours'
+                        ORDER BY created_at DESC LIMIT 1) newest WHERE newest.status <> 'FAILED')
+     RETURNING *`,
     [r.id, r.donationId, r.amount, r.currency, r.reason, r.status, r.idempotencyKey ?? null],
   );
   return rows[0];

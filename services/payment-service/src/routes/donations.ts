@@ -8,8 +8,8 @@ import { accountBalances } from "../db/ledger.js";
 import { CardSchema } from "../domain/card.js";
 import { accounts } from "../domain/ledger.js";
 import type { PaymentDeps } from "../service/deps.js";
-import { createDonation, declinedError } from "../service/donate.js";
-import { refundDonation, refundResult, type RefundResult } from "../service/refund.js";
+import { createDonation, declinedError, EarlierDonationError } from "../service/donate.js";
+import { EarlierRefundError, refundDonation, refundResult, type RefundResult } from "../service/refund.js";
 import { donationView } from "../service/view.js";
 import { assertTipOffered } from "./tips.js";
 import type { ServiceApp } from "@blessed-horizon/service-kit";
@@ -151,7 +151,13 @@ export function registerDonationRoutes(app: ServiceApp, deps: PaymentDeps & { ma
         ip: request.ip,
         card: request.body.card,
         idempotencyKey: key,
+      }).catch((error: unknown) => {
+        // The key's earlier request made a donation after all: answer it, as a retry of a released key does.
+        if (!(error instanceof EarlierDonationError)) throw error;
+        if (answerDonation(reply, error.donation) === "running") throw settling();
+        return undefined;
       });
+      if (donation === undefined) return reply;
       // 202: held for review, the money is not taken yet.
       return reply.code(donation.status === "IN_REVIEW" ? 202 : 201).send(donationView(donation));
     },
@@ -185,7 +191,13 @@ export function registerDonationRoutes(app: ServiceApp, deps: PaymentDeps & { ma
       const existing = claim?.reclaimed ? await answerRefundOfKey(deps, reply, key) : "not-started";
       if (existing === "running") throw settling();
       if (existing === "replied") return reply;
-      const refund = await refundDonation(deps, request.params.id, request.body, key);
+      const refund = await refundDonation(deps, request.params.id, request.body, key).catch(async (error: unknown) => {
+        // The key's earlier request made a refund after all: answer it (it settles, or it is answered).
+        if (!(error instanceof EarlierRefundError)) throw error;
+        if ((await answerRefundOfKey(deps, reply, key)) !== "replied") throw settling();
+        return undefined;
+      });
+      if (refund === undefined) return reply;
       return reply.code(201).send(refundBody(refund));
     },
   );

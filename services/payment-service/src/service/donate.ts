@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Money } from "@blessed-horizon/contracts";
-import { AppError, InputError } from "@blessed-horizon/service-kit";
-import { getDonation, insertDonation, transitionDonation, type DonationRow } from "../db/donations.js";
+import { AppError, InputError, type Queryable } from "@blessed-horizon/service-kit";
+import { findDonationByIdempotencyKey, getDonation, insertDonation, transitionDonation, type DonationRow, type DonationStart, type NewDonation } from "../db/donations.js";
 import { cardSummary, isExpired, type Card } from "../domain/card.js";
 import { ProviderError, type DeclineCode } from "../clients/provider.js";
 import type { PaymentDeps } from "./deps.js";
@@ -84,11 +84,11 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
   const trust = { trust_score: verdict.score, trust_decision: verdict.decision, trust_reasons: verdict.reasons };
   if (verdict.decision !== "review") deps.decidedAtOnce?.add(row.id);
   if (verdict.decision === "block") {
-    await deps.db.transaction(async (tx) => settleFailed(tx, await insertDonation(tx, row), "NEW", "blocked", trust));
+    await deps.db.transaction(async (tx) => settleFailed(tx, await insertedOrEarlier(deps, tx, row), "NEW", "blocked", trust));
     deps.outboxWritten();
     throw new PaymentDeclinedError("blocked", row.id);
   }
-  const donation = await insertDonation(deps.db, row, { status: "PROCESSING", ...trust });
+  const donation = await insertedOrEarlier(deps, deps.db, row, { status: "PROCESSING", ...trust });
 
   const total = { card, amount: amount.amount + tip.amount, currency: amount.currency, reference: donation.id };
   if (verdict.decision === "review") {
@@ -111,6 +111,22 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
   const paid = await settleCaptured(deps, donation, "PROCESSING", charge);
   // Someone else settled it (a provider webhook raced us): answer the current state.
   return paid ?? getDonation(deps.db, donation.id);
+}
+
+/** The key's earlier request made a donation after all (its claim was released without a trace: see insertDonation). */
+export class EarlierDonationError extends Error {
+  override readonly name = "EarlierDonationError";
+  constructor(readonly donation: DonationRow) {
+    super(`the Idempotency-Key already made donation ${donation.id}`);
+  }
+}
+
+async function insertedOrEarlier(deps: PaymentDeps, db: Queryable, row: NewDonation, start?: DonationStart): Promise<DonationRow> {
+  const inserted = await insertDonation(db, row, start);
+  if (inserted) return inserted;
+  const earlier = row.idempotency_key === null ? undefined : await findDonationByIdempotencyKey(deps.db, row.idempotency_key);
+  if (!earlier) throw new Error(`donation ${row.id} was neither inserted nor found under its Idempotency-Key`);
+  throw new EarlierDonationError(earlier);
 }
 
 async function declined(deps: PaymentDeps, donation: DonationRow, code: DeclineCode): Promise<never> {

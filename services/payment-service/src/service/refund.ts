@@ -39,7 +39,17 @@ async function reserveRefund(tx: Queryable, donation: DonationRow, request: Refu
     if (error instanceof RefundRefusedError) throw new ConflictError(error.message, { code: `BH_REFUND_${error.code.toUpperCase()}`, cause: error });
     throw error;
   }
-  return insertRefund(tx, { id: randomUUID(), donationId: donation.id, amount: plan.amount, currency, reason: request.reason ?? null, status: "PENDING", idempotencyKey });
+  const refund = await insertRefund(tx, { id: randomUUID(), donationId: donation.id, amount: plan.amount, currency, reason: request.reason ?? null, status: "PENDING", idempotencyKey });
+  if (!refund) throw new EarlierRefundError();
+  return refund;
+}
+
+/** The key's earlier request made a refund after all (its claim was released without a trace: insertRefund). */
+export class EarlierRefundError extends Error {
+  override readonly name = "EarlierRefundError";
+  constructor() {
+    super("the Idempotency-Key already made a refund");
+  }
 }
 
 /**
