@@ -47,35 +47,35 @@ export class SandboxProvider implements PaymentProvider {
   constructor(private readonly db: Database) {}
 
   async charge(input: { card: { number: string }; amount: number; currency: string; reference: string }): Promise<ChargeResult> {
-    const behaviour = SANDBOX_CARDS[input.card.number] ?? "card_declined";
-    const declined = behaviour === "succeeds" ? null : behaviour;
-    const id = randomUUID();
-    // One statement: the authorization captured at once, or the decline.
-    const { rows } = await this.db.query<ChargeRow>(
-      `INSERT INTO sandbox_charges (id, reference, amount, currency, state, decline_code, charge_id, fee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (reference) DO NOTHING RETURNING *`,
-      [`auth_${id}`, input.reference, input.amount, input.currency, declined ? "declined" : "captured", declined, declined ? null : `ch_${id}`, declined ? null : processorFee(input.amount)],
-    );
-    // A repeated reference answers what the first call did; a hold under it is captured, never charged again.
-    const payment = rows[0] ? toPayment(rows[0]) : await this.findPayment(input.reference);
-    if (payment === undefined) throw new ProviderError(`sandbox: the charge of reference ${input.reference} vanished`);
+    // A hold made earlier under the reference is answered as what it is, never charged again.
+    const payment = await this.#open(input, "captured");
     if (payment.declineCode) return { outcome: "declined", code: payment.declineCode };
     if (!payment.capture) throw new ProviderError(`sandbox: reference ${input.reference} is ${payment.state}, not a charge`);
     return { outcome: "captured", authorizationId: payment.authorizationId, ...payment.capture };
   }
 
   async authorize(input: { card: { number: string }; amount: number; currency: string; reference: string }): Promise<AuthorizeResult> {
+    const payment = await this.#open(input, "held");
+    return payment.declineCode ? { outcome: "declined", code: payment.declineCode } : { outcome: "authorized", authorizationId: payment.authorizationId };
+  }
+
+  /**
+   * The payment of a reference, in one statement: a new one held or captured at once (or the card's decline), or,
+   * for a repeated reference, what the first call did.
+   */
+  async #open(input: { card: { number: string }; amount: number; currency: string; reference: string }, state: "held" | "captured"): Promise<ProviderPayment> {
     const behaviour = SANDBOX_CARDS[input.card.number] ?? "card_declined";
     const declined = behaviour === "succeeds" ? null : behaviour;
+    const id = randomUUID();
+    const captured = state === "captured" && !declined;
     const { rows } = await this.db.query<ChargeRow>(
-      `INSERT INTO sandbox_charges (id, reference, amount, currency, state, decline_code) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO sandbox_charges (id, reference, amount, currency, state, decline_code, charge_id, fee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (reference) DO NOTHING RETURNING *`,
-      [`auth_${randomUUID()}`, input.reference, input.amount, input.currency, declined ? "declined" : "held", declined],
+      [`auth_${id}`, input.reference, input.amount, input.currency, declined ? "declined" : state, declined, captured ? `ch_${id}` : null, captured ? processorFee(input.amount) : null],
     );
-    // A repeated reference answers what the first call did.
     const payment = rows[0] ? toPayment(rows[0]) : await this.findPayment(input.reference);
     if (payment === undefined) throw new ProviderError(`sandbox: the charge of reference ${input.reference} vanished`);
-    return payment.declineCode ? { outcome: "declined", code: payment.declineCode } : { outcome: "authorized", authorizationId: payment.authorizationId };
+    return payment;
   }
 
   async capture(input: { authorizationId: string; reference: string; amount?: number | undefined }): Promise<CaptureResult> {
