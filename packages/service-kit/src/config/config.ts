@@ -1,38 +1,25 @@
 import { isIP } from "node:net";
+import proxyAddr from "@fastify/proxy-addr";
 import { z } from "zod";
 import { DEFAULT_TOKEN_POLICY } from "../auth/policy.js";
 
 /** The fixed secret used outside production when JWT_SECRET is unset. Never use it in production. */
 export const DEVELOPMENT_JWT_SECRET = "blessed-horizon-development-secret-do-not-use-in-production";
 
-/** @fastify/proxy-addr's named ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
-const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
-
-function ipv4Bits(address: string): number {
-  return address.split(".").reduce((bits, part) => bits * 256 + Number(part), 0);
-}
-
-/** Why `entry` is not an address, CIDR (`a/len` or IPv4 `a/netmask`) or named range that proxy-addr compiles; undefined when it is. */
+/**
+ * Why `entry` is not something Fastify's `trustProxy` can use; undefined when it is. @fastify/proxy-addr (what
+ * Fastify compiles the list with) decides: an address, a CIDR (IPv4 also `a/netmask`), loopback/linklocal/uniquelocal.
+ */
 function trustedProxyProblem(entry: string): string | undefined {
   if (entry === "") return "has an empty entry";
-  if (NAMED_RANGES.has(entry)) return undefined;
-  const slash = entry.lastIndexOf("/");
-  const address = slash === -1 ? entry : entry.slice(0, slash);
-  const kind = isIP(address);
-  if (kind === 0) return `"${entry}" is not an IP address, CIDR, or loopback/linklocal/uniquelocal`;
-  if (slash === -1) return undefined;
-  const range = entry.slice(slash + 1);
-  const max = kind === 4 ? 32 : 128;
-  if (/^\d+$/.test(range)) {
-    const length = Number(range);
-    return length >= 1 && length <= max ? undefined : `"${entry}": the prefix length must be 1 … ${max}`;
+  try {
+    proxyAddr.compile([entry]);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof Error) || !/range/.test(error.message)) return `"${entry}" is not an IP address, CIDR, or loopback/linklocal/uniquelocal`;
+    const max = isIP(entry.slice(0, entry.lastIndexOf("/"))) === 6 ? 128 : 32;
+    return `"${entry}": the prefix must be a length 1 … ${max}${max === 32 ? " or a contiguous netmask" : ""}`;
   }
-  if (kind === 4 && isIP(range) === 4) {
-    // Contiguous ones from the left, at least one (proxy-addr refuses the others).
-    const inverted = (2 ** 32 - 1 - ipv4Bits(range));
-    return ipv4Bits(range) !== 0 && (inverted & (inverted + 1)) === 0 ? undefined : `"${entry}": not a contiguous netmask`;
-  }
-  return `"${entry}": the prefix must be a length 1 … ${max}${kind === 4 ? " or a netmask" : ""}`;
 }
 
 /**
