@@ -25,8 +25,8 @@ import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { freePort } from "@blessed-horizon/service-kit/testing";
-import pg from "pg";
+import { freePort, withClient } from "@blessed-horizon/service-kit/testing";
+import type pg from "pg";
 import { seedCampaigns } from "../../../scripts/seed.ts";
 
 const SECRET = "benchmark-secret-benchmark-secret-benchmark";
@@ -86,15 +86,7 @@ function databaseUrl(name: string): string {
   return url.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => withClient(serverUrl, fn);
 
 async function createDatabases(names: readonly string[]): Promise<void> {
   await admin(async (c) => {
@@ -315,15 +307,7 @@ let donors = 0;
  * map for the rows the warm-up wrote (`pgbench -i` ends the same way).
  */
 async function vacuumAnalyze(databases: readonly string[]): Promise<void> {
-  for (const database of databases) {
-    const client = new pg.Client({ connectionString: databaseUrl(database) });
-    await client.connect();
-    try {
-      await client.query("VACUUM ANALYZE");
-    } finally {
-      await client.end();
-    }
-  }
+  for (const database of databases) await withClient(databaseUrl(database), (client) => client.query("VACUUM ANALYZE"));
 }
 
 /** Transactions committed so far in these databases (every statement outside a transaction is one). */
@@ -349,9 +333,7 @@ interface Verification {
 
 /** Exactly-once, read from payment-service's database after the load. */
 async function verify(database: string, load: LoadResult): Promise<Verification> {
-  const client = new pg.Client({ connectionString: databaseUrl(database) });
-  await client.connect();
-  try {
+  return withClient(databaseUrl(database), async (client) => {
     const problems: string[] = [];
     const statuses = await client.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM donations GROUP BY status");
     const donationsByStatus = Object.fromEntries(statuses.rows.map((r) => [r.status, r.n]));
@@ -391,9 +373,7 @@ async function verify(database: string, load: LoadResult): Promise<Verification>
     }
     if (outboxUnpublished > 0) problems.push(`${outboxUnpublished} events still unpublished 5 s after the load`);
     return { ok: problems.length === 0, problems, donationsByStatus, unbalancedGroups: unbalanced.rows[0].n, outboxUnpublished };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 function pgbenchBinary(): string {
