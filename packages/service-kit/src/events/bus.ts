@@ -22,6 +22,7 @@ export interface Subscription {
  * in-process bus shared by every service running in one process (`npm start`).
  */
 export interface EventBus {
+  /** Resolves when the broker has the event. Several publishes may be in flight at once: the broker receives them in the order of the calls. */
   publish(event: EventEnvelope): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   close(): Promise<void>;

@@ -132,6 +132,16 @@ describe.skipIf(!url)("NatsEventBus on a real NATS JetStream server (TEST_NATS_U
     await sub.unsubscribe();
   });
 
+  it("keeps the order of publishes in flight together (the outbox relay sends a batch before it awaits the answers)", async () => {
+    const events = Array.from({ length: 20 }, (_, i) => createEvent("campaign.ended", { campaignId: `order-${i}`, organizerId: "o1" }));
+    await Promise.all(events.map((e) => bus.publish(e)));
+    const seen: string[] = [];
+    const sub = await bus.subscribe({ consumer: "test.order", types: ["campaign.ended"], handler: (e) => { seen.push(e.eventId); return Promise.resolve(); } });
+    await vi.waitFor(() => expect(seen).toHaveLength(events.length), DELIVERY);
+    expect(seen).toEqual(events.map((e) => e.eventId));
+    await sub.unsubscribe();
+  });
+
   // Issue 12: development, staging and production share one NATS server. Each environment's own
   // stream, subjects and durable names keep the same consumer of one environment away from another's events.
   it("keeps two environments on one server apart: the same service's consumer sees only its own environment's events", async () => {

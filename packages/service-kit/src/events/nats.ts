@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "@blessed-horizon/contracts";
-import { AckPolicy, connect, DeliverPolicy, nanos, type ConsumerConfig, type ConsumerInfo, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import { AckPolicy, connect, DeliverPolicy, nanos, type ConsumerConfig, type ConsumerInfo, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from "nats";
 import { redeliveryDelay } from "./backoff.js";
 import type { EventBus, SubscribeOptions, Subscription } from "./bus.js";
 
@@ -103,24 +103,29 @@ export class NatsEventBus implements EventBus {
     const wanted = new Set(types.map((type) => `${subjectPrefix}.${type}`));
     const messages = await (await this.js.consumers.get(stream, name)).consume({ max_messages: 64 });
     this.#subscriptions.add(messages);
+    const acks = new AckBatch();
     const loop = (async () => {
-      for await (const message of messages) {
-        const attempt = message.info.redeliveryCount;
-        let event: EventEnvelope | undefined;
-        // A filter that covers more than the types (one subject before 2.10): skip the rest unparsed.
-        if (!wanted.has(message.subject)) {
-          message.ack();
-          continue;
+      try {
+        for await (const message of messages) {
+          const attempt = message.info.redeliveryCount;
+          let event: EventEnvelope | undefined;
+          // A filter that covers more than the types (one subject before 2.10): skip the rest unparsed.
+          if (!wanted.has(message.subject)) {
+            acks.add(message);
+            continue;
+          }
+          try {
+            event = JSON.parse(message.string()) as EventEnvelope;
+            await handler(event);
+            acks.add(message);
+          } catch (error) {
+            this.options.onError?.(error, event, consumer, attempt);
+            if (event === undefined) message.term(); // not JSON: no redelivery can fix it
+            else message.nak(redeliveryDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs));
+          }
         }
-        try {
-          event = JSON.parse(message.string()) as EventEnvelope;
-          await handler(event);
-          message.ack();
-        } catch (error) {
-          this.options.onError?.(error, event, consumer, attempt);
-          if (event === undefined) message.term(); // not JSON: no redelivery can fix it
-          else message.nak(redeliveryDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs));
-        }
+      } finally {
+        acks.flush();
       }
     })();
     this.#loops.add(loop);
@@ -144,6 +149,34 @@ export class NatsEventBus implements EventBus {
   /** Deletes the stream and everything in it (tests clean up their own streams). */
   async deleteStream(): Promise<void> {
     await this.jsm.streams.delete(this.options.stream);
+  }
+}
+
+/**
+ * Acks sent together: every ack of one turn of the event loop (a run of
+ * skipped messages, the handlers that finished on the same reads) goes out in
+ * one write to the server instead of one write each; an ack waits at most
+ * until the loop's check phase. Each message is still acked on its own (the
+ * consumer's policy stays explicit): a crash before the write only means
+ * those events are delivered again, as for any crash before an ack.
+ */
+class AckBatch {
+  #pending: JsMsg[] = [];
+  #scheduled = false;
+
+  add(message: JsMsg): void {
+    this.#pending.push(message);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    const pending = this.#pending;
+    this.#pending = [];
+    // nats.js writes what was queued in one synchronous run with one write.
+    for (const message of pending) message.ack();
   }
 }
 

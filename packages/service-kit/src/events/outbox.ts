@@ -59,6 +59,10 @@ interface OutboxRow {
  * LOCKED`, so several replicas relay side by side without publishing a row
  * twice while it is being published; a crash between publish and commit
  * publishes the row again later (at-least-once: consumers dedupe by event id).
+ * A batch's events are sent to the bus together, in order, and awaited
+ * together; when the broker refuses one (a timeout, say), the events before it
+ * are marked and the rest are sent again by the next batch, so an event the
+ * broker took after a refused one may reach consumers before it.
  */
 export function startOutboxRelay(db: SqlDatabase, bus: EventBus, options: OutboxRelayOptions = {}): OutboxRelay {
   const intervalMs = options.intervalMs ?? 250;
@@ -75,13 +79,22 @@ export function startOutboxRelay(db: SqlDatabase, bus: EventBus, options: Outbox
           WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
-      for (const row of rows) {
-        await bus.publish({ eventId: row.event_id, type: row.type, occurredAt: new Date(row.occurred_at).toISOString(), data: row.data });
+      // Every publish of the batch is sent before any answer is awaited (one write and one round trip to the
+      // broker per batch, not per event); the bus keeps the order of its calls. Marked published: the events up
+      // to the first one the broker did not take. That one and those after it stay for the next batch (any of
+      // them the broker did take is published again, and deduplicated by its event id).
+      const answers = await Promise.allSettled(
+        rows.map((row) => bus.publish({ eventId: row.event_id, type: row.type, occurredAt: new Date(row.occurred_at).toISOString(), data: row.data })),
+      );
+      const refused = answers.findIndex((answer) => answer.status === "rejected");
+      const published = refused === -1 ? rows : rows.slice(0, refused);
+      if (published.length > 0) {
+        await tx.query("UPDATE event_outbox SET published_at = now() WHERE position = ANY($1::bigint[])", [published.map((r) => r.position)]);
       }
-      if (rows.length > 0) {
-        await tx.query("UPDATE event_outbox SET published_at = now() WHERE position = ANY($1::bigint[])", [rows.map((r) => r.position)]);
-      }
-      return rows.length;
+      return { published: published.length, failure: refused === -1 ? undefined : (answers[refused] as PromiseRejectedResult) };
+    }).then(({ published, failure }) => {
+      if (failure) throw failure.reason;
+      return published;
     });
 
   const flush = async (): Promise<number> => {
