@@ -42,6 +42,8 @@ export function durableName(consumer: string): string {
 export class NatsEventBus implements EventBus {
   readonly #subscriptions = new Set<ConsumerMessages>();
   readonly #loops = new Set<Promise<void>>();
+  /** Shared by every consumer of this connection (the launcher runs all four services' consumers on one). */
+  readonly #acks = new AckBatch();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -103,7 +105,7 @@ export class NatsEventBus implements EventBus {
     const wanted = new Set(types.map((type) => `${subjectPrefix}.${type}`));
     const messages = await (await this.js.consumers.get(stream, name)).consume({ max_messages: 64 });
     this.#subscriptions.add(messages);
-    const acks = new AckBatch();
+    const acks = this.#acks;
     const loop = (async () => {
       try {
         for await (const message of messages) {
@@ -153,9 +155,10 @@ export class NatsEventBus implements EventBus {
 }
 
 /**
- * Acks sent together: every ack of one turn of the event loop (a run of
- * skipped messages, the handlers that finished on the same reads) goes out in
- * one write to the server instead of one write each; an ack waits at most
+ * Acks sent together: every ack of one turn of the event loop, of all the
+ * connection's consumers (a run of skipped messages, the handlers that
+ * finished on the same reads) goes out in one write to the server instead of
+ * one write each; an ack waits at most
  * until the loop's check phase. Each message is still acked on its own (the
  * consumer's policy stays explicit): a crash before the write only means
  * those events are delivered again, as for any crash before an ack.
