@@ -158,10 +158,10 @@ export class NatsEventBus implements EventBus {
  * Acks sent together: every ack of one turn of the event loop, of all the
  * connection's consumers (a run of skipped messages, the handlers that
  * finished on the same reads) goes out in one write to the server instead of
- * one write each; an ack waits at most
- * until the loop's check phase. Each message is still acked on its own (the
- * consumer's policy stays explicit): a crash before the write only means
- * those events are delivered again, as for any crash before an ack.
+ * one write each; an ack waits at most until the loop's check phase. Each
+ * message is still acked on its own (the consumer's policy stays explicit): a
+ * crash before the write, or an ack the closed connection cannot send, only
+ * means those events are delivered again, as for any crash before an ack.
  */
 class AckBatch {
   #pending: JsMsg[] = [];
@@ -179,7 +179,13 @@ class AckBatch {
     const pending = this.#pending;
     this.#pending = [];
     // nats.js writes what was queued in one synchronous run with one write.
-    for (const message of pending) message.ack();
+    for (const message of pending) {
+      try {
+        message.ack();
+      } catch {
+        // closed meanwhile: the server delivers it again after ack_wait
+      }
+    }
   }
 }
 
