@@ -34,27 +34,64 @@ const SERVICES = ["campaign-service", "payment-service", "notification-service",
 type ServiceName = (typeof SERVICES)[number];
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
-const { values } = parseArgs({
-  options: {
-    mode: { type: "string", default: "both" },
-    connections: { type: "string", default: "50" },
-    duration: { type: "string", default: "15" },
-    warmup: { type: "string", default: "3" },
-    "pgbench-duration": { type: "string", default: "15" },
-    "pgbench-clients": { type: "string", default: "50" },
-    "pgbench-scale": { type: "string", default: "1" },
-    "no-pgbench": { type: "boolean", default: false },
-    pool: { type: "string" },
-    "database-url": { type: "string" },
-    "cpu-prof": { type: "string" },
-    json: { type: "boolean", default: false },
-    keep: { type: "boolean", default: false },
-  },
-});
+const USAGE = `usage: npm run bench -w services/payment-service [-- options]
+
+Drives POST /api/v1/donations on all four services on real PostgreSQL (TEST_DATABASE_URL's server, or --database-url)
+and NATS (TEST_NATS_URL, needed for --mode processes), checks exactly-once afterwards, runs pgbench on the same server
+and prints PAID donations per second, latency percentiles and the ratio to pgbench's tps (README, "Benchmark").
+
+  --mode both|launcher|processes   the one-process launcher, four processes, or both in turn (both)
+  --connections N                  keep-alive connections, each from a loopback address of its own (50)
+  --duration S                     the measured window (15)
+  --warmup S                       the same load before the window, not counted, then VACUUM ANALYZE; 0: none (3)
+  --pool N                         DATABASE_POOL_MAX of each service (the services' default)
+  --pgbench-clients N              pgbench -c (50)
+  --pgbench-duration S             pgbench -T (15)
+  --pgbench-scale N                pgbench -i -s (1)
+  --no-pgbench                     skip pgbench (no ratio)
+  --database-url URL               the PostgreSQL server (default: TEST_DATABASE_URL)
+  --cpu-prof DIR                   write a V8 CPU profile of each service process into DIR
+  --json                           print the figures as JSON only
+  --keep                           keep the run's databases (dropped by default)
+  -h, --help                       this text
+
+Exit 0 when every check holds, 1 when a check fails, 2 on bad options.`;
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        help: { type: "boolean", short: "h", default: false },
+        mode: { type: "string", default: "both" },
+        connections: { type: "string", default: "50" },
+        duration: { type: "string", default: "15" },
+        warmup: { type: "string", default: "3" },
+        "pgbench-duration": { type: "string", default: "15" },
+        "pgbench-clients": { type: "string", default: "50" },
+        "pgbench-scale": { type: "string", default: "1" },
+        "no-pgbench": { type: "boolean", default: false },
+        pool: { type: "string" },
+        "database-url": { type: "string" },
+        "cpu-prof": { type: "string" },
+        json: { type: "boolean", default: false },
+        keep: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    // parseArgs names the option in its message (unknown option, missing value).
+    return fail(`${error instanceof Error ? error.message : String(error)} (--help lists the options)`);
+  }
+}
 
 function fail(message: string): never {
   console.error(`bench: ${message}`);
   process.exit(2);
+}
+
+const values = parseOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
 
 const serverUrl = values["database-url"] ?? process.env.TEST_DATABASE_URL;
