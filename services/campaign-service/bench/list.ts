@@ -20,17 +20,61 @@ import autocannon from "autocannon";
 import * as hdr from "hdr-histogram-js";
 
 const SECRET = "benchmark-secret-benchmark-secret-benchmark";
-const { values } = parseArgs({
-  options: {
-    connections: { type: "string", default: "100" },
-    duration: { type: "string", default: "10" },
-    campaigns: { type: "string", default: "20" },
-    "no-cache": { type: "boolean", default: false },
-    url: { type: "string" },
-    json: { type: "boolean", default: false },
-    hey: { type: "boolean", default: false },
-  },
-});
+const USAGE = `usage: npm run bench -w services/campaign-service [-- options]
+
+Starts campaign-service (embedded PGlite in a temporary directory) with 20 active campaigns, or uses --url,
+and drives GET /api/v1/campaigns with autocannon; prints requests/s and p50/p95/p99 (README, "Benchmark").
+
+  --connections N   autocannon connections (100)
+  --duration S      seconds of load (10)
+  --campaigns N     campaigns created first; not with --url (20)
+  --no-cache        start the service with LIST_CACHE_TTL_MS=0 (the list cache off)
+  --url URL         a running campaign-service instead of one of its own
+  --json            print the figures as JSON
+  --hey             run hey (apt-get install hey) against the same service afterwards
+  -h, --help        this text
+
+Exit 2 on bad options.`;
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        help: { type: "boolean", short: "h", default: false },
+        connections: { type: "string", default: "100" },
+        duration: { type: "string", default: "10" },
+        campaigns: { type: "string", default: "20" },
+        "no-cache": { type: "boolean", default: false },
+        url: { type: "string" },
+        json: { type: "boolean", default: false },
+        hey: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    // parseArgs names the option in its message (unknown option, missing value).
+    return fail(`${error instanceof Error ? error.message : String(error)} (--help lists the options)`);
+  }
+}
+
+const values = parseOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const positive = (name: string, raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer, not ${raw}`);
+  return n;
+};
+const connections = positive("connections", values.connections);
+const duration = positive("duration", values.duration);
+const campaigns = positive("campaigns", values.campaigns);
+if (values.url !== undefined && !URL.canParse(values.url)) fail(`--url must be a URL such as http://127.0.0.1:8081, not ${values.url}`);
 
 async function startService(): Promise<{ url: string; stop: () => void }> {
   const dir = fileURLToPath(new URL("..", import.meta.url));
@@ -85,11 +129,9 @@ async function seed(url: string, count: number): Promise<void> {
 
 const service = values.url === undefined ? await startService() : { url: values.url, stop: () => undefined };
 try {
-  if (values.url === undefined) await seed(service.url, Number(values.campaigns));
+  if (values.url === undefined) await seed(service.url, campaigns);
   const target = `${service.url}/api/v1/campaigns`;
   const page = (await (await fetch(target)).json()) as { data: unknown[] };
-  const connections = Number(values.connections);
-  const duration = Number(values.duration);
   // Latency in microseconds, 1 µs .. 60 s, 3 significant digits.
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
