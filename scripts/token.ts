@@ -51,7 +51,8 @@ async function tokenCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<{ c
   if (unknown.length > 0) return { code: 2, out: `token: unknown role ${unknown.join(", ")}; roles are ${ROLES.join(", ")}` };
   // At least a second: a token that expires as it is made is no token.
   const ttlMs = parseDuration(values.ttl, ["s", "m", "h", "d", "w"]);
-  if (ttlMs === undefined || ttlMs < 1000) return { code: 2, out: `token: --ttl must look like 30m, 1h or 12h, got "${values.ttl}"` };
+  if (ttlMs === undefined) return { code: 2, out: `token: --ttl must look like 30m, 1h or 12h, got "${values.ttl}"` };
+  if (ttlMs < 1000) return { code: 2, out: `token: --ttl must be at least 1s, got "${values.ttl}"` };
   const settings = tokenSettings.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")));
   if (!settings.success) {
     return { code: 2, out: `token: ${settings.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}` };
