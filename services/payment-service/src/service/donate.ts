@@ -84,11 +84,11 @@ export async function createDonation(deps: PaymentDeps, request: DonationRequest
   const trust = { trust_score: verdict.score, trust_decision: verdict.decision, trust_reasons: verdict.reasons };
   if (verdict.decision !== "review") deps.decidedAtOnce?.add(row.id);
   if (verdict.decision === "block") {
-    await deps.db.transaction(async (tx) => settleFailed(tx, await insertedOrEarlier(deps, tx, row), "NEW", "blocked", trust));
+    await deps.db.transaction(async (tx) => settleFailed(tx, await insertedOrEarlier(tx, row), "NEW", "blocked", trust));
     deps.outboxWritten();
     throw new PaymentDeclinedError("blocked", row.id);
   }
-  const donation = await insertedOrEarlier(deps, deps.db, row, { status: "PROCESSING", ...trust });
+  const donation = await insertedOrEarlier(deps.db, row, { status: "PROCESSING", ...trust });
 
   const total = { card, amount: amount.amount + tip.amount, currency: amount.currency, reference: donation.id };
   if (verdict.decision === "review") {
@@ -121,10 +121,11 @@ export class EarlierDonationError extends Error {
   }
 }
 
-async function insertedOrEarlier(deps: PaymentDeps, db: Queryable, row: NewDonation, start?: DonationStart): Promise<DonationRow> {
+/** On `db`, the caller's transaction when it has one: another connection would wait on it (PGlite has only one). */
+async function insertedOrEarlier(db: Queryable, row: NewDonation, start?: DonationStart): Promise<DonationRow> {
   const inserted = await insertDonation(db, row, start);
   if (inserted) return inserted;
-  const earlier = row.idempotency_key === null ? undefined : await findDonationByIdempotencyKey(deps.db, row.idempotency_key);
+  const earlier = row.idempotency_key === null ? undefined : await findDonationByIdempotencyKey(db, row.idempotency_key);
   if (!earlier) throw new Error(`donation ${row.id} was neither inserted nor found under its Idempotency-Key`);
   throw new EarlierDonationError(earlier);
 }
