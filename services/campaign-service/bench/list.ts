@@ -13,9 +13,8 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { signToken } from "@blessed-horizon/service-kit";
-import { freePort } from "@blessed-horizon/service-kit/testing";
+import { commandLine, freePort } from "@blessed-horizon/service-kit/testing";
 import autocannon from "autocannon";
 import * as hdr from "hdr-histogram-js";
 
@@ -41,36 +40,19 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parseOptions() {
-  try {
-    return parseArgs({
-      options: {
-        help: { type: "boolean", short: "h", default: false },
-        connections: { type: "string", default: "100" },
-        duration: { type: "string", default: "10" },
-        campaigns: { type: "string", default: "20" },
-        "no-cache": { type: "boolean", default: false },
-        url: { type: "string" },
-        json: { type: "boolean", default: false },
-        hey: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (error) {
-    // parseArgs names the option in its message (unknown option, missing value).
-    return fail(`${error instanceof Error ? error.message : String(error)} (--help lists the options)`);
-  }
-}
-
-const values = parseOptions();
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const positive = (name: string, raw: string): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer, not ${raw}`);
-  return n;
-};
+const { values, positive } = commandLine(
+  USAGE,
+  {
+    connections: { type: "string", default: "100" },
+    duration: { type: "string", default: "10" },
+    campaigns: { type: "string", default: "20" },
+    "no-cache": { type: "boolean", default: false },
+    url: { type: "string" },
+    json: { type: "boolean", default: false },
+    hey: { type: "boolean", default: false },
+  },
+  fail,
+);
 const connections = positive("connections", values.connections);
 const duration = positive("duration", values.duration);
 const campaigns = positive("campaigns", values.campaigns);

@@ -24,8 +24,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { freePort, withClient } from "@blessed-horizon/service-kit/testing";
+import { commandLine, freePort, withClient } from "@blessed-horizon/service-kit/testing";
 import type pg from "pg";
 import { seedCampaigns } from "../../../scripts/seed.ts";
 
@@ -57,42 +56,30 @@ and prints PAID donations per second, latency percentiles and the ratio to pgben
 
 Exit 0 when every check holds, 1 when a check fails, 2 on bad options.`;
 
-function parseOptions() {
-  try {
-    return parseArgs({
-      options: {
-        help: { type: "boolean", short: "h", default: false },
-        mode: { type: "string", default: "both" },
-        connections: { type: "string", default: "50" },
-        duration: { type: "string", default: "15" },
-        warmup: { type: "string", default: "3" },
-        "pgbench-duration": { type: "string", default: "15" },
-        "pgbench-clients": { type: "string", default: "50" },
-        "pgbench-scale": { type: "string", default: "1" },
-        "no-pgbench": { type: "boolean", default: false },
-        pool: { type: "string" },
-        "database-url": { type: "string" },
-        "cpu-prof": { type: "string" },
-        json: { type: "boolean", default: false },
-        keep: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (error) {
-    // parseArgs names the option in its message (unknown option, missing value).
-    return fail(`${error instanceof Error ? error.message : String(error)} (--help lists the options)`);
-  }
-}
-
 function fail(message: string): never {
   console.error(`bench: ${message}`);
   process.exit(2);
 }
 
-const values = parseOptions();
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values, positive } = commandLine(
+  USAGE,
+  {
+    mode: { type: "string", default: "both" },
+    connections: { type: "string", default: "50" },
+    duration: { type: "string", default: "15" },
+    warmup: { type: "string", default: "3" },
+    "pgbench-duration": { type: "string", default: "15" },
+    "pgbench-clients": { type: "string", default: "50" },
+    "pgbench-scale": { type: "string", default: "1" },
+    "no-pgbench": { type: "boolean", default: false },
+    pool: { type: "string" },
+    "database-url": { type: "string" },
+    "cpu-prof": { type: "string" },
+    json: { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+  },
+  fail,
+);
 
 const serverUrl = values["database-url"] ?? process.env.TEST_DATABASE_URL;
 if (!serverUrl) fail("needs a PostgreSQL server: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) or pass --database-url");
@@ -100,11 +87,6 @@ type Mode = "launcher" | "processes";
 const modes: readonly Mode[] = values.mode === "both" ? ["launcher", "processes"] : values.mode === "launcher" || values.mode === "processes" ? [values.mode] : fail(`--mode must be both, launcher or processes, not ${values.mode}`);
 // Checked before any work: a run that needs NATS for its second mode should not find out after the first.
 if (modes.includes("processes") && !process.env.TEST_NATS_URL) fail("--mode processes (part of the default, both) needs TEST_NATS_URL (the services share events through NATS), e.g. nats://127.0.0.1:4222; or pass --mode launcher");
-const positive = (name: string, raw: string | undefined): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer, not ${raw}`);
-  return n;
-};
 const connections = positive("connections", values.connections);
 const durationS = positive("duration", values.duration);
 const warmupS = Number(values.warmup);

@@ -1,23 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { expect, vi } from "vitest";
 
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
-
-async function onServer(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
-
-/** A database of its own on the shared server (a child process needs a URL); `drop()` removes it. */
-export async function serverDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
-  await onServer(serverUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
 
 /** The real server (`src/server.ts`) as a child process on `port`, resolved once it is ready. */
 export async function spawnPayment(port: number, env: Record<string, string>): Promise<ChildProcess> {

@@ -1,9 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { openDatabase, type Database } from "@blessed-horizon/service-kit";
-import { freePort, TEST_JWT_SECRET } from "@blessed-horizon/service-kit/testing";
+import { createScratchDatabase, freePort, TEST_JWT_SECRET } from "@blessed-horizon/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { serverDatabase, spawnPayment } from "./child.js";
+import { spawnPayment } from "./child.js";
 import { admin, CARD, startStubs, type Stubs } from "./harness.js";
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -49,7 +49,7 @@ describe.skipIf(!postgresUrl)("payment-service killed between the provider and t
   const unsettled = () => count("SELECT count(*)::int AS n FROM donations WHERE status IN ('NEW', 'PROCESSING')");
 
   beforeAll(async () => {
-    database = await serverDatabase(postgresUrl ?? "", `bh_test_reconcile_${randomUUID().slice(0, 8)}`);
+    database = await createScratchDatabase(postgresUrl ?? "", "bh_test_reconcile");
     db = await openDatabase({ url: database.url, poolMax: 3 });
     stubs = await startStubs();
     stubs.campaigns.set("c-crash", { id: "c-crash", status: "active", organizerId: "o", goal: { amount: 10_000_000, currency: "USD" } });

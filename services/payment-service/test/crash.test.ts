@@ -1,9 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { NatsEventBus, openDatabase, processOnce, type Database } from "@blessed-horizon/service-kit";
-import { freePort } from "@blessed-horizon/service-kit/testing";
+import { createScratchDatabase, freePort } from "@blessed-horizon/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { serverDatabase, spawnPayment } from "./child.js";
+import { spawnPayment } from "./child.js";
 import { CARD, startStubs, type Stubs } from "./harness.js";
 
 const natsUrl = process.env.TEST_NATS_URL;
@@ -26,7 +26,7 @@ describe.skipIf(!postgresUrl || !natsUrl)("payment-service killed with SIGKILL m
   });
 
   beforeAll(async () => {
-    database = await serverDatabase(postgresUrl ?? "", `bh_test_kill_${run}`);
+    database = await createScratchDatabase(postgresUrl ?? "", "bh_test_kill");
     db = await openDatabase({ url: database.url, poolMax: 5 });
     stubs = await startStubs();
     stubs.campaigns.set("c-kill", { id: "c-kill", status: "active", organizerId: "o", goal: { amount: 10_000_000, currency: "USD" } });

@@ -4,7 +4,8 @@ import type { BaseConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { baseConfigSchema, loadConfig } from "../config/config.js";
 
-export { testDatabases, withClient } from "./databases.js";
+export { createScratchDatabase, testDatabases, withClient } from "./databases.js";
+export { commandLine } from "./command-line.js";
 export { freePort } from "./ports.js";
 export type { TestDatabase } from "./databases.js";
 export { answerViolation } from "./fuzz/check-answer.js";
